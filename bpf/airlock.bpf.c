@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * airlock egress datapath.
+ *
+ * Socket hooks are the fast path: connect4/6 and sendmsg4/6 judge every
+ * connect and every addressed datagram of a tenant's sockets, sock_create
+ * records each socket's cgroup and refuses raw sockets.  cgroup_skb egress
+ * re-judges every IP packet as a backstop for whatever the socket hooks
+ * cannot see (sockets older than the attach, raw sockets, ping sockets).
+ * All hooks fail closed: no configuration or no policy means deny.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "lib/decide.h"
+#include "lib/events.h"
+#include "lib/maps.h"
+#include "lib/stats.h"
+#include "lib/tenant.h"
+#include "lib/verdict.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1FFF
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_ACK 0x10
+
+/* Return values of cgroup programs. */
+#define SYS_REJECT 0
+#define SYS_PROCEED 1
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Judge one connect or datagram.  is_dgram selects the counters: sendmsg is
+ * always a datagram; connect counts as a connect whatever the socket type.
+ */
+static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 addr6[4],
+					 __u8 family, __u8 hook, int is_dgram)
+{
+	struct airlock_config *cfg = alk_config_get();
+	struct airlock_policy_key key;
+	__u16 port = bpf_ntohs((__u16)ctx->user_port);
+	__u8 proto = ctx->protocol;
+	__u8 reason, verdict;
+	__u64 cgid;
+	__u32 tenant;
+
+	cgid = alk_sock_cgroup(ctx->sk);
+	tenant = alk_sock_tenant(cgid);
+	airlock_key_v6(&key, tenant, addr6);
+	verdict = alk_verdict(cfg, tenant, &key, proto, port, &reason);
+
+	if (verdict == AIRLOCK_ALLOW) {
+		if (is_dgram)
+			alk_count(tenant, dgram_allowed, 1);
+		else
+			alk_count(tenant, connect_allowed, 1);
+		return SYS_PROCEED;
+	}
+
+	if (is_dgram)
+		alk_count(tenant, dgram_denied, 1);
+	else
+		alk_count(tenant, connect_denied, 1);
+
+	struct alk_event_in ev = {
+		.cgroup_id = cgid,
+		.cookie = bpf_get_socket_cookie(ctx),
+		.tenant = tenant,
+		.port = port,
+		.family = family,
+		.proto = proto,
+		.hook = hook,
+		.reason = reason,
+		.task = 1,
+		.addr = key.addr,
+	};
+	alk_emit(&ev);
+	return SYS_REJECT;
+}
+
+/* IPv4 destination as an IPv4-mapped IPv6 address, the trie's form. */
+static __always_inline void alk_v4_mapped(__u32 addr6[4], __u32 addr_be)
+{
+	addr6[0] = 0;
+	addr6[1] = 0;
+	addr6[2] = bpf_htonl(0x0000ffff);
+	addr6[3] = addr_be;
+}
+
+static __always_inline void alk_read_ip6(struct bpf_sock_addr *ctx, __u32 addr6[4])
+{
+	/* ctx fields allow only 4-byte loads, one word at a time. */
+	addr6[0] = ctx->user_ip6[0];
+	addr6[1] = ctx->user_ip6[1];
+	addr6[2] = ctx->user_ip6[2];
+	addr6[3] = ctx->user_ip6[3];
+}
+
+SEC("cgroup/connect4")
+int alk_connect4(struct bpf_sock_addr *ctx)
+{
+	__u32 addr6[4];
+
+	alk_v4_mapped(addr6, ctx->user_ip4);
+	return alk_sock_addr(ctx, addr6, AF_INET, AIRLOCK_HOOK_CONNECT4, 0);
+}
+
+SEC("cgroup/connect6")
+int alk_connect6(struct bpf_sock_addr *ctx)
+{
+	__u32 addr6[4];
+
+	alk_read_ip6(ctx, addr6);
+	return alk_sock_addr(ctx, addr6, AF_INET6, AIRLOCK_HOOK_CONNECT6, 0);
+}
+
+SEC("cgroup/sendmsg4")
+int alk_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	__u32 addr6[4];
+
+	alk_v4_mapped(addr6, ctx->user_ip4);
+	return alk_sock_addr(ctx, addr6, AF_INET, AIRLOCK_HOOK_SENDMSG4, 1);
+}
+
+SEC("cgroup/sendmsg6")
+int alk_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	__u32 addr6[4];
+
+	alk_read_ip6(ctx, addr6);
+	return alk_sock_addr(ctx, addr6, AF_INET6, AIRLOCK_HOOK_SENDMSG6, 1);
+}
+
+/*
+ * Socket creation runs in the creating task, whose cgroup is the socket's:
+ * record it, so that a socket handed to a task of another cgroup is still
+ * judged as its creator's.  Raw sockets would forge any packet past the
+ * socket hooks; tenants may not open them.
+ */
+SEC("cgroup/sock_create")
+int alk_sock_create(struct bpf_sock *sk)
+{
+	__u64 cgid = bpf_get_current_cgroup_id();
+	struct airlock_config *cfg;
+	struct airlock_sk *s;
+	__u32 tenant;
+	__u8 zero_addr[16] = {};
+
+	s = bpf_sk_storage_get(&alk_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (s)
+		s->cgroup_id = cgid;
+	if (sk->type != SOCK_RAW)
+		return SYS_PROCEED;
+
+	tenant = alk_sock_tenant(cgid);
+	cfg = alk_config_get();
+	if (tenant == 0 && cfg && (cfg->flags & AIRLOCK_CFG_READY) &&
+	    cfg->unmatched == AIRLOCK_ALLOW)
+		return SYS_PROCEED;
+
+	alk_count(tenant, sock_denied, 1);
+	struct alk_event_in ev = {
+		.cgroup_id = cgid,
+		.cookie = bpf_get_socket_cookie(sk),
+		.tenant = tenant,
+		.family = sk->family,
+		.proto = sk->protocol,
+		.hook = AIRLOCK_HOOK_SOCK_CREATE,
+		.reason = AIRLOCK_REASON_RAW_SOCKET,
+		.task = 1,
+		.addr = zero_addr,
+	};
+	alk_emit(&ev);
+	return SYS_REJECT;
+}
+
+/* Mark accepted connections: their packets are replies to a peer that
+ * connected in, which egress policy does not govern. */
+SEC("sockops")
+int alk_sockops(struct bpf_sock_ops *ops)
+{
+	struct bpf_sock *sk;
+	struct airlock_sk *s;
+
+	if (ops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
+		return 1;
+	sk = ops->sk;
+	if (!sk)
+		return 1;
+	s = bpf_sk_storage_get(&alk_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (s)
+		s->flags |= AIRLOCK_SK_PASSIVE;
+	return 1;
+}
+
+/* What the backstop needs to know of an egress packet. */
+struct alk_pkt {
+	__u32 addr6[4];
+	__u16 port;
+	__u8 family;
+	__u8 proto;
+	__u8 tcp_flags;
+	__u8 l4_known; /* ports parsed; 0 for non-first fragments and others */
+};
+
+static __always_inline int alk_parse_l4(struct __sk_buff *skb, __u32 off, struct alk_pkt *p)
+{
+	__u8 hdr[14];
+
+	if (p->proto == IPPROTO_TCP) {
+		if (bpf_skb_load_bytes(skb, off, hdr, 14))
+			return -1;
+		p->port = ((__u16)hdr[2] << 8) | hdr[3];
+		p->tcp_flags = hdr[13];
+		p->l4_known = 1;
+	} else if (p->proto == IPPROTO_UDP) {
+		if (bpf_skb_load_bytes(skb, off, hdr, 4))
+			return -1;
+		p->port = ((__u16)hdr[2] << 8) | hdr[3];
+		p->l4_known = 1;
+	} else {
+		p->l4_known = 1; /* no ports: judged as port 0 */
+	}
+	return 0;
+}
+
+/* cgroup_skb data starts at the network header. */
+static __always_inline int alk_parse(struct __sk_buff *skb, struct alk_pkt *p)
+{
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+			return -1;
+		p->family = AF_INET;
+		p->proto = ip.protocol;
+		alk_v4_mapped(p->addr6, ip.daddr);
+		if (bpf_ntohs(ip.frag_off) & IP_OFFSET)
+			return 0; /* non-first fragment: no L4 header */
+		return alk_parse_l4(skb, ip.ihl * 4, p);
+	}
+	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
+			return -1;
+		p->family = AF_INET6;
+		p->proto = ip6.nexthdr;
+		__builtin_memcpy(p->addr6, &ip6.daddr, 16);
+		/* Extension headers are judged by their own type, port 0:
+		 * a tenant rule for tcp/udp does not admit them. */
+		return alk_parse_l4(skb, sizeof(ip6), p);
+	}
+	return 1; /* not IP: nothing for an IP policy to judge */
+}
+
+/* Replies of accepted TCP connections are not egress policy's business. */
+static __always_inline int alk_is_reply(struct __sk_buff *skb, const struct alk_pkt *p,
+					struct airlock_sk *s)
+{
+	if (p->proto != IPPROTO_TCP)
+		return 0;
+	if (s && (s->flags & AIRLOCK_SK_PASSIVE))
+		return 1;
+	/* SYN-ACK of a request socket, before the child socket exists. */
+	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK);
+}
+
+SEC("cgroup_skb/egress")
+int alk_skb_egress(struct __sk_buff *skb)
+{
+	struct airlock_config *cfg = alk_config_get();
+	__u64 cgid = bpf_skb_cgroup_id(skb);
+	struct airlock_policy_key key;
+	struct airlock_sk *s = NULL;
+	struct alk_pkt p = {};
+	struct bpf_sock *sk;
+	__u8 reason, verdict;
+	__u32 tenant;
+	int ret;
+
+	tenant = alk_skb_tenant(skb, cgid);
+	alk_count(tenant, egress_packets, 1);
+	alk_count(tenant, egress_bytes, skb->len);
+
+	ret = alk_parse(skb, &p);
+	if (ret > 0)
+		return SYS_PROCEED;
+
+	sk = skb->sk;
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	if (sk)
+		s = bpf_sk_storage_get(&alk_sk, sk, 0, 0);
+
+	if (ret == 0 && alk_is_reply(skb, &p, s))
+		return SYS_PROCEED;
+
+	/* A connected TCP socket keeps its destination: reuse the verdict
+	 * while policy and tenant mapping are unchanged. */
+	if (ret == 0 && s && cfg && p.proto == IPPROTO_TCP && (s->flags & AIRLOCK_SK_CACHED) &&
+	    s->generation == cfg->generation && s->verdict == AIRLOCK_ALLOW)
+		return SYS_PROCEED;
+
+	airlock_key_v6(&key, tenant, p.addr6);
+	if (ret < 0) {
+		/* Truncated headers: judge the address with an impossible port. */
+		verdict = AIRLOCK_DENY;
+		reason = AIRLOCK_REASON_PORT;
+	} else if (!p.l4_known) {
+		/* Non-first fragment: the address must be routed for the
+		 * tenant; the first fragment carried the port and was judged. */
+		verdict = alk_verdict(cfg, tenant, &key, p.proto, 0, &reason);
+		if (verdict == AIRLOCK_DENY && reason == AIRLOCK_REASON_PORT)
+			verdict = AIRLOCK_ALLOW;
+	} else {
+		verdict = alk_verdict(cfg, tenant, &key, p.proto, p.port, &reason);
+	}
+
+	if (s && cfg && p.proto == IPPROTO_TCP && p.l4_known) {
+		s->generation = cfg->generation;
+		s->verdict = verdict;
+		s->flags |= AIRLOCK_SK_CACHED;
+	}
+	if (verdict == AIRLOCK_ALLOW)
+		return SYS_PROCEED;
+
+	alk_count(tenant, egress_dropped, 1);
+	struct alk_event_in ev = {
+		.cgroup_id = cgid,
+		.cookie = bpf_get_socket_cookie(skb),
+		.tenant = tenant,
+		.port = p.port,
+		.family = p.family,
+		.proto = p.proto,
+		.hook = AIRLOCK_HOOK_SKB_EGRESS,
+		.reason = reason,
+		.task = 0,
+		.addr = key.addr,
+	};
+	alk_emit(&ev);
+	return SYS_REJECT;
+}
+
+SEC("cgroup_skb/ingress")
+int alk_skb_ingress(struct __sk_buff *skb)
+{
+	__u64 cgid = bpf_skb_cgroup_id(skb);
+	__u32 tenant = alk_skb_tenant(skb, cgid);
+
+	alk_count(tenant, ingress_packets, 1);
+	alk_count(tenant, ingress_bytes, skb->len);
+	return SYS_PROCEED;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Policy v1: parse (JSON via jansson) -> validate -> compile into the exact
+ * entries of the datapath maps (include/airlock/abi.h).
+ *
+ * Every function returns 0 or a negative errno.  On failure *err says where
+ * (file, line, column, key) and why, and no output is produced: a policy is
+ * applied whole or not at all.
+ */
+#ifndef AIRLOCK_POLICY_H
+#define AIRLOCK_POLICY_H
+
+#include <linux/types.h>
+#include <stddef.h>
+
+#include "airlock/abi.h"
+
+#define POLICY_MAX_FILE_BYTES   (16u << 20)  /* a larger file is refused */
+#define POLICY_MAX_TENANTS      AIRLOCK_TENANT_MAX
+#define POLICY_MAX_NAME         63           /* tenant and rule names */
+#define POLICY_MAX_GLOB         1024         /* workload cgroup glob */
+
+struct policy_error {
+	char file[256];
+	int line;          /* 1-based; 0 when not known */
+	int column;        /* 1-based; 0 when not known */
+	char key[256];     /* JSON path of the offending value, e.g. tenants[0].egress[1].ports[0] */
+	char reason[512];
+};
+
+/* An address prefix; IPv4 is held IPv4-mapped, prefixlen counted over 128. */
+struct policy_cidr {
+	__u8 addr[16];
+	__u8 prefixlen;    /* 0..128; IPv4 /n is 96 + n */
+	__u8 family;       /* AF_INET or AF_INET6, as written */
+};
+
+struct policy_port_range {
+	__u16 lo;
+	__u16 hi;
+};
+
+struct policy_egress {
+	char *name;
+	struct policy_cidr *to;
+	size_t n_to;
+	struct policy_port_range *ports;  /* none written: one range 0-65535 */
+	size_t n_ports;
+	__u8 proto;                       /* IPPROTO_TCP, IPPROTO_UDP, AIRLOCK_PROTO_ANY */
+};
+
+struct policy_workload {
+	char *cgroup;      /* glob, relative to the cgroup2 mount, starts with '/' */
+};
+
+struct policy_tenant {
+	char *name;
+	__u32 id;          /* policy_tenant_id(name) */
+	struct policy_workload *workloads;
+	size_t n_workloads;
+	struct policy_egress *egress;
+	size_t n_egress;
+};
+
+struct policy {
+	char *file;
+	__u32 unmatched;   /* AIRLOCK_ALLOW or AIRLOCK_DENY */
+	struct policy_tenant *tenants;
+	size_t n_tenants;
+};
+
+/* One entry of the policy trie, exactly as the agent will load it. */
+struct policy_entry {
+	struct airlock_policy_key key;
+	struct airlock_policy_value value;
+};
+
+struct policy_compiled {
+	struct policy_entry *entries;
+	size_t n_entries;
+};
+
+/* Stable tenant id: FNV-1a 32 of the name, never 0.  Stable across reloads,
+ * restarts and nodes, so counters and cached verdicts keep their meaning. */
+__u32 policy_tenant_id(const char *name);
+
+int policy_load_file(const char *path, struct policy **ret, struct policy_error *err);
+int policy_load_buffer(const char *file, const char *buf, size_t len, struct policy **ret,
+		       struct policy_error *err);
+struct policy *policy_free(struct policy *p);
+
+int policy_compile(const struct policy *p, struct policy_compiled **ret, struct policy_error *err);
+struct policy_compiled *policy_compiled_free(struct policy_compiled *c);
+
+/*
+ * Tenant of a cgroup, by its path relative to the cgroup2 mount ("/a/b").
+ * A cgroup belongs to the tenant whose workload glob matches it or its
+ * nearest matching ancestor (nested cgroups inherit).  Returns the tenant
+ * index or -1; *ret_inherited says whether an ancestor matched.
+ */
+int policy_match_cgroup(const struct policy *p, const char *rel_path, int *ret_inherited);
+
+/* "file:line:column: key: reason" into buf. */
+void policy_error_format(const struct policy_error *err, char *buf, size_t len);
+
+#endif /* AIRLOCK_POLICY_H */
