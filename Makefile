@@ -22,7 +22,7 @@ endif
 # what is missing, so it is cheap to run before every target.
 DEB_PKGS := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	    libjansson-dev libevent-dev libcmocka-dev liburing-dev libclang-rt-14-dev \
-	    iproute2 procps
+	    iproute2 procps netcat-openbsd util-linux
 
 PKG_LIBS   := libbpf jansson libevent
 HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_FORTIFY_SOURCE=2 \
@@ -81,7 +81,7 @@ $(OUTPUT)/airlock.bpf.o: bpf/airlock.bpf.c $(wildcard bpf/lib/*.h) include/airlo
 
 $(SKEL): $(OUTPUT)/airlock.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name airlock > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name airlock_bpf > $@
 
 # --- host objects ------------------------------------------------------------
 $(OUTPUT)/obj/%.o: %.c $(HEADERS) $(SKEL)

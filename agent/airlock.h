@@ -39,6 +39,7 @@ struct airlock {
 	struct policy_compiled *compiled;   /* its map entries */
 	__u64 generation;                   /* alk_config.generation last written */
 	struct cgwatch *cgwatch;
+	struct event *cg_event;             /* inotify readable */
 	struct evstream *events;
 	struct control *control;
 	time_t started;

@@ -36,6 +36,26 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
+ * A TCP socket keeps the destination it connected to, so the verdict of the
+ * connect is the verdict of every packet it sends until the policy
+ * generation changes; the backstop reuses it instead of a trie lookup.
+ */
+static __always_inline void alk_cache_verdict(struct bpf_sock *sk, const struct airlock_config *cfg,
+					      __u8 verdict)
+{
+	struct airlock_sk *s;
+
+	if (!sk || !cfg)
+		return;
+	s = bpf_sk_storage_get(&alk_sk, sk, 0, 0);
+	if (!s)
+		return;
+	s->generation = cfg->generation;
+	s->verdict = verdict;
+	s->flags |= AIRLOCK_SK_CACHED;
+}
+
+/*
  * Judge one connect or datagram.  is_dgram selects the counters: sendmsg is
  * always a datagram; connect counts as a connect whatever the socket type.
  */
@@ -54,6 +74,8 @@ static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 
 	tenant = alk_sock_tenant(cgid);
 	airlock_key_v6(&key, tenant, addr6);
 	verdict = alk_verdict(cfg, tenant, &key, proto, port, &reason);
+	if (!is_dgram && proto == IPPROTO_TCP)
+		alk_cache_verdict(ctx->sk, cfg, verdict);
 
 	if (verdict == AIRLOCK_ALLOW) {
 		if (is_dgram)

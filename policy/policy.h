@@ -10,6 +10,7 @@
 #ifndef AIRLOCK_POLICY_H
 #define AIRLOCK_POLICY_H
 
+#include <jansson.h>
 #include <linux/types.h>
 #include <stddef.h>
 
@@ -19,6 +20,7 @@
 #define POLICY_MAX_TENANTS      AIRLOCK_TENANT_MAX
 #define POLICY_MAX_NAME         63           /* tenant and rule names */
 #define POLICY_MAX_GLOB         1024         /* workload cgroup glob */
+#define POLICY_MAX_EGRESS       65536        /* egress entries per tenant: rule_id is a __u16 */
 
 struct policy_error {
 	char file[256];
@@ -67,6 +69,10 @@ struct policy {
 	__u32 unmatched;   /* AIRLOCK_ALLOW or AIRLOCK_DENY */
 	struct policy_tenant *tenants;
 	size_t n_tenants;
+	/* The source text, kept so that policy_compile() can point its errors
+	 * (too many rules for a prefix, too many entries) at a line. */
+	char *text;
+	size_t text_len;
 };
 
 /* One entry of the policy trie, exactly as the agent will load it. */
@@ -102,5 +108,39 @@ int policy_match_cgroup(const struct policy *p, const char *rel_path, int *ret_i
 
 /* "file:line:column: key: reason" into buf. */
 void policy_error_format(const struct policy_error *err, char *buf, size_t len);
+
+/* A JSON string of s even when s is not UTF-8 (a file name need not be):
+ * invalid bytes become '?'.  NULL without memory. */
+json_t *policy_json_string(const char *s);
+
+/* {"file","line","column","key","reason"}, or NULL without memory. */
+json_t *policy_error_json(const struct policy_error *err);
+
+/*
+ * The compiled policy as JSON, exactly the map entries the agent loads:
+ * {"file", "config": {...}, "tenants": [...], "entries": [{"key", "value"}]}.
+ * policy/README.md documents every field.  NULL without memory.
+ */
+json_t *policy_compiled_json(const struct policy *p, const struct policy_compiled *c);
+
+/*
+ * 1-based line and column (in characters) where the value at a JSON path
+ * such as "tenants[1].egress[0].ports[2]" starts in text; "$" or "" is the
+ * document itself.  -ENOENT when the path is not there, -EINVAL when the
+ * path or the text is malformed.
+ */
+int policy_locate(const char *text, size_t len, const char *path, int *ret_line,
+		  int *ret_column);
+
+/* Parse "10.0.0.0/8", "fd00::/16" or a bare address (a host route).  On
+ * failure returns -EINVAL and, when why is given, says why in it. */
+int policy_cidr_parse(const char *s, struct policy_cidr *ret, char *why, size_t why_len);
+
+/* A trie key's prefix as text: "10.0.0.0/8", "fd00::/16"; IPv4-mapped
+ * prefixes of /96 and longer print as IPv4.  with_len 0 leaves out "/n". */
+int policy_key_format(const struct airlock_policy_key *key, int with_len, char *buf, size_t len);
+
+/* "tcp", "udp", "any", or NULL for another protocol number. */
+const char *policy_proto_name(__u8 proto);
 
 #endif /* AIRLOCK_POLICY_H */

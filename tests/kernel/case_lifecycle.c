@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Cases about airlockd's lifetime rather than one socket call: a socket
+ * older than the agent, counters as airlockctl reports them, and kill -9.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cases.h"
+
+#define API_ADDR "127.0.10.5"
+#define DENIED_ADDR "127.1.2.3"
+#define API_PORT 443
+
+/* --- a socket opened before airlockd started ----------------------------- */
+
+struct pre_state {
+	int fd;
+};
+
+static void pre_open(void *arg, struct op_result *r)
+{
+	struct pre_state *st = arg;
+
+	st->fd = ops_tcp_socket(AF_INET);
+	ops_fill(r, st->fd, st->fd < 0 ? errno : 0, "socket opened before airlockd");
+}
+
+static void pre_connect(void *arg, struct op_result *r)
+{
+	struct pre_state *st = arg;
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int err;
+
+	ops_sockaddr(AF_INET, DENIED_ADDR, API_PORT, &sa, &len);
+	err = connect(st->fd, (struct sockaddr *)&sa, len) < 0 ? errno : 0;
+	ops_fill(r, st->fd, err, "connect on the old socket: %s", strerror(err));
+}
+
+/* Runs before airlockd starts: a contoso child opens its socket now. */
+int cases_prepare_preexisting(struct ktest_env *env)
+{
+	struct pre_state st = { .fd = -1 };
+	struct op_result r;
+	int err;
+
+	err = child2_start(env->cg_path[KTEST_CG_CONTOSO], pre_open, pre_connect, &st, 3000,
+			   &env->pre, &r);
+	if (!err && r.err)
+		err = -r.err;
+	return err;
+}
+
+int case_preexisting(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len)
+{
+	struct airlock_stats before = {}, after = {};
+	struct event_match m = {
+		.tenant = "contoso", .family = "ipv4", .daddr = DENIED_ADDR, .dport = API_PORT,
+		.proto = "tcp", .hook = "connect4", .reason = "no_route",
+	};
+	struct op_result r;
+	int err;
+
+	(void)c;
+	if (env->pre.pid <= 0) {
+		snprintf(detail, len, "the child holding the old socket is not running");
+		return -ESRCH;
+	}
+	if (!env->no_agent && (err = case_stats(env, "contoso", &before)))
+		goto out_stats;
+	m.pid = env->pre.pid;
+	err = child2_finish(&env->pre, 5000, &r);
+	if (err) {
+		snprintf(detail, len, "old-socket child: %s", strerror(-err));
+		return err;
+	}
+	err = case_check_errno(&r, env->no_agent ? 0 : EPERM, detail, len);
+	if (err || env->no_agent)
+		goto out;
+	err = case_stats(env, "contoso", &after);
+	if (err)
+		goto out_stats;
+	err = case_check_delta(&before, &after, CTR(connect_denied), 1, detail, len);
+	if (!err)
+		err = events_wait(env, &m, 3000, detail, len);
+out:
+	if (!err)
+		snprintf(detail, len, "%s%s", r.detail,
+			 env->no_agent ? " (no agent: outcome only)" : "; connect_denied +1; event seen");
+	return err;
+out_stats:
+	snprintf(detail, len, "read alk_stats: %s", strerror(-err));
+	return err;
+}
+
+/* --- airlockctl stats --json against the pinned map ---------------------- */
+
+int case_stats_json(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len)
+{
+	struct airlock_stats pinned;
+	json_t *root, *list, *t;
+	int seen_contoso = 0, err;
+	size_t i, off;
+
+	(void)c;
+	err = agent_ctl_json(env, "stats", &root);
+	if (err) {
+		snprintf(detail, len, "airlockctl stats --json: %s", strerror(-err));
+		return err;
+	}
+	list = json_object_get(root, "tenants");
+	err = json_array_size(list) ? 0 : -ENODATA;
+	if (err)
+		snprintf(detail, len, "no tenants listed");
+	json_array_foreach(list, i, t) {
+		const char *name = json_string_value(json_object_get(t, "tenant"));
+		json_int_t id = json_integer_value(json_object_get(t, "id"));
+
+		if (err)
+			break;
+		if (name && !strcmp(name, "contoso")) {
+			seen_contoso = 1;
+			if (id != env->contoso_id) {
+				snprintf(detail, len, "contoso id %lld, policy_tenant_id says %u",
+					 (long long)id, env->contoso_id);
+				err = -EPROTO;
+				break;
+			}
+		}
+		err = pins_stats_read(env->pin_dir, (__u32)id, &pinned);
+		if (err) {
+			snprintf(detail, len, "read alk_stats[%lld]: %s", (long long)id,
+				 strerror(-err));
+			break;
+		}
+		for (off = 0; off < sizeof(pinned); off += sizeof(__u64)) {
+			json_t *v = json_object_get(t, case_ctr_name(off));
+
+			if (!json_is_integer(v) || (__u64)json_integer_value(v) !=
+							   case_field(&pinned, off)) {
+				snprintf(detail, len, "%s.%s: json %lld, pinned map %llu",
+					 name ? name : "?", case_ctr_name(off),
+					 (long long)json_integer_value(v),
+					 (unsigned long long)case_field(&pinned, off));
+				err = -EPROTO;
+				break;
+			}
+		}
+	}
+	if (!err && !seen_contoso) {
+		snprintf(detail, len, "contoso not listed");
+		err = -ENOENT;
+	}
+	if (!err)
+		snprintf(detail, len, "%zu tenants, every counter equal", json_array_size(list));
+	json_decref(root);
+	return err;
+}
+
+/* --- kill -9 under load ---------------------------------------------------- */
+
+/* Shared with the loop child through an anonymous shared mapping. */
+struct loop_state {
+	atomic_ulong iterations;
+	atomic_ulong wrong;
+	atomic_int stop;
+	char first_wrong[128];
+};
+
+/* Alternate allowed and denied connects until told to stop. */
+static void loop_run(void *arg, struct op_result *r)
+{
+	struct loop_state *st = arg;
+	struct sockaddr_storage ok, bad;
+	socklen_t ok_len, bad_len;
+	unsigned long i;
+	int fd, err, want;
+
+	ops_sockaddr(AF_INET, API_ADDR, API_PORT, &ok, &ok_len);
+	ops_sockaddr(AF_INET, DENIED_ADDR, API_PORT, &bad, &bad_len);
+	for (i = 0; !atomic_load(&st->stop); i++) {
+		want = i & 1 ? EPERM : 0;
+		fd = ops_tcp_socket(AF_INET);
+		if (want)
+			err = connect(fd, (struct sockaddr *)&bad, bad_len) < 0 ? errno : 0;
+		else
+			err = connect(fd, (struct sockaddr *)&ok, ok_len) < 0 ? errno : 0;
+		close(fd);
+		if (err != want && atomic_fetch_add(&st->wrong, 1) == 0)
+			snprintf(st->first_wrong, sizeof(st->first_wrong),
+				 "iteration %lu: %s got %s", i, want ? DENIED_ADDR : API_ADDR,
+				 err ? strerror(err) : "success");
+		atomic_fetch_add(&st->iterations, 1);
+		usleep(1000);
+	}
+	ops_fill(r, -1, 0, "loop stopped");
+}
+
+static void loop_ready(void *arg, struct op_result *r)
+{
+	(void)arg;
+	ops_fill(r, -1, 0, "loop ready");
+}
+
+/* Wait until the loop made n more iterations than it had at `from`. */
+static int loop_progress(struct loop_state *st, unsigned long from, unsigned long n,
+			 int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 10) {
+		if (atomic_load(&st->iterations) >= from + n)
+			return 0;
+		case_sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Is there a key "adopted" that is true (or non-zero) anywhere in v? */
+static int json_adopted(json_t *v)
+{
+	const char *key;
+	json_t *sub;
+	size_t i;
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, sub) {
+			if (!strcmp(key, "adopted") &&
+			    (json_is_true(sub) || (json_is_integer(sub) && json_integer_value(sub))))
+				return 1;
+			if (json_adopted(sub))
+				return 1;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, sub)
+			if (json_adopted(sub))
+				return 1;
+	}
+	return 0;
+}
+
+static int kill9_steps(struct ktest_env *env, struct loop_state *st, char *detail, size_t len)
+{
+	struct airlock_stats s1, s2;
+	unsigned long it;
+	json_t *status;
+	int err, adopted;
+
+	err = loop_progress(st, 0, 50, 3000);
+	if (err) {
+		snprintf(detail, len, "loop made no progress before the kill");
+		return err;
+	}
+	err = agent_kill(env, SIGKILL);
+	if (err) {
+		snprintf(detail, len, "kill -9 airlockd: %s", strerror(-err));
+		return err;
+	}
+	/* Agent dead: the loop goes on against pinned links and maps. */
+	it = atomic_load(&st->iterations);
+	err = case_stats(env, "contoso", &s1);
+	if (!err)
+		err = loop_progress(st, it, 100, 3000);
+	if (!err)
+		err = case_stats(env, "contoso", &s2);
+	if (err) {
+		snprintf(detail, len, "with airlockd dead: %s", strerror(-err));
+		return err;
+	}
+	if (s2.connect_allowed <= s1.connect_allowed || s2.connect_denied <= s1.connect_denied) {
+		snprintf(detail, len, "pinned counters stood still with airlockd dead");
+		return -EPROTO;
+	}
+	err = agent_start(env);
+	if (!err)
+		err = agent_wait_ready(env, 15000);
+	if (err) {
+		snprintf(detail, len, "restart airlockd: %s", strerror(-err));
+		return err;
+	}
+	err = loop_progress(st, atomic_load(&st->iterations), 100, 3000);
+	if (err) {
+		snprintf(detail, len, "loop made no progress after the restart");
+		return err;
+	}
+	err = agent_ctl_json(env, "status", &status);
+	if (err) {
+		snprintf(detail, len, "airlockctl status --json: %s", strerror(-err));
+		return err;
+	}
+	adopted = json_adopted(status);
+	if (!adopted) {
+		char *s = json_dumps(status, JSON_COMPACT);
+
+		snprintf(detail, len, "status does not report adopted links: %.180s", s ? s : "?");
+		free(s);
+	}
+	json_decref(status);
+	return adopted ? 0 : -EPROTO;
+}
+
+int case_agent_kill9(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len)
+{
+	struct loop_state *st;
+	struct op_result r;
+	struct child2 ch;
+	int err, stop_err;
+
+	(void)c;
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED) {
+		snprintf(detail, len, "mmap: %s", strerror(errno));
+		return -errno;
+	}
+	memset(st, 0, sizeof(*st));
+	err = child2_start(env->cg_path[KTEST_CG_CONTOSO], loop_ready, loop_run, st, 3000, &ch,
+			   &r);
+	if (err) {
+		snprintf(detail, len, "loop child: %s", strerror(-err));
+		goto out_unmap;
+	}
+	if (write(ch.go_fd, "g", 1) != 1) {
+		err = -errno;
+		snprintf(detail, len, "start the loop: %s", strerror(errno));
+		child2_abort(&ch);
+		goto out_unmap;
+	}
+	err = kill9_steps(env, st, detail, len);
+	atomic_store(&st->stop, 1);
+	stop_err = child_read_result(ch.res_fd, 5000, &r);
+	child2_abort(&ch);
+	if (!err && stop_err) {
+		snprintf(detail, len, "loop child did not stop: %s", strerror(-stop_err));
+		err = stop_err;
+	}
+	if (!err && atomic_load(&st->wrong)) {
+		snprintf(detail, len, "%lu of %lu outcomes wrong; first: %s",
+			 atomic_load(&st->wrong), atomic_load(&st->iterations), st->first_wrong);
+		err = -EPROTO;
+	}
+	if (!err)
+		snprintf(detail, len, "%lu connects, 0 wrong; counters moved while dead; adopted",
+			 atomic_load(&st->iterations));
+out_unmap:
+	munmap(st, sizeof(*st));
+	return err;
+}
