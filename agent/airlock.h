@@ -40,6 +40,8 @@ struct airlock {
 	__u64 generation;                   /* alk_config.generation last written */
 	struct cgwatch *cgwatch;
 	struct event *cg_event;             /* inotify readable */
+	struct event *repair_timer;         /* re-attach detached links */
+	unsigned repairs;                   /* links re-attached since start */
 	struct evstream *events;
 	struct control *control;
 	time_t started;

@@ -114,6 +114,7 @@ static json_t *cmd_status(struct airlock *a)
 			"pin_dir", a->opts.pin_dir, "adopted", a->adopted,
 			"programs", status_programs(a), "tenants", tenants, "workloads", w.arr,
 			"denials_total", (json_int_t)evstream_total(a->events));
+	json_object_set_new(out, "link_repairs", json_integer(a->repairs));
 	return out;
 }
 

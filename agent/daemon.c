@@ -19,6 +19,8 @@
 #include "log.h"
 #include "policy.h"
 
+#define DAEMON_REPAIR_SEC 2
+
 /* Load and compile the policy file; logs the precise error. */
 static int daemon_load_policy(struct airlock *a, struct policy **ret_p,
 			      struct policy_compiled **ret_c)
@@ -118,6 +120,26 @@ static void daemon_cgroups_changed(evutil_socket_t fd, short what, void *arg)
 		log_warn("cgroup watch: %s", strerror(-err));
 }
 
+/* Hooks can be detached by any process with CAP_BPF/CAP_SYS_ADMIN: check
+ * every DAEMON_REPAIR_SEC and put them back, loudly. */
+static void daemon_check_links(evutil_socket_t fd, short what, void *arg)
+{
+	struct airlock *a = arg;
+	unsigned repaired = 0;
+	int err;
+
+	(void)fd;
+	(void)what;
+	err = loader_repair(a->loader, a->opts.cgroup_root, &repaired);
+	if (err)
+		log_error("NOT ENFORCING: re-attaching detached programs to %s failed: %s",
+			  a->opts.cgroup_root, strerror(-err));
+	else if (repaired)
+		log_error("%u programs had been detached or unpinned by another process; re-attached",
+			  repaired);
+	a->repairs += repaired;
+}
+
 static void daemon_denial(void *ctx, json_t *denial)
 {
 	struct airlock *a = ctx;
@@ -183,6 +205,13 @@ int daemon_start(struct airlock *a)
 				daemon_cgroups_changed, a);
 	if (!a->cg_event || event_add(a->cg_event, NULL))
 		return -ENOMEM;
+	{
+		struct timeval every = {.tv_sec = DAEMON_REPAIR_SEC};
+
+		a->repair_timer = event_new(a->base, -1, EV_PERSIST, daemon_check_links, a);
+		if (!a->repair_timer || event_add(a->repair_timer, &every))
+			return -ENOMEM;
+	}
 	err = evstream_open(a->base, bpf_map__fd(loader_skel(a->loader)->maps.alk_events),
 			    daemon_tenant_name, a, &a->events);
 	if (err) {
@@ -233,6 +262,9 @@ void daemon_stop(struct airlock *a)
 	if (a->cg_event)
 		event_free(a->cg_event);
 	a->cg_event = NULL;
+	if (a->repair_timer)
+		event_free(a->repair_timer);
+	a->repair_timer = NULL;
 	a->cgwatch = cgwatch_free(a->cgwatch);
 	a->loader = loader_free(a->loader);
 	a->compiled = policy_compiled_free(a->compiled);

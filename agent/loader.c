@@ -143,6 +143,23 @@ static int loader_adopt(struct loader *l, size_t i, const char *path, __u64 cgid
 	return 0;
 }
 
+static int loader_attach_one(struct loader *l, size_t i, int cgfd, const char *path)
+{
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_program__attach_cgroup(loader_progs[i].get(l->skel), cgfd);
+	if (!link)
+		return -errno;
+	err = bpf_link__pin(link, path);
+	if (err) {
+		bpf_link__destroy(link);
+		return err;
+	}
+	l->links[i] = link;
+	return 0;
+}
+
 int loader_attach(struct loader *l, const char *cgroup_path)
 {
 	char path[PATH_MAX];
@@ -158,26 +175,54 @@ int loader_attach(struct loader *l, const char *cgroup_path)
 		return -errno;
 	for (i = 0; i < LOADER_NPROGS; i++) {
 		struct bpf_program *prog = loader_progs[i].get(l->skel);
-		struct bpf_link *link;
 
 		err = loader_link_path(l->pin_dir, bpf_program__name(prog), path, sizeof(path));
 		if (err)
 			break;
 		if (access(path, F_OK) == 0 && loader_adopt(l, i, path, cgid) == 0)
 			continue;
-		link = bpf_program__attach_cgroup(prog, cgfd);
-		if (!link) {
-			err = -errno;
+		err = loader_attach_one(l, i, cgfd, path);
+		if (err)
 			break;
-		}
-		err = bpf_link__pin(link, path);
-		if (err) {
-			bpf_link__destroy(link);
-			break;
-		}
-		l->links[i] = link;
 	}
 	close(cgfd);
+	return err;
+}
+
+int loader_repair(struct loader *l, const char *cgroup_path, unsigned *ret_repaired)
+{
+	char path[PATH_MAX];
+	unsigned repaired = 0;
+	int cgfd, err = 0;
+	size_t i;
+
+	cgfd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return -errno;
+	for (i = 0; i < LOADER_NPROGS; i++) {
+		struct bpf_program *prog = loader_progs[i].get(l->skel);
+		struct bpf_link_info info;
+
+		if (l->links[i] && !link_info(bpf_link__fd(l->links[i]), &info) &&
+		    info.cgroup.cgroup_id != 0 &&
+		    !loader_link_path(l->pin_dir, bpf_program__name(prog), path, sizeof(path)) &&
+		    access(path, F_OK) == 0)
+			continue;
+		/* Detached or unpinned behind our back: attach afresh. */
+		err = loader_link_path(l->pin_dir, bpf_program__name(prog), path, sizeof(path));
+		if (err)
+			break;
+		bpf_link__destroy(l->links[i]);
+		l->links[i] = NULL;
+		l->adopted[i] = 0;
+		unlink(path);
+		err = loader_attach_one(l, i, cgfd, path);
+		if (err)
+			break;
+		repaired++;
+	}
+	close(cgfd);
+	*ret_repaired = repaired;
 	return err;
 }
 

@@ -28,6 +28,9 @@ struct loader_link_info {
 int loader_open(const char *pin_dir, struct loader **ret);
 struct airlock_bpf *loader_skel(struct loader *l);
 int loader_attach(struct loader *l, const char *cgroup_path);
+/* Re-attach any link that was detached or unpinned behind our back (a
+ * privileged process can do both); *ret_repaired counts them. */
+int loader_repair(struct loader *l, const char *cgroup_path, unsigned *ret_repaired);
 /* Current state of each link, read back from the kernel. */
 int loader_links(struct loader *l, struct loader_link_info *out, size_t n);
 /* Frees userspace state only: pinned links and maps stay in force. */

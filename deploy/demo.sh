@@ -69,6 +69,14 @@ try() {
 	printf '  %-22s -> %-16s %-6s %s\n' "$cgroup" "$host" "$port" "${out##*: }"
 }
 
+# A datagram from inside a cgroup (bash's /dev/udp does connect() + send).
+try_udp() {
+	local cgroup=$1 host=$2 port=$3 out
+	out=$(sh -c 'echo $$ > "$1/cgroup.procs" && exec bash -c "exec 3<>/dev/udp/$2/$3 && echo q >&3" 2>&1' \
+		_ "$ROOT/$cgroup" "$host" "$port" 2>&1) && out="sent"
+	printf '  %-22s -> %-16s %-6s %s\n' "$cgroup" "$host" "udp/$port" "${out##*: }"
+}
+
 echo "== connects (allowed ones connect; denied ones fail with EPERM) =="
 try contoso/chat-api 127.0.10.5 443
 try contoso/chat-api fd00:10::5 443
@@ -77,6 +85,8 @@ try contoso/chat-api ::ffff:127.0.0.1 443
 try contoso/chat-api 127.0.20.5 8080
 try fabrikam/summarizer 127.0.20.5 8080
 try fabrikam/summarizer 127.0.10.5 443
+try_udp contoso/chat-api 127.0.0.53 53
+try_udp contoso/chat-api 127.0.0.1 53
 echo
 echo "== airlockctl status =="
 "$AIRLOCKCTL" --socket "$SOCK" status
