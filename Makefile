@@ -22,12 +22,13 @@ endif
 # what is missing, so it is cheap to run before every target.
 DEB_PKGS := make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 	    libjansson-dev libevent-dev libcmocka-dev liburing-dev libclang-rt-14-dev \
-	    iproute2 procps netcat-openbsd util-linux
+	    iproute2 procps netcat-openbsd util-linux libssl-dev libpcre2-dev \
+	    $(if $(filter x86,$(ARCH)),libhyperscan-dev,libvectorscan-dev)
 
-PKG_LIBS   := libbpf jansson libevent
+PKG_LIBS   := libbpf jansson libevent libcrypto libhs
 HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_FORTIFY_SOURCE=2 \
 	       -Wno-missing-field-initializers \
-	       -Iinclude -Ipolicy -Iagent -Ibpf -I$(OUTPUT) \
+	       -Iinclude -Ipolicy -Iagent -Iagent/scan -Ibpf -I$(OUTPUT) \
 	       $(shell pkg-config --cflags $(PKG_LIBS) 2>/dev/null)
 HOST_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lelf -lz
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -37,11 +38,12 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinc
 
 POLICY_SRCS := $(sort $(wildcard policy/*.c))
 AGENT_SRCS  := $(sort $(filter-out agent/main.c,$(wildcard agent/*.c)))
+SCAN_SRCS   := $(sort $(wildcard agent/scan/*.c))
 CLI_SRCS    := $(sort $(wildcard cli/*.c))
-LIB_SRCS    := $(POLICY_SRCS) $(AGENT_SRCS)
+LIB_SRCS    := $(POLICY_SRCS) $(AGENT_SRCS) $(SCAN_SRCS)
 LIB_OBJS    := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 SAN_OBJS    := $(patsubst %.c,$(OUTPUT)/san/%.o,$(LIB_SRCS))
-HEADERS     := $(wildcard include/airlock/*.h policy/*.h agent/*.h bpf/lib/*.h cli/*.h)
+HEADERS     := $(wildcard include/airlock/*.h policy/*.h agent/*.h agent/scan/*.h bpf/lib/*.h cli/*.h)
 
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
@@ -121,10 +123,14 @@ $(OUTPUT)/tests/kernel_test: $(KTEST_SRCS) $(wildcard tests/kernel/*.h) $(OUTPUT
 	$(Q)$(CC) $(HOST_CFLAGS) -Itests/kernel -o $@ $(KTEST_SRCS) $(OUTPUT)/libairlock.a \
 		$(HOST_LDLIBS) -luring
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(POLICY_SRCS) $(HEADERS) | $(OUTPUT)/fuzz
+# Fuzz targets link the pure libraries (policy, scan) built with libFuzzer's
+# instrumentation; nothing that needs the kernel.
+FUZZ_LIBS := jansson libhs libcrypto
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(POLICY_SRCS) $(SCAN_SRCS) $(HEADERS) | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ipolicy -Iagent -Ibpf \
-		$(shell pkg-config --cflags jansson) -o $@ $< $(POLICY_SRCS) $(shell pkg-config --libs jansson)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ipolicy -Iagent -Iagent/scan -Ibpf \
+		$(shell pkg-config --cflags $(FUZZ_LIBS)) -o $@ $< $(POLICY_SRCS) $(SCAN_SRCS) \
+		$(shell pkg-config --libs $(FUZZ_LIBS))
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory test-unit test-fuzz test-kernel

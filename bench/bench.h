@@ -46,16 +46,18 @@ struct bench_prog {
 };
 
 /* env.c */
-int env_setup(struct bench_env *env);
-void env_teardown(struct bench_env *env);
-int env_join(const char *cgroup);
-int agent_start(struct bench_env *env);
-int agent_wait_ready(struct bench_env *env, int timeout_ms);
-int agent_reload(struct bench_env *env, int timeout_ms);
-int agent_programs(struct bench_env *env, struct bench_prog *progs, int max);
-int stats_read(const struct bench_env *env, struct airlock_stats *ret);
+int bench_env_setup(struct bench_env *env);
+void bench_env_teardown(struct bench_env *env);
+void bench_log_tail(const struct bench_env *env);
+int bench_join(const char *cgroup);
+int bench_agent_start(struct bench_env *env);
+int bench_agent_wait_ready(struct bench_env *env, int timeout_ms);
+int bench_agent_reload(struct bench_env *env, int timeout_ms);
+int bench_agent_stop(struct bench_env *env);
+int bench_agent_programs(struct bench_env *env, struct bench_prog *progs, int max);
+int bench_stats_read(const struct bench_env *env, struct airlock_stats *ret);
 
 /* policy_gen.c */
-int policy_gen_write(const struct bench_env *env, long entries);
+int bench_policy_write(const struct bench_env *env, long entries);
 
 #endif /* AIRLOCK_BENCH_H */
