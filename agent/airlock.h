@@ -42,6 +42,7 @@ struct airlock {
 	struct event *cg_event;             /* inotify readable */
 	struct event *repair_timer;         /* re-attach detached links */
 	unsigned repairs;                   /* links re-attached since start */
+	int cg_dirty;                       /* last cgroup sync failed: retry */
 	struct evstream *events;
 	struct control *control;
 	time_t started;

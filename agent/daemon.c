@@ -84,8 +84,10 @@ static int daemon_apply(struct airlock *a, const struct policy *p, const struct 
 		return err;
 	}
 	err = cgwatch_sync(a->cgwatch, p);
+	a->cg_dirty = err != 0;
 	if (err)
-		log_error("mapping cgroups to tenants: %s", strerror(-err));
+		log_error("mapping cgroups to tenants: %s (%zu cgroups tracked); retrying", strerror(-err),
+			  cgwatch_tracked(a->cgwatch));
 	err = datapath_cgroup_prune(a->loader, daemon_keep_cgroup, a->cgwatch, &pruned);
 	if (err)
 		log_warn("pruning stale cgroup entries: %s", strerror(-err));
@@ -116,12 +118,15 @@ static void daemon_cgroups_changed(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	err = cgwatch_process(a->cgwatch, a->policy);
-	if (err)
-		log_warn("cgroup watch: %s", strerror(-err));
+	if (err) {
+		log_warn("cgroup watch: %s; full re-sync scheduled", strerror(-err));
+		a->cg_dirty = 1;
+	}
 }
 
 /* Hooks can be detached by any process with CAP_BPF/CAP_SYS_ADMIN: check
- * every DAEMON_REPAIR_SEC and put them back, loudly. */
+ * every DAEMON_REPAIR_SEC and put them back, loudly.  Failed cgroup syncs
+ * are retried on the same beat. */
 static void daemon_check_links(evutil_socket_t fd, short what, void *arg)
 {
 	struct airlock *a = arg;
@@ -138,6 +143,18 @@ static void daemon_check_links(evutil_socket_t fd, short what, void *arg)
 		log_error("%u programs had been detached or unpinned by another process; re-attached",
 			  repaired);
 	a->repairs += repaired;
+
+	/* A failed sync (watch limit, map full, sink error) is retried here
+	 * rather than waiting for the next cgroup event. */
+	if (a->cg_dirty) {
+		err = cgwatch_sync(a->cgwatch, a->policy);
+		a->cg_dirty = err != 0;
+		if (err)
+			log_error("re-sync of cgroup mappings failed: %s", strerror(-err));
+		else
+			log_info("cgroup mappings re-synced: %zu cgroups mapped",
+				 cgwatch_count(a->cgwatch));
+	}
 }
 
 static void daemon_denial(void *ctx, json_t *denial)

@@ -35,6 +35,7 @@ struct ktest_case {
 	const char *hook;        /* expected denial event; NULL: none */
 	const char *reason;
 	const char *proto;       /* "tcp" / "udp"; NULL: not checked */
+	const char *ev_family;   /* family the hook saw; NULL: that of the socket */
 	const char *ev_daddr;    /* daddr as printed; NULL: addr; "": not checked */
 	case_fn custom;          /* the whole case, for those that are no single operation */
 };

@@ -59,7 +59,10 @@ static void fake_record(struct fake *f, char op, __u64 cgid, const struct airloc
 		f->calls = realloc(f->calls, f->cap * sizeof(*f->calls));
 		assert_non_null(f->calls);
 	}
-	f->calls[f->n_calls++] = (struct call){.op = op, .cgid = cgid, .v = v ? *v : (struct airlock_cgroup_value){0}};
+	f->calls[f->n_calls] = (struct call){.op = op, .cgid = cgid};
+	if (v)
+		f->calls[f->n_calls].v = *v;
+	f->n_calls++;
 }
 
 static ssize_t fake_find(const struct fake *f, __u64 cgid)
