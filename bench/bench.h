@@ -55,6 +55,7 @@ int bench_agent_wait_ready(struct bench_env *env, int timeout_ms);
 int bench_agent_reload(struct bench_env *env, int timeout_ms);
 int bench_agent_stop(struct bench_env *env);
 int bench_agent_programs(struct bench_env *env, struct bench_prog *progs, int max);
+long bench_agent_entries(struct bench_env *env);
 int bench_stats_read(const struct bench_env *env, struct airlock_stats *ret);
 
 /* policy_gen.c */

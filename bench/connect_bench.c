@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * bench_connect --airlockd PATH [--airlockctl PATH] [--rounds N] [--round-ms MS]
- *               [--sizes 10,10000,100000]
+ *               [--sizes 10,10000,100000] [--pin]
  *
  * Loopback TCP connect+close per second, in a private netns.  Baseline: the
  * loop runs in a cgroup outside airlockd's governed subtree, so no program
  * runs.  Hooked: the loop runs in a tenant cgroup whose policy allows the
  * server, so sock_create, connect4, cgroup_skb egress/ingress and sockops
  * all run.  Baseline and hooked rounds alternate (ABBA) and the medians are
- * compared, because a 2-CPU machine is noisy.  Per-program cost comes from
+ * compared, because a 2-CPU machine is noisy.  --pin puts client and server
+ * on CPUs of their own, which steadies a quiet machine and hurts a busy one.  Per-program cost comes from
  * BPF run-time stats, enabled only for one extra hooked round.
  */
 #define _GNU_SOURCE
@@ -19,6 +20,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,7 @@
 #define MAX_ROUNDS 31
 
 struct bench_opts {
+	int pin;                /* client and server on CPUs of their own */
 	int rounds;
 	int round_ms;
 	long sizes[MAX_SIZES];
@@ -50,10 +53,13 @@ struct round {
 };
 
 struct size_result {
-	long entries;
+	long entries;           /* asked for */
+	long loaded;            /* trie entries airlockd reports */
 	long long apply_ms;
 	double base_rate;       /* connects per second, median */
 	double hooked_rate;
+	double ratio;           /* median over rounds of baseline/hooked, paired per round */
+	double ratio_lo, ratio_hi;
 	long hooked_connects;   /* summed over the hooked rounds */
 	__u64 counted;          /* connect_allowed moved by this much meanwhile */
 	struct bench_prog progs[BENCH_MAX_PROGS];
@@ -73,12 +79,31 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Client and server each on a CPU of their own (--pin, two CPUs or more). */
+static void pin_cpu(int pin, int cpu)
+{
+	cpu_set_t set;
+
+	if (!pin || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)sched_setaffinity(0, sizeof(set), &set);
+}
+
+struct server {
+	int lfd;
+	int pin;
+};
+
 static void *server_loop(void *arg)
 {
-	int lfd = *(int *)arg, c;
+	const struct server *srv = arg;
+	int c;
 
+	pin_cpu(srv->pin, 0);
 	for (;;) {
-		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		c = accept4(srv->lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (c >= 0)
 			close(c);
 		else if (errno == EINVAL || errno == EBADF)
@@ -121,13 +146,14 @@ static int connect_once(const struct sockaddr_in *sa)
 	return err;
 }
 
-static void loop_child(const char *cgroup, const char *addr, int duration_ms, int wfd)
+static void loop_child(const char *cgroup, const char *addr, int duration_ms, int pin, int wfd)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(BENCH_SERVER_PORT) };
 	struct round r = {};
 	long long start, end;
 
 	inet_pton(AF_INET, addr, &sa.sin_addr);
+	pin_cpu(pin, 1);
 	if (bench_join(cgroup)) {
 		r.errors = -1;
 		(void)!write(wfd, &r, sizeof(r));
@@ -154,7 +180,8 @@ static void loop_child(const char *cgroup, const char *addr, int duration_ms, in
 }
 
 /* Run the loop in a child placed in cgroup; duration 0 probes once. */
-static int run_round(const char *cgroup, const char *addr, int duration_ms, struct round *ret)
+static int run_round(const char *cgroup, const char *addr, int duration_ms, int pin,
+		     struct round *ret)
 {
 	struct pollfd p;
 	int pfd[2], n;
@@ -167,7 +194,7 @@ static int run_round(const char *cgroup, const char *addr, int duration_ms, stru
 		return -errno;
 	if (pid == 0) {
 		close(pfd[0]);
-		loop_child(cgroup, addr, duration_ms, pfd[1]);
+		loop_child(cgroup, addr, duration_ms, pin, pfd[1]);
 	}
 	close(pfd[1]);
 	p = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
@@ -206,18 +233,21 @@ static double rate(const struct round *r)
 /* Interleaved rounds: ABBA ordering cancels a linear drift. */
 static int measure(struct bench_env *env, const struct bench_opts *o, struct size_result *res)
 {
-	double base[MAX_ROUNDS], hooked[MAX_ROUNDS];
+	double base[MAX_ROUNDS], hooked[MAX_ROUNDS], ratio[MAX_ROUNDS];
 	struct airlock_stats before, after;
 	struct round r;
 	int i, k, err;
 
-	err = bench_stats_read(env, &before);
+	/* Warm-up, discarded: lets whatever the apply left running settle. */
+	err = run_round(env->cg_base, BENCH_SERVER_ADDR, o->round_ms / 2, o->pin, &r);
+	err = err ?: run_round(env->cg_tenant, BENCH_SERVER_ADDR, o->round_ms / 2, o->pin, &r);
+	err = err ?: bench_stats_read(env, &before);
 	for (i = 0; !err && i < o->rounds; i++) {
 		for (k = 0; !err && k < 2; k++) {
 			int hooked_now = (i % 2) ^ k;
 
 			err = run_round(hooked_now ? env->cg_tenant : env->cg_base,
-					BENCH_SERVER_ADDR, o->round_ms, &r);
+					BENCH_SERVER_ADDR, o->round_ms, o->pin, &r);
 			if (!err && r.errors > r.connects / 100) {
 				fprintf(stderr, "round: %ld of %ld connects failed\n", r.errors,
 					r.connects + r.errors);
@@ -237,6 +267,11 @@ static int measure(struct bench_env *env, const struct bench_opts *o, struct siz
 	if (err)
 		return err;
 	res->counted = after.connect_allowed - before.connect_allowed;
+	for (i = 0; i < o->rounds; i++)
+		ratio[i] = hooked[i] > 0 ? base[i] / hooked[i] : 0;
+	res->ratio = median(ratio, o->rounds); /* sorts ratio[] */
+	res->ratio_lo = ratio[0];
+	res->ratio_hi = ratio[o->rounds - 1];
 	res->base_rate = median(base, o->rounds);
 	res->hooked_rate = median(hooked, o->rounds);
 	return 0;
@@ -263,7 +298,7 @@ static int measure_progs(struct bench_env *env, const struct bench_opts *o,
 		if (fds[i] < 0 || bpf_obj_get_info_by_fd(fds[i], &info0[i], &len))
 			err = -errno;
 	}
-	err = err ?: run_round(env->cg_tenant, BENCH_SERVER_ADDR, o->round_ms, &r);
+	err = err ?: run_round(env->cg_tenant, BENCH_SERVER_ADDR, o->round_ms, o->pin, &r);
 	for (i = 0; i < n; i++) {
 		len = sizeof(info1);
 		memset(&info1, 0, sizeof(info1));
@@ -282,7 +317,8 @@ static int measure_progs(struct bench_env *env, const struct bench_opts *o,
 }
 
 /* Apply a policy of `entries` entries and check that it is enforced. */
-static int apply(struct bench_env *env, long entries, int first, struct size_result *res)
+static int apply(struct bench_env *env, const struct bench_opts *o, long entries, int first,
+		 struct size_result *res)
 {
 	long long t0;
 	struct round probe;
@@ -301,14 +337,31 @@ static int apply(struct bench_env *env, long entries, int first, struct size_res
 	res->apply_ms = (now_ns() - t0) / 1000000;
 	if (err)
 		return err;
+	res->loaded = bench_agent_entries(env);
+	if (res->loaded != entries) {
+		fprintf(stderr, "airlockd reports %ld trie entries, the policy has %ld\n",
+			res->loaded, entries);
+		return -EPROTO;
+	}
 	/* The hooks are live: a destination outside the policy is refused. */
-	err = run_round(env->cg_tenant, BENCH_DENIED_ADDR, 0, &probe);
+	err = run_round(env->cg_tenant, BENCH_DENIED_ADDR, 0, o->pin, &probe);
 	if (!err && probe.errors != EPERM) {
 		fprintf(stderr, "tenant connect to %s: %s, want EPERM\n", BENCH_DENIED_ADDR,
 			probe.errors ? strerror(probe.errors) : "allowed");
 		err = -EPROTO;
 	}
 	return err;
+}
+
+/* Did program j run at any size? */
+static int prog_ran(const struct size_result *res, int n, int j)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (j < res[i].n_progs && res[i].prog_runs[j] > 0)
+			return 1;
+	return 0;
 }
 
 static void print_results(const struct bench_opts *o, const struct size_result *res, int n)
@@ -318,31 +371,43 @@ static void print_results(const struct bench_opts *o, const struct size_result *
 
 	uname(&u);
 	printf("\nairlock bench_connect: loopback TCP connect+close, %d x %d ms rounds per side, "
-	       "interleaved, medians\nkernel %s, %ld CPUs online\n\n",
-	       o->rounds, o->round_ms, u.release, sysconf(_SC_NPROCESSORS_ONLN));
+	       "interleaved, medians\nkernel %s, %ld CPUs online%s\n",
+	       o->rounds, o->round_ms, u.release, sysconf(_SC_NPROCESSORS_ONLN),
+	       o->pin ? ", client and server pinned" : "");
+	printf("ratio = baseline rate / hooked rate = hooked cost / baseline cost, the median "
+	       "of the per-round pairs (min-max)\napply ms = SIGHUP until the new generation is "
+	       "live and airlockd ready (first row: airlockd start until ready)\n\n");
 	printf("| entries | apply ms | baseline conn/s | hooked conn/s | ratio | added us/connect | "
-	       "counted |\n|---:|---:|---:|---:|---:|---:|---|\n");
+	       "hooked connects counted |\n|---:|---:|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < n; i++)
-		printf("| %ld | %lld | %.0f | %.0f | %.2f | %.2f | %s |\n", res[i].entries,
-		       res[i].apply_ms, res[i].base_rate, res[i].hooked_rate,
-		       res[i].base_rate / res[i].hooked_rate,
+		printf("| %ld | %lld | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f | %s |\n",
+		       res[i].loaded, res[i].apply_ms, res[i].base_rate, res[i].hooked_rate,
+		       res[i].ratio, res[i].ratio_lo, res[i].ratio_hi,
 		       1e6 / res[i].hooked_rate - 1e6 / res[i].base_rate,
-		       res[i].counted == (__u64)res[i].hooked_connects ? "exact" : "MISMATCH");
+		       res[i].counted == (__u64)res[i].hooked_connects ? "all, exactly"
+								       : "MISMATCH");
 	if (!res[0].n_progs)
 		return;
-	printf("\nper program, one hooked round with BPF run-time stats: ns per run (runs per "
-	       "connect)\n\n| entries |");
+	printf("\nper program, one more hooked round with BPF run-time stats on: ns per run x runs "
+	       "per connect (programs that never ran are left out)\n\n| entries |");
 	for (j = 0; j < res[0].n_progs; j++)
-		printf(" %s |", res[0].progs[j].name);
-	printf("\n|---:|");
+		if (prog_ran(res, n, j))
+			printf(" %s |", res[0].progs[j].name);
+	printf(" BPF ns per connect |\n|---:|");
 	for (j = 0; j < res[0].n_progs; j++)
-		printf("---:|");
-	printf("\n");
+		if (prog_ran(res, n, j))
+			printf("---:|");
+	printf("---:|\n");
 	for (i = 0; i < n; i++) {
+		double total = 0;
+
 		printf("| %ld |", res[i].entries);
-		for (j = 0; j < res[i].n_progs; j++)
-			printf(" %.0f (%.1f) |", res[i].prog_ns[j], res[i].prog_runs[j]);
-		printf("\n");
+		for (j = 0; j < res[i].n_progs; j++) {
+			total += res[i].prog_ns[j] * res[i].prog_runs[j];
+			if (prog_ran(res, n, j))
+				printf(" %.0f x %.1f |", res[i].prog_ns[j], res[i].prog_runs[j]);
+		}
+		printf(" %.0f |\n", total);
 	}
 }
 
@@ -367,6 +432,7 @@ static int parse_args(int argc, char **argv, struct bench_env *env, struct bench
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-ms", required_argument, NULL, 'm' },
 		{ "sizes", required_argument, NULL, 's' },
+		{ "pin", no_argument, NULL, 'p' },
 		{},
 	};
 	int c;
@@ -377,6 +443,7 @@ static int parse_args(int argc, char **argv, struct bench_env *env, struct bench
 		case 'c': snprintf(env->airlockctl, sizeof(env->airlockctl), "%s", optarg); break;
 		case 'r': o->rounds = atoi(optarg); break;
 		case 'm': o->round_ms = atoi(optarg); break;
+		case 'p': o->pin = 1; break;
 		case 's':
 			if (parse_sizes(optarg, o))
 				return -EINVAL;
@@ -399,17 +466,18 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .rounds = 5, .round_ms = 1000, .sizes = { 10, 10000, 100000 },
+	struct bench_opts o = { .rounds = 11, .round_ms = 500, .sizes = { 10, 10000, 100000 },
 				.n_sizes = 3 };
 	struct size_result res[MAX_SIZES] = {};
 	struct bench_env env = {};
+	struct server srv = { .lfd = -1 };
 	pthread_t server;
-	int lfd = -1, serving = 0, i, err;
+	int serving = 0, i, err;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (parse_args(argc, argv, &env, &o)) {
 		fprintf(stderr, "usage: bench_connect --airlockd PATH [--airlockctl PATH] "
-				"[--rounds N] [--round-ms MS] [--sizes N,N,...]\n");
+				"[--rounds N] [--round-ms MS] [--sizes N,N,...] [--pin]\n");
 		return 2;
 	}
 	if (geteuid()) {
@@ -422,14 +490,15 @@ int main(int argc, char **argv)
 
 	err = bench_env_setup(&env);
 	if (!err) {
-		lfd = server_listen();
-		err = lfd < 0 ? lfd : -pthread_create(&server, NULL, server_loop, &lfd);
+		srv.pin = o.pin;
+		srv.lfd = server_listen();
+		err = srv.lfd < 0 ? srv.lfd : -pthread_create(&server, NULL, server_loop, &srv);
 		serving = !err;
 	}
 	for (i = 0; !err && i < o.n_sizes; i++) {
 		res[i].entries = o.sizes[i];
 		printf("# %ld entries: applying...\n", o.sizes[i]);
-		err = apply(&env, o.sizes[i], i == 0, &res[i]);
+		err = apply(&env, &o, o.sizes[i], i == 0, &res[i]);
 		err = err ?: measure(&env, &o, &res[i]);
 		if (!err && measure_progs(&env, &o, &res[i]))
 			fprintf(stderr, "# no per-program stats at %ld entries\n", o.sizes[i]);
@@ -437,17 +506,20 @@ int main(int argc, char **argv)
 			printf("# %ld entries: baseline %.0f/s, hooked %.0f/s\n", o.sizes[i],
 			       res[i].base_rate, res[i].hooked_rate);
 	}
-	if (lfd >= 0) {
-		shutdown(lfd, SHUT_RDWR);
+	if (srv.lfd >= 0) {
+		shutdown(srv.lfd, SHUT_RDWR);
 		if (serving)
 			pthread_join(server, NULL);
-		close(lfd);
+		close(srv.lfd);
 	}
 	if (err) {
 		fprintf(stderr, "bench_connect: %s\n", strerror(-err));
 		bench_log_tail(&env);
 	} else {
 		print_results(&o, res, o.n_sizes);
+		for (i = 0; i < o.n_sizes; i++)
+			if (res[i].counted != (__u64)res[i].hooked_connects)
+				err = -EPROTO; /* the hooks did not see every connect */
 	}
 	bench_env_teardown(&env);
 	cleanup_env = NULL;

@@ -356,6 +356,21 @@ int bench_agent_programs(struct bench_env *env, struct bench_prog *progs, int ma
 	return n;
 }
 
+/* status.policy.entries: the size of the trie airlockd loaded; <0 on error. */
+long bench_agent_entries(struct bench_env *env)
+{
+	json_t *st;
+	long n;
+	int err;
+
+	err = agent_status(env, &st);
+	if (err)
+		return err;
+	n = (long)json_integer_value(json_object_get(json_object_get(st, "policy"), "entries"));
+	json_decref(st);
+	return n;
+}
+
 int bench_stats_read(const struct bench_env *env, struct airlock_stats *ret)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, i, err = 0;

@@ -226,6 +226,10 @@ static int compile_prefix(struct compiler *c, size_t ti, const struct item *run,
 	for (i = 0; i < n; i++) {
 		const struct policy_egress *e = &t->egress[run[i].egress];
 
+		/* the same prefix twice in one entry adds nothing (runs are
+		 * sorted by entry), and skipping it bounds the work */
+		if (i > 0 && run[i].egress == run[i - 1].egress)
+			continue;
 		for (j = 0; j < e->n_ports; j++) {
 			struct airlock_port_rule rule = {
 				.port_lo = e->ports[j].lo,
@@ -242,9 +246,9 @@ static int compile_prefix(struct compiler *c, size_t ti, const struct item *run,
 	if (c->rb.n > AIRLOCK_MAX_RULES) {
 		item_cidr(run, cidr, sizeof(cidr));
 		return fail_at_item(c, ti, run,
-				    "tenant \"%s\": prefix %s needs %zu port rules after merging "
-				    "the rules of the prefixes that cover it, limit %d; merge ports "
-				    "into ranges or use fewer overlapping entries",
+				    "tenant \"%s\": prefix %s needs %zu port rules, limit %d (its "
+				    "own and those of every shorter prefix covering it, after "
+				    "merging); merge ports into ranges or overlap fewer entries",
 				    t->name, cidr, c->rb.n, AIRLOCK_MAX_RULES);
 	}
 	if (c->out->n_entries == AIRLOCK_POLICY_MAX_ENTRIES) {

@@ -106,6 +106,41 @@ static int build_port(struct policy_ctx *ctx, json_t *v, struct policy_port_rang
 	return 0;
 }
 
+static int range_cmp(const void *a, const void *b)
+{
+	const struct policy_port_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+/*
+ * Sort and merge overlapping or adjacent ranges.  Every prefix of the entry
+ * needs one trie rule per range, so more than AIRLOCK_MAX_RULES can never
+ * load; refusing here also bounds the compiler's work per prefix.
+ */
+static int merge_ports(struct policy_ctx *ctx, struct policy_egress *e)
+{
+	size_t i, out = 0;
+
+	qsort(e->ports, e->n_ports, sizeof(*e->ports), range_cmp);
+	for (i = 1; i < e->n_ports; i++) {
+		if ((unsigned)e->ports[i].lo <= (unsigned)e->ports[out].hi + 1) {
+			if (e->ports[i].hi > e->ports[out].hi)
+				e->ports[out].hi = e->ports[i].hi;
+			continue;
+		}
+		e->ports[++out] = e->ports[i];
+	}
+	e->n_ports = out + 1;
+	if (e->n_ports > AIRLOCK_MAX_RULES)
+		return policy_fail(ctx, "%zu separate port ranges after merging, limit %d: a trie "
+					"entry holds at most %d rules; use ranges",
+				   e->n_ports, AIRLOCK_MAX_RULES, AIRLOCK_MAX_RULES);
+	return 0;
+}
+
 static int build_ports(struct policy_ctx *ctx, json_t *arr, struct policy_egress *e)
 {
 	size_t i, n;
@@ -133,7 +168,7 @@ static int build_ports(struct policy_ctx *ctx, json_t *arr, struct policy_egress
 		policy_path_pop(&ctx->path);
 		e->n_ports = i + 1;
 	}
-	return r;
+	return r < 0 ? r : merge_ports(ctx, e);
 }
 
 static int build_protocol(struct policy_ctx *ctx, json_t *v, struct policy_egress *e)

@@ -46,7 +46,8 @@ struct policy_egress {
 	char *name;
 	struct policy_cidr *to;
 	size_t n_to;
-	struct policy_port_range *ports;  /* none written: one range 0-65535 */
+	struct policy_port_range *ports;  /* none written: one range 0-65535; sorted and
+					   * merged, at most AIRLOCK_MAX_RULES ranges */
 	size_t n_ports;
 	__u8 proto;                       /* IPPROTO_TCP, IPPROTO_UDP, AIRLOCK_PROTO_ANY */
 };

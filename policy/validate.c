@@ -546,17 +546,24 @@ static int check_api_version(struct policy_ctx *ctx, json_t *v)
 
 int policy_build(struct policy_ctx *ctx, json_t *root, struct policy *p)
 {
-	json_t *meta;
+	json_t *meta, *version;
 	int r;
 
 	if (!json_is_object(root))
 		return policy_fail(ctx, "a policy is a JSON object, not %s", policy_json_type(root));
+	/* A document of another version is that, not a pile of unknown keys;
+	 * a missing version is more likely a typo, which the key check names. */
+	version = json_object_get(root, "apiVersion");
+	if (version) {
+		r = AT_KEY(ctx, "apiVersion", check_api_version(ctx, version));
+		if (r < 0)
+			return r;
+	}
 	r = policy_check_keys(ctx, root, top_keys);
 	if (r < 0)
 		return r;
-	r = AT_KEY(ctx, "apiVersion", check_api_version(ctx, json_object_get(root, "apiVersion")));
-	if (r < 0)
-		return r;
+	if (!version)
+		return AT_KEY(ctx, "apiVersion", check_api_version(ctx, NULL));
 	meta = json_object_get(root, "metadata");
 	if (meta && !json_is_object(meta))
 		return AT_KEY(ctx, "metadata",

@@ -50,10 +50,17 @@ struct scan_finding {
 	double score;                   /* 0..1, for scored detectors (injection) */
 };
 
+/*
+ * Findings are sorted by start and never overlap (the engine resolves
+ * overlaps before it returns).  `signals` is what the normaliser saw in the
+ * text (SCAN_SIG_* in normalize.h: zero-width, bidi, tag characters...),
+ * set by scan_text(); the injection detector reads it.
+ */
 struct scan_result {
 	struct scan_finding *v;
 	size_t n;
 	size_t cap;
+	unsigned int signals;
 };
 
 int scan_result_push(struct scan_result *r, const struct scan_finding *f);

@@ -93,6 +93,19 @@ static int backstop_policy(struct ktest_env *env, enum ktest_policy v, char *det
 	return err;
 }
 
+/* Until the servers have counted `want` datagrams in all, for up to 2 s. */
+static int backstop_udp_wait(struct ktest_env *env, unsigned long want)
+{
+	int waited;
+
+	for (waited = 0; waited < 2000; waited += 10) {
+		if (servers_udp_received(env->servers) >= want)
+			return 0;
+		case_sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
 static int backstop_run(struct ktest_env *env, const struct ktest_case *c, child_fn phase2,
 			int expect, char *detail, size_t len)
 {
@@ -103,17 +116,23 @@ static int backstop_run(struct ktest_env *env, const struct ktest_case *c, child
 	struct op_result r1, r2;
 	struct child2 ch;
 	int err, restore_err;
+	int udp = c->port == 53;
 	struct event_match m = {
 		.tenant = "contoso", .family = "ipv4", .daddr = c->addr, .dport = c->port,
-		.proto = c->port == 53 ? "udp" : "tcp", .hook = "skb_egress", .reason = "no_route",
+		.proto = udp ? "udp" : "tcp", .hook = "skb_egress", .reason = "no_route",
 	};
 
+	udp_before = servers_udp_received(env->servers);
 	err = child2_start(env->cg_path[c->cg], backstop_connect, phase2, &st, 5000, &ch, &r1);
 	if (err || r1.err) {
 		snprintf(detail, len, "phase 1: %s", err ? strerror(-err) : r1.detail);
 		return err ? err : -r1.err;
 	}
-	case_sleep_ms(50); /* let the server count phase 1's datagram */
+	if (udp && backstop_udp_wait(env, udp_before + 1)) {
+		snprintf(detail, len, "phase 1: the datagram sent while allowed never arrived");
+		child2_abort(&ch);
+		return -ETIMEDOUT;
+	}
 	err = case_stats(env, "contoso", &before);
 	udp_before = servers_udp_received(env->servers);
 	if (!err)

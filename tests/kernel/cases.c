@@ -74,6 +74,21 @@ static const struct ktest_case cases[] = {
 	  DENIED("contoso", connect_denied, "connect4", "no_route", "tcp") },
 	{ "io-uring-connect-allowed", AT(CONTOSO, URING_CONNECT, INET, "127.0.10.5", 443),
 	  ALLOWED("contoso", connect_allowed) },
+	{ "io-uring-sendmsg-udp-denied", AT(CONTOSO, URING_SENDMSG, INET, "127.1.2.3", 53),
+	  DENIED("contoso", dgram_denied, "sendmsg4", "no_route", "udp") },
+
+	/* Allowed address, other protocol: DNS over TCP, QUIC to a TCP API. */
+	{ "dns-over-tcp-denied", AT(CONTOSO, TCP_CONNECT, INET, "127.0.0.53", 53),
+	  DENIED("contoso", connect_denied, "connect4", "port", "tcp") },
+	{ "quic-udp-443-to-api-denied", AT(CONTOSO, UDP_SENDTO, INET, "127.0.10.5", 443),
+	  DENIED("contoso", dgram_denied, "sendmsg4", "port", "udp") },
+
+	/* ICMP ping sockets: connect() runs the connect hook; an unconnected
+	 * sendto() has no socket hook and only the skb backstop sees it. */
+	{ "ping-socket-connect-denied", AT(CONTOSO, PING_CONNECT, INET, "127.1.2.3", 0),
+	  DENIED("contoso", connect_denied, "connect4", "no_route", "icmp") },
+	{ "ping-socket-sendto-backstop", AT(CONTOSO, PING_SENDTO, INET, "127.1.2.3", 0),
+	  DENIED("contoso", egress_dropped, "skb_egress", "no_route", "icmp") },
 
 	/* Raw sockets would forge packets past every socket hook. */
 	{ "raw4-socket-refused", AT(CONTOSO, RAW_SOCKET, INET, "127.0.0.1", 0),
@@ -90,6 +105,10 @@ static const struct ktest_case cases[] = {
 	/* Opened before airlockd started, connecting after it is ready. */
 	{ "socket-before-agent-denied", AT(CONTOSO, CUSTOM, INET, "127.1.2.3", 443),
 	  CUSTOM(case_preexisting) },
+
+	/* The tenant is the socket's creator's, wherever the socket goes. */
+	{ "socket-carried-to-unmatched-denied", AT(CONTOSO, CUSTOM, INET, "127.1.2.3", 443),
+	  CUSTOM(case_carried_socket) },
 
 	/* Loopback is not a free pass: other 127/8 aliases and ::1. */
 	{ "loopback-127.0.0.1-denied", AT(CONTOSO, TCP_CONNECT, INET, "127.0.0.1", 443),
@@ -144,12 +163,15 @@ static void case_child(void *arg, struct op_result *r)
 static int case_event(struct ktest_env *env, const struct ktest_case *c,
 		      const struct op_result *r, char *detail, size_t len)
 {
+	/* Packet-level events carry no task; the socket cookie names the socket. */
+	int skb = c->hook && !strcmp(c->hook, "skb_egress");
 	struct event_match m = {
 		.tenant = c->tenant ? c->tenant : "(unmatched)",
-		.pid = r->pid,
+		.pid = skb ? 0 : r->pid,
+		.cookie = skb ? r->cookie : 0,
 		.family = c->ev_family ? c->ev_family : c->family == AF_INET ? "ipv4" : "ipv6",
 		.daddr = c->ev_daddr ? (c->ev_daddr[0] ? c->ev_daddr : NULL) : c->addr,
-		.dport = c->op == OP_RAW_SOCKET ? -1 : c->port,
+		.dport = c->op == OP_RAW_SOCKET || c->op == OP_PING_SENDTO ? -1 : c->port,
 		.proto = c->proto,
 		.hook = c->hook,
 		.reason = c->reason,
@@ -218,6 +240,7 @@ int cases_run(struct ktest_env *env, int *ret_passed, int *ret_failed, int *ret_
 			continue;
 		detail[0] = '\0';
 		if (c->custom && env->no_agent && c->custom != case_preexisting) {
+			/* Their checks are all about what airlockd does. */
 			printf("skip %-36s needs airlockd (--no-agent)\n", c->name);
 			skipped++;
 			continue;

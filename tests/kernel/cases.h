@@ -53,6 +53,8 @@ void case_sleep_ms(int ms);
 
 /* case_lifecycle.c */
 int case_preexisting(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);
+int case_carried_socket(struct ktest_env *env, const struct ktest_case *c, char *detail,
+			size_t len);
 int case_stats_json(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);
 int case_agent_kill9(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);
 

@@ -52,8 +52,12 @@ static void event_describe(json_t *list, const struct event_match *m, char *buf,
 			best = e;
 	}
 	if (!best) {
-		snprintf(buf, len, "no event for pid %d (%zu denials listed)", (int)m->pid,
-			 json_array_size(list));
+		if (m->pid)
+			snprintf(buf, len, "no event of pid %d (%zu denials listed)", (int)m->pid,
+				 json_array_size(list));
+		else
+			snprintf(buf, len, "no event of socket cookie %llu (%zu denials listed)",
+				 (unsigned long long)m->cookie, json_array_size(list));
 		return;
 	}
 	s = json_dumps(best, JSON_COMPACT);

@@ -84,6 +84,7 @@ struct op_result {
 
 /* netns.c */
 int netns_enter(void);
+int netns_allow_ping(void);
 int netns_addr6_add(const char *addr);
 
 /* cgroup.c */
@@ -140,6 +141,9 @@ enum ktest_op {
 	OP_TFO_SENDTO,        /* sendto(MSG_FASTOPEN) on an unconnected TCP socket */
 	OP_TFO_CONNECT,       /* TCP_FASTOPEN_CONNECT, then connect() */
 	OP_URING_CONNECT,     /* IORING_OP_CONNECT */
+	OP_URING_SENDMSG,     /* IORING_OP_SENDMSG, unconnected UDP */
+	OP_PING_CONNECT,      /* ICMP ping socket (SOCK_DGRAM, IPPROTO_ICMP), connect() */
+	OP_PING_SENDTO,       /* ICMP ping socket, echo request by sendto() */
 	OP_RAW_SOCKET,        /* socket(SOCK_RAW) */
 	OP_CUSTOM,
 };

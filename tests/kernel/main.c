@@ -105,6 +105,10 @@ static int env_setup(struct ktest_env *env, const char **ret_step)
 	*ret_step = "private network namespace";
 	err = netns_enter();
 	if (!err) {
+		*ret_step = "ping sockets in the netns";
+		err = netns_allow_ping();
+	}
+	if (!err) {
 		*ret_step = "fd00:10::5 on lo";
 		err = netns_addr6_add("fd00:10::5");
 	}

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -46,6 +47,21 @@ int netns_enter(void)
 	if (unshare(CLONE_NEWNET) < 0)
 		return -errno;
 	return netns_lo_up();
+}
+
+/* Ping sockets for every group, in this netns only (the default is none). */
+int netns_allow_ping(void)
+{
+	static const char range[] = "0 2147483647";
+	int fd, ret = 0;
+
+	fd = open("/proc/sys/net/ipv4/ping_group_range", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, range, sizeof(range) - 1) != sizeof(range) - 1)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 struct nl_addr_req {

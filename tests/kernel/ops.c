@@ -145,6 +145,43 @@ out_exit:
 	io_uring_queue_exit(&ring);
 }
 
+static void op_uring_sendmsg(int fd, const struct sockaddr_storage *sa, socklen_t len,
+			     struct op_result *r)
+{
+	struct iovec iov = { .iov_base = (void *)payload, .iov_len = sizeof(payload) };
+	struct msghdr msg = { .msg_name = (void *)sa, .msg_namelen = len, .msg_iov = &iov,
+			      .msg_iovlen = 1 };
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	int err;
+
+	err = io_uring_queue_init(4, &ring, 0);
+	if (err) {
+		ops_fill(r, fd, EPROTO, "io_uring_queue_init: %s", strerror(-err));
+		return;
+	}
+	io_uring_prep_sendmsg(io_uring_get_sqe(&ring), fd, &msg, 0);
+	err = io_uring_submit_and_wait(&ring, 1);
+	if (err >= 0)
+		err = io_uring_peek_cqe(&ring, &cqe);
+	if (err < 0)
+		ops_fill(r, fd, EPROTO, "io_uring: %s", strerror(-err));
+	else
+		ops_fill(r, fd, cqe->res < 0 ? -cqe->res : 0, "cqe->res = %d", cqe->res);
+	io_uring_queue_exit(&ring);
+}
+
+/* An ICMP echo request with an id the kernel fills in. */
+static void op_ping_sendto(int fd, const struct sockaddr_storage *sa, socklen_t len,
+			   struct op_result *r)
+{
+	unsigned char echo[16] = { 8 /* ICMP_ECHO */ };
+	int err;
+
+	err = sys_ret(sendto(fd, echo, sizeof(echo), 0, (const struct sockaddr *)sa, len));
+	ops_fill(r, fd, err, "ping sendto: %s", strerror(err));
+}
+
 void ops_run(enum ktest_op op, int family, const char *addr, __u16 port, struct op_result *r)
 {
 	int type = SOCK_STREAM, one = 1, fd = -1, err;
@@ -161,9 +198,16 @@ void ops_run(enum ktest_op op, int family, const char *addr, __u16 port, struct 
 		ops_fill(r, -1, sys_ret(fd), "socket(SOCK_RAW) = %d", fd);
 		goto out_close;
 	}
-	if (op == OP_UDP_SENDTO || op == OP_UDP_SENDMMSG || op == OP_UDP_CONNECT)
+	if (op == OP_UDP_SENDTO || op == OP_UDP_SENDMMSG || op == OP_UDP_CONNECT ||
+	    op == OP_URING_SENDMSG || op == OP_PING_CONNECT || op == OP_PING_SENDTO)
 		type = SOCK_DGRAM;
-	fd = type == SOCK_STREAM ? ops_tcp_socket(family) : socket(family, type | SOCK_CLOEXEC, 0);
+	if (op == OP_PING_CONNECT || op == OP_PING_SENDTO)
+		fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC,
+			    family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+	else if (type == SOCK_STREAM)
+		fd = ops_tcp_socket(family);
+	else
+		fd = socket(family, type | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		ops_fill(r, -1, EPROTO, "socket: %s", strerror(errno));
 		return;
@@ -172,6 +216,7 @@ void ops_run(enum ktest_op op, int family, const char *addr, __u16 port, struct 
 	switch (op) {
 	case OP_TCP_CONNECT:
 	case OP_UDP_CONNECT:
+	case OP_PING_CONNECT:
 		err = sys_ret(connect(fd, (struct sockaddr *)&sa, len));
 		ops_fill(r, fd, err, "connect: %s", strerror(err));
 		break;
@@ -197,6 +242,12 @@ void ops_run(enum ktest_op op, int family, const char *addr, __u16 port, struct 
 		break;
 	case OP_URING_CONNECT:
 		op_uring_connect(fd, &sa, len, r);
+		break;
+	case OP_URING_SENDMSG:
+		op_uring_sendmsg(fd, &sa, len, r);
+		break;
+	case OP_PING_SENDTO:
+		op_ping_sendto(fd, &sa, len, r);
 		break;
 	default:
 		ops_fill(r, fd, EINVAL, "no such op %d", op);

@@ -21,8 +21,8 @@
 
 #include "ktest.h"
 
-static const __u16 tcp_ports[] = { 443, 444, 8000, 8050, 8100, 8101 };
-static const __u16 udp_ports[] = { 53 };
+static const __u16 tcp_ports[] = { 53, 443, 444, 8000, 8100, 8101 };
+static const __u16 udp_ports[] = { 53, 443 };
 #define PARKED_PORT 8443
 
 #define NLISTEN                                                                     \

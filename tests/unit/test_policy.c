@@ -114,6 +114,11 @@ static const struct error_case error_cases[] = {
 	{ "no apiVersion", "@{\"tenants\": []}", "apiVersion", "required key missing" },
 	{ "apiVersion v2", "{\"apiVersion\": @\"airlock/v2\", \"tenants\": []}", "apiVersion",
 	  "unsupported version \"airlock/v2\"" },
+	{ "apiVersion v2 with new keys",
+	  "{\"apiVersion\": @\"airlock/v2\", \"tenants\": [], \"egressGateways\": []}", "apiVersion",
+	  "unsupported version \"airlock/v2\"" },
+	{ "apiVersion typo", "{@\"apiversion\": \"airlock/v1\", \"tenants\": []}", "apiversion",
+	  "did you mean \"apiVersion\"?" },
 	{ "apiVersion number", "{\"apiVersion\": @1, \"tenants\": []}", "apiVersion",
 	  "not an integer" },
 	{ "unknown top key", "{\"apiVersion\": \"airlock/v1\", @\"tenant\": []}", "tenant",
@@ -221,6 +226,10 @@ static const struct error_case error_cases[] = {
 	  "tenants[0].egress[0].ports[0]", "backwards" },
 	{ "port range zero", DOC(TENANT("a", EGRESS("\"to\": [\"10.0.0.1\"], \"ports\": [@\"0-80\"]"))),
 	  "tenants[0].egress[0].ports[0]", "outside 1-65535" },
+	{ "ports 17 ranges",
+	  DOC(TENANT("a", EGRESS("\"to\": [\"10.0.0.1\"], \"ports\": @[1, 3, 5, 7, 9, 11, 13, 15, "
+				 "17, 19, 21, 23, 25, 27, 29, 31, \"33-40\", 31]"))),
+	  "tenants[0].egress[0].ports", "17 separate port ranges after merging, limit 16" },
 	{ "ports empty", DOC(TENANT("a", EGRESS("\"to\": [\"10.0.0.1\"], \"ports\": @[]"))),
 	  "tenants[0].egress[0].ports", "leave \"ports\" out" },
 	{ "protocol icmp", DOC(TENANT("a", EGRESS("\"to\": [\"10.0.0.1\"], \"protocol\": @\"icmp\""))),
@@ -273,6 +282,8 @@ static void test_errors(void **state)
 		json = cut_marker(c->json, &line, &col);
 		memset(&err, 0x5a, sizeof(err));
 		r = policy_load_buffer("bad.json", json, strlen(json), &p, &err);
+		if (r == 0)
+			fail_msg("%s: loaded, expected an error", c->name);
 		print_message("# %s: %s:%d:%d: %s: %s\n", c->name, err.file, err.line, err.column,
 			      err.key, err.reason);
 		assert_int_equal(r, -EINVAL);
@@ -408,6 +419,31 @@ static void test_defaults(void **state)
 		    "\"deny\"}, \"tenants\": []}");
 	assert_int_equal(p->unmatched, AIRLOCK_DENY);
 	assert_int_equal(p->n_tenants, 0);
+	policy_free(p);
+}
+
+/* An entry's own ports are sorted and merged: each range is one trie rule. */
+static void test_ports_merged(void **state)
+{
+	struct policy *p = load_ok(DOC(TENANT("a", EGRESS("\"to\": [\"10.0.0.1\"], \"ports\": [443, "
+							   "\"81-90\", 80, 443, \"85-86\", "
+							   "\"65000-65535\", 64999]"))));
+	const struct policy_egress *e = &p->tenants[0].egress[0];
+
+	(void)state;
+	assert_int_equal(e->n_ports, 3);
+	assert_int_equal(e->ports[0].lo, 80);
+	assert_int_equal(e->ports[0].hi, 90);
+	assert_int_equal(e->ports[1].lo, 443);
+	assert_int_equal(e->ports[1].hi, 443);
+	assert_int_equal(e->ports[2].lo, 64999);
+	assert_int_equal(e->ports[2].hi, 65535);
+	policy_free(p);
+
+	/* 16 separate ranges are fine, even when written as more items */
+	p = load_ok(DOC(TENANT("a", EGRESS("\"to\": [\"10.0.0.1\"], \"ports\": [1, 3, 5, 7, 9, 11, "
+					   "13, 15, 17, 19, 21, 23, 25, 27, 29, 31, \"30-31\", 2]"))));
+	assert_int_equal(p->tenants[0].egress[0].n_ports, 14);   /* 1-3 ... 29-31 */
 	policy_free(p);
 }
 
@@ -705,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_demo),
 		cmocka_unit_test(test_examples),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_ports_merged),
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_errors),

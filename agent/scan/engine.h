@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The scanner: a rule set compiled into one Hyperscan block-mode database.
+ * scan_text() normalises the text, scans it once, confirms candidates in C
+ * (validators, entropy, allowlists, context words), resolves overlaps and
+ * fills a scan_result whose findings are sorted by start, never overlap and
+ * span bytes of the ORIGINAL text.
+ *
+ * An engine is immutable after scan_engine_new() and may be shared by
+ * threads; each thread scans with its own scratch.
+ */
+#ifndef AIRLOCK_SCAN_ENGINE_H
+#define AIRLOCK_SCAN_ENGINE_H
+
+#include <stddef.h>
+
+#include "rules.h"
+#include "scan.h"
+
+#define SCAN_INPUT_MAX_DEFAULT      (4u << 20)   /* bytes per scan_text() */
+#define SCAN_CANDIDATES_MAX_DEFAULT 65536        /* raw matches per scan_text() */
+
+struct scan_engine_opts {
+	size_t max_input;                 /* larger input: -E2BIG; 0 = default */
+	size_t max_candidates;            /* more raw matches: -E2BIG; 0 = default */
+	enum scan_confidence min_conf;    /* findings below are dropped; 0 = LOW */
+};
+
+struct scan_engine;
+struct scan_scratch;
+
+/* Why a rule did not compile, for the policy loader's error message. */
+struct scan_compile_error {
+	char rule_id[SCAN_DETAIL_LEN];
+	char message[128];
+};
+
+int scan_engine_new(const struct scan_ruleset *rs, struct scan_engine **ret_eng);
+int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine_opts *opts,
+			 struct scan_engine **ret_eng, struct scan_compile_error *ret_err);
+struct scan_engine *scan_engine_free(struct scan_engine *eng);
+
+/* Per thread.  A scratch may serve several engines (it grows to fit). */
+int scan_scratch_new(const struct scan_engine *eng, struct scan_scratch **ret_s);
+int scan_scratch_grow(const struct scan_engine *eng, struct scan_scratch *s);
+struct scan_scratch *scan_scratch_free(struct scan_scratch *s);
+
+/*
+ * Scan text[0..len).  `out` is reset, then filled; out->signals tells what
+ * the normaliser saw (SCAN_SIG_*).  -E2BIG when the input or the candidate
+ * count exceeds the engine's limits (the caller should fail closed).
+ */
+int scan_text(const struct scan_engine *eng, struct scan_scratch *s,
+	      const char *text, size_t len, struct scan_result *out);
+
+/* The normalised view of the last scan_text() on this scratch. */
+const struct scan_norm *scan_scratch_norm(const struct scan_scratch *s);
+
+/* Introspection for tests, benches and the policy loader. */
+size_t scan_engine_rule_count(const struct scan_engine *eng);
+size_t scan_engine_pattern_count(const struct scan_engine *eng);
+/* Rules compiled without start-of-match (found their start by re-scan). */
+size_t scan_engine_fallback_count(const struct scan_engine *eng);
+
+#endif /* AIRLOCK_SCAN_ENGINE_H */
