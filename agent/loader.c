@@ -40,7 +40,6 @@ struct loader_prog {
 		return s->progs.field;                                             \
 	}
 GETTER(alk_sock_create)
-GETTER(alk_sockops)
 GETTER(alk_connect4)
 GETTER(alk_connect6)
 GETTER(alk_sendmsg4)
@@ -50,7 +49,6 @@ GETTER(alk_skb_ingress)
 
 static const struct loader_prog loader_progs[LOADER_NPROGS] = {
 	PROG(alk_sock_create, "cgroup/sock_create"),
-	PROG(alk_sockops, "sockops"),
 	PROG(alk_connect4, "cgroup/connect4"),
 	PROG(alk_connect6, "cgroup/connect6"),
 	PROG(alk_sendmsg4, "cgroup/sendmsg4"),

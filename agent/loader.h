@@ -14,7 +14,7 @@
 struct loader;
 struct airlock_bpf;
 
-#define LOADER_NPROGS 8
+#define LOADER_NPROGS 7
 
 struct loader_link_info {
 	char name[16];           /* program name, also the pin file name */

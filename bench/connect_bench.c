@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * bench_connect --airlockd PATH [--airlockctl PATH] [--rounds N] [--round-ms MS]
- *               [--sizes 10,10000,100000] [--pin]
+ *               [--sizes 10,10000,100000] [--no-pin]
  *
  * Loopback TCP connect+close per second, in a private netns.  Baseline: the
  * loop runs in a cgroup outside airlockd's governed subtree, so no program
  * runs.  Hooked: the loop runs in a tenant cgroup whose policy allows the
  * server, so sock_create, connect4, cgroup_skb egress/ingress and sockops
  * all run.  Baseline and hooked rounds alternate (ABBA) and the medians are
- * compared, because a 2-CPU machine is noisy.  --pin puts client and server
- * on CPUs of their own, which steadies a quiet machine and hurts a busy one.  Per-program cost comes from
+ * compared, because a 2-CPU machine is noisy.  Client and server run on CPUs
+ * of their own (CPU 1 and CPU 0) unless --no-pin.  Per-program cost comes from
  * BPF run-time stats, enabled only for one extra hooked round.
  */
 #define _GNU_SOURCE
@@ -39,7 +39,7 @@
 #define MAX_ROUNDS 31
 
 struct bench_opts {
-	int pin;                /* client and server on CPUs of their own */
+	int pin;                /* client and server on CPUs of their own; --no-pin clears */
 	int rounds;
 	int round_ms;
 	long sizes[MAX_SIZES];
@@ -79,7 +79,7 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Client and server each on a CPU of their own (--pin, two CPUs or more). */
+/* Client and server each on a CPU of their own (unless --no-pin; 2+ CPUs). */
 static void pin_cpu(int pin, int cpu)
 {
 	cpu_set_t set;
@@ -375,15 +375,17 @@ static void print_results(const struct bench_opts *o, const struct size_result *
 	       o->rounds, o->round_ms, u.release, sysconf(_SC_NPROCESSORS_ONLN),
 	       o->pin ? ", client and server pinned" : "");
 	printf("ratio = baseline rate / hooked rate = hooked cost / baseline cost, the median "
-	       "of the per-round pairs (min-max)\napply ms = SIGHUP until the new generation is "
-	       "live and airlockd ready (first row: airlockd start until ready)\n\n");
+	       "of the per-round pairs (min-max)\n"
+	       "added us = (ratio - 1) / baseline rate\n"
+	       "apply ms = SIGHUP until the new generation is live and airlockd ready "
+	       "(first row: airlockd start until ready)\n\n");
 	printf("| entries | apply ms | baseline conn/s | hooked conn/s | ratio | added us/connect | "
 	       "hooked connects counted |\n|---:|---:|---:|---:|---:|---:|---|\n");
 	for (i = 0; i < n; i++)
 		printf("| %ld | %lld | %.0f | %.0f | %.2f (%.2f-%.2f) | %.2f | %s |\n",
 		       res[i].loaded, res[i].apply_ms, res[i].base_rate, res[i].hooked_rate,
 		       res[i].ratio, res[i].ratio_lo, res[i].ratio_hi,
-		       1e6 / res[i].hooked_rate - 1e6 / res[i].base_rate,
+		       (res[i].ratio - 1) * 1e6 / res[i].base_rate,
 		       res[i].counted == (__u64)res[i].hooked_connects ? "all, exactly"
 								       : "MISMATCH");
 	if (!res[0].n_progs)
@@ -432,7 +434,7 @@ static int parse_args(int argc, char **argv, struct bench_env *env, struct bench
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-ms", required_argument, NULL, 'm' },
 		{ "sizes", required_argument, NULL, 's' },
-		{ "pin", no_argument, NULL, 'p' },
+		{ "no-pin", no_argument, NULL, 'p' },
 		{},
 	};
 	int c;
@@ -443,7 +445,7 @@ static int parse_args(int argc, char **argv, struct bench_env *env, struct bench
 		case 'c': snprintf(env->airlockctl, sizeof(env->airlockctl), "%s", optarg); break;
 		case 'r': o->rounds = atoi(optarg); break;
 		case 'm': o->round_ms = atoi(optarg); break;
-		case 'p': o->pin = 1; break;
+		case 'p': o->pin = 0; break;
 		case 's':
 			if (parse_sizes(optarg, o))
 				return -EINVAL;
@@ -466,7 +468,8 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .rounds = 11, .round_ms = 500, .sizes = { 10, 10000, 100000 },
+	struct bench_opts o = { .pin = 1, .rounds = 15, .round_ms = 500,
+				.sizes = { 10, 10000, 100000 },
 				.n_sizes = 3 };
 	struct size_result res[MAX_SIZES] = {};
 	struct bench_env env = {};
@@ -477,7 +480,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (parse_args(argc, argv, &env, &o)) {
 		fprintf(stderr, "usage: bench_connect --airlockd PATH [--airlockctl PATH] "
-				"[--rounds N] [--round-ms MS] [--sizes N,N,...] [--pin]\n");
+				"[--rounds N] [--round-ms MS] [--sizes N,N,...] [--no-pin]\n");
 		return 2;
 	}
 	if (geteuid()) {

@@ -36,26 +36,6 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
- * A TCP socket keeps the destination it connected to, so the verdict of the
- * connect is the verdict of every packet it sends until the policy
- * generation changes; the backstop reuses it instead of a trie lookup.
- */
-static __always_inline void alk_cache_verdict(struct bpf_sock *sk, const struct airlock_config *cfg,
-					      __u8 verdict)
-{
-	struct airlock_sk *s;
-
-	if (!sk || !cfg)
-		return;
-	s = bpf_sk_storage_get(&alk_sk, sk, 0, 0);
-	if (!s)
-		return;
-	s->generation = cfg->generation;
-	s->verdict = verdict;
-	s->flags |= AIRLOCK_SK_CACHED;
-}
-
-/*
  * Judge one connect or datagram.  is_dgram selects the counters: sendmsg is
  * always a datagram; connect counts as a connect whatever the socket type.
  */
@@ -70,12 +50,9 @@ static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 
 	__u64 cgid;
 	__u32 tenant;
 
-	cgid = alk_sock_cgroup(ctx->sk);
-	tenant = alk_sock_tenant(cgid);
+	tenant = alk_sock_tenant(ctx->sk, &cgid);
 	airlock_key_v6(&key, tenant, addr6);
 	verdict = alk_verdict(cfg, tenant, &key, proto, port, &reason);
-	if (!is_dgram && proto == IPPROTO_TCP)
-		alk_cache_verdict(ctx->sk, cfg, verdict);
 
 	if (verdict == AIRLOCK_ALLOW) {
 		if (is_dgram)
@@ -161,27 +138,22 @@ int alk_sendmsg6(struct bpf_sock_addr *ctx)
 }
 
 /*
- * Socket creation runs in the creating task, whose cgroup is the socket's:
- * record it, so that a socket handed to a task of another cgroup is still
- * judged as its creator's.  Raw sockets would forge any packet past the
- * socket hooks; tenants may not open them.
+ * Raw sockets would forge any packet past the socket hooks; tenants may not
+ * open them.  Everything else proceeds untouched: socket() is the hottest
+ * hook on a node and does no lookup unless the socket is raw.
  */
 SEC("cgroup/sock_create")
 int alk_sock_create(struct bpf_sock *sk)
 {
-	__u64 cgid = bpf_get_current_cgroup_id();
 	struct airlock_config *cfg;
-	struct airlock_sk *s;
-	__u32 tenant;
 	__u8 zero_addr[16] = {};
+	__u32 tenant;
+	__u64 cgid;
 
-	s = bpf_sk_storage_get(&alk_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (s)
-		s->cgroup_id = cgid;
 	if (sk->type != SOCK_RAW)
 		return SYS_PROCEED;
 
-	tenant = alk_sock_tenant(cgid);
+	tenant = alk_sock_tenant(sk, &cgid);
 	cfg = alk_config_get();
 	if (tenant == 0 && cfg && (cfg->flags & AIRLOCK_CFG_READY) &&
 	    cfg->unmatched == AIRLOCK_ALLOW)
@@ -201,25 +173,6 @@ int alk_sock_create(struct bpf_sock *sk)
 	};
 	alk_emit(&ev);
 	return SYS_REJECT;
-}
-
-/* Mark accepted connections: their packets are replies to a peer that
- * connected in, which egress policy does not govern. */
-SEC("sockops")
-int alk_sockops(struct bpf_sock_ops *ops)
-{
-	struct bpf_sock *sk;
-	struct airlock_sk *s;
-
-	if (ops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
-		return 1;
-	sk = ops->sk;
-	if (!sk)
-		return 1;
-	s = bpf_sk_storage_get(&alk_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (s)
-		s->flags |= AIRLOCK_SK_PASSIVE;
-	return 1;
 }
 
 /* What the backstop needs to know of an egress packet. */
@@ -283,16 +236,33 @@ static __always_inline int alk_parse(struct __sk_buff *skb, struct alk_pkt *p)
 	return 1; /* not IP: nothing for an IP policy to judge */
 }
 
-/* Replies of accepted TCP connections are not egress policy's business. */
-static __always_inline int alk_is_reply(struct __sk_buff *skb, const struct alk_pkt *p,
-					struct airlock_sk *s)
+/*
+ * Replies of accepted TCP connections are not egress policy's business.
+ * A SYN-ACK answers an inbound SYN: it marks its listener, whose storage
+ * every connection accepted afterwards inherits (BPF_F_CLONE).
+ */
+static __always_inline int alk_is_reply(struct __sk_buff *skb, const struct alk_pkt *p)
 {
-	if (p->proto != IPPROTO_TCP)
+	struct bpf_sock *sk = skb->sk, *full;
+	struct airlock_sk *s;
+
+	if (p->proto != IPPROTO_TCP || !sk)
 		return 0;
-	if (s && (s->flags & AIRLOCK_SK_PASSIVE))
+	if ((p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK)) {
+		struct bpf_sock *lsk = bpf_get_listener_sock(sk);
+
+		if (lsk) {
+			s = bpf_sk_storage_get(&alk_sk, lsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+			if (s)
+				s->flags |= AIRLOCK_SK_PASSIVE;
+		}
 		return 1;
-	/* SYN-ACK of a request socket, before the child socket exists. */
-	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK);
+	}
+	full = bpf_sk_fullsock(sk);
+	if (!full)
+		return 0;
+	s = bpf_sk_storage_get(&alk_sk, full, 0, 0);
+	return s && (s->flags & AIRLOCK_SK_PASSIVE);
 }
 
 SEC("cgroup_skb/egress")
@@ -301,55 +271,36 @@ int alk_skb_egress(struct __sk_buff *skb)
 	struct airlock_config *cfg = alk_config_get();
 	__u64 cgid = bpf_skb_cgroup_id(skb);
 	struct airlock_policy_key key;
-	struct airlock_sk *s = NULL;
 	struct alk_pkt p = {};
-	struct bpf_sock *sk;
 	__u8 reason, verdict;
 	__u32 tenant;
 	int ret;
 
 	tenant = alk_skb_tenant(skb, cgid);
-	alk_count(tenant, egress_packets, 1);
-	alk_count(tenant, egress_bytes, skb->len);
+	alk_count2(tenant, egress_packets, 1, egress_bytes, skb->len);
 
 	ret = alk_parse(skb, &p);
 	if (ret > 0)
 		return SYS_PROCEED;
-
-	sk = skb->sk;
-	if (sk)
-		sk = bpf_sk_fullsock(sk);
-	if (sk)
-		s = bpf_sk_storage_get(&alk_sk, sk, 0, 0);
-
-	if (ret == 0 && alk_is_reply(skb, &p, s))
-		return SYS_PROCEED;
-
-	/* A connected TCP socket keeps its destination: reuse the verdict
-	 * while policy and tenant mapping are unchanged. */
-	if (ret == 0 && s && cfg && p.proto == IPPROTO_TCP && (s->flags & AIRLOCK_SK_CACHED) &&
-	    s->generation == cfg->generation && s->verdict == AIRLOCK_ALLOW)
+	if (ret == 0 && alk_is_reply(skb, &p))
 		return SYS_PROCEED;
 
 	airlock_key_v6(&key, tenant, p.addr6);
-	if (ret < 0) {
-		/* Truncated headers: judge the address with an impossible port. */
-		verdict = AIRLOCK_DENY;
-		reason = AIRLOCK_REASON_PORT;
-	} else if (!p.l4_known) {
-		/* Non-first fragment: the address must be routed for the
-		 * tenant; the first fragment carried the port and was judged. */
-		verdict = alk_verdict(cfg, tenant, &key, p.proto, 0, &reason);
-		if (verdict == AIRLOCK_DENY && reason == AIRLOCK_REASON_PORT)
-			verdict = AIRLOCK_ALLOW;
-	} else {
+	if (ret == 0 && p.l4_known) {
 		verdict = alk_verdict(cfg, tenant, &key, p.proto, p.port, &reason);
-	}
-
-	if (s && cfg && p.proto == IPPROTO_TCP && p.l4_known) {
-		s->generation = cfg->generation;
-		s->verdict = verdict;
-		s->flags |= AIRLOCK_SK_CACHED;
+	} else {
+		verdict = alk_verdict(cfg, tenant, &key, p.proto, 0, &reason);
+		if (ret < 0 && verdict == AIRLOCK_ALLOW && tenant) {
+			/* Headers too short to read ports: a tenant's rules name
+			 * ports, so nothing admits it; a workload of no tenant
+			 * follows defaults.unmatchedWorkloads. */
+			verdict = AIRLOCK_DENY;
+			reason = AIRLOCK_REASON_PORT;
+		} else if (ret == 0 && verdict == AIRLOCK_DENY && reason == AIRLOCK_REASON_PORT) {
+			/* Non-first fragment: the first fragment carried the
+			 * port and was judged; the address must be routed. */
+			verdict = AIRLOCK_ALLOW;
+		}
 	}
 	if (verdict == AIRLOCK_ALLOW)
 		return SYS_PROCEED;
@@ -377,7 +328,6 @@ int alk_skb_ingress(struct __sk_buff *skb)
 	__u64 cgid = bpf_skb_cgroup_id(skb);
 	__u32 tenant = alk_skb_tenant(skb, cgid);
 
-	alk_count(tenant, ingress_packets, 1);
-	alk_count(tenant, ingress_bytes, skb->len);
+	alk_count2(tenant, ingress_packets, 1, ingress_bytes, skb->len);
 	return SYS_PROCEED;
 }

@@ -12,6 +12,7 @@
 #define AIRLOCK_SCAN_NORMALIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* What the text contained (scan_norm.signals, scan_result.signals). */
 #define SCAN_SIG_ZERO_WIDTH    (1u << 0)  /* U+200B..U+200D, U+2060..U+2064, U+FEFF */
@@ -32,11 +33,13 @@
  * (norm_len 0: deleted; 1: folded).  Between edits the two run in step.
  */
 struct scan_norm_edit {
-	size_t norm;
-	size_t orig;
-	unsigned int norm_len;
-	unsigned int orig_len;
+	uint32_t norm;
+	uint32_t orig;
+	uint32_t norm_len;
+	uint32_t orig_len;
 };
+
+#define SCAN_NORM_INPUT_MAX UINT32_MAX   /* bytes; larger input is -E2BIG */
 
 struct scan_norm {
 	const char *view;              /* the normalised text: input or buf */
@@ -50,7 +53,10 @@ struct scan_norm {
 	char tag_ascii[64];            /* first decoded tag characters, NUL-terminated */
 };
 
-/* Normalise `in`; the view stays valid until the next run or free. */
+/*
+ * Normalise `in`; the view stays valid until the next run or free (and, for
+ * ASCII input, while `in` does).  0, -E2BIG or -ENOMEM.
+ */
 int scan_norm_run(struct scan_norm *n, const char *in, size_t len);
 /* Original offset of the byte at view offset `off` (a span start). */
 size_t scan_norm_start(const struct scan_norm *n, size_t off);

@@ -68,6 +68,10 @@ static int rule_check(const struct scan_rule *r)
 		return -EINVAL;
 	if (r->min_entropy < 0 || r->min_entropy > 8 || r->score < 0 || r->score > 1)
 		return -EINVAL;
+	if ((unsigned)r->trigger >= SCAN_TRIG__COUNT)
+		return -EINVAL;
+	if (r->trigger == SCAN_TRIG_DIGITS && !r->min_digits)
+		return -EINVAL;
 	switch (r->kind) {
 	case SCAN_RULE_REGEX:
 		return r->regex && r->regex[0] ? 0 : -EINVAL;

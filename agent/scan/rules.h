@@ -60,6 +60,35 @@ typedef int (*scan_validate_fn)(const char *s, size_t len);
  */
 typedef int (*scan_extract_fn)(const char *text, size_t len, struct scan_span *span);
 
+/*
+ * Where a rule's matches can be, so the engine scans only those parts of a
+ * text.  Hyperscan's cost grows with every character-class-led pattern (it
+ * runs one automaton per such pattern over every byte), so running the PII
+ * shapes over 1-10% of a prompt instead of all of it is what buys line rate.
+ * The engine groups rules by trigger: one database per trigger in use, each
+ * scanned once over its windows (FULL: the whole text).
+ *
+ * A window is a run of whitespace-separated tokens; the contract for each
+ * trigger says which runs are windows.  A rule whose matches may fall
+ * outside its trigger's windows must use SCAN_TRIG_FULL (the default).
+ */
+enum scan_trigger {
+	SCAN_TRIG_FULL = 0,      /* the whole text: always correct, slowest */
+	SCAN_TRIG_DIGITS,        /* digit clusters (digits joined by at most two of " .-/()+:"),
+				  * holding >= min_digits digits, plus SCAN_TRIG_MARGIN bytes of
+				  * the same or adjacent token on each side */
+	SCAN_TRIG_AT,            /* a token containing '@' */
+	SCAN_TRIG_URL,           /* a token containing "://", "www." or a '.' between a letter
+				  * or digit and a letter (a host name) */
+	SCAN_TRIG_SEPS,          /* a token with >= 2 ':' or >= 2 '.' or >= 4 '-' (IP, MAC) */
+	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_+/=-]
+				  * that contains a digit (wallets, API keys, random tokens) */
+	SCAN_TRIG__COUNT,
+};
+
+#define SCAN_TRIG_MARGIN 12      /* bytes kept around a digit cluster (IBAN country, NINO letters) */
+#define SCAN_TRIG_TOKEN_MIN 20   /* bytes of a SCAN_TRIG_TOKEN run */
+
 enum scan_rule_kind {
 	SCAN_RULE_REGEX = 0,     /* `regex` */
 	SCAN_RULE_DICT,          /* `words`: literals, one Hyperscan pattern each */
@@ -125,6 +154,8 @@ struct scan_rule {
 	const char *const *keywords;     /* one must occur in match or window (prefilter) */
 	const char *const *words;        /* SCAN_RULE_DICT literals */
 	const struct scan_edm *edm;      /* SCAN_RULE_EDM */
+	enum scan_trigger trigger;       /* where matches can be; FULL by default */
+	unsigned int min_digits;         /* SCAN_TRIG_DIGITS: digits every match holds (>= 1) */
 	int priority;                    /* overlap tie-break, higher wins; 0 default */
 	double score;                    /* -> finding.score; 0 = derived from confidence */
 };

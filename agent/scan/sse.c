@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#define _GNU_SOURCE
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -255,7 +256,7 @@ static int flush_one(struct sse_restorer *r, struct held *h, struct vault_buf *o
 	if (chat) {
 		obj = r->chat_tmpl ? json_copy(r->chat_tmpl)
 				   : json_pack("{s:s}", "object", "chat.completion.chunk");
-		choice = json_pack("{s:I, s:n}", "index", a, "finish_reason");
+		choice = json_pack("{s:I, s:{}, s:n}", "index", a, "delta", "finish_reason");
 	} else {
 		obj = json_copy(h->tmpl);
 	}
@@ -271,6 +272,8 @@ static int flush_one(struct sse_restorer *r, struct held *h, struct vault_buf *o
 			json_decref(s);
 			goto out_put;
 		}
+		if (k == ST_CHAT_TEXT)   /* legacy completions chunks carry no delta */
+			json_object_del(choice, "delta");
 		if (chat_put(choice, k, b, s))
 			goto out_put;
 	} else {
@@ -464,11 +467,16 @@ static int resp_event(struct sse_restorer *r, json_t *ev, const char *type, bool
 		h->event_line = event_line;
 		return h->tmpl ? 0 : -ENOMEM;
 	}
-	/* anything else ends the held streams of its output item (all of them without one) */
+	/*
+	 * Anything else ends the held streams of its output item (all of them
+	 * without one), except annotations, which arrive between the deltas.
+	 */
 	oi = json_object_get(ev, "output_index");
-	err = flush_where(r, false, int_or(oi, 0), !json_is_integer(oi), out);
-	if (err)
-		return err;
+	if (!strstr(type, ".annotation.")) {
+		err = flush_where(r, false, int_or(oi, 0), !json_is_integer(oi), out);
+		if (err)
+			return err;
+	}
 	if (body_restore_json(ev, r->v) > 0)
 		*changed = true;
 	return 0;
@@ -513,15 +521,13 @@ static bool field_is(const struct line *l, const char *name, const char **ret_v,
 	return true;
 }
 
-static int emit_rebuilt(struct sse_restorer *r, const char *ev, size_t n, json_t *obj,
-			struct vault_buf *out)
+static int emit_rebuilt(const char *ev, size_t n, json_t *obj, struct vault_buf *out)
 {
 	char *s = json_dumps(obj, JSON_DUMP_FLAGS);
 	bool first = true;
 	size_t pos = 0;
 	int err = s ? 0 : -ENOMEM;
 
-	(void)r;
 	while (!err && pos < n) {
 		struct line l;
 		const char *v;
@@ -541,6 +547,18 @@ static int emit_rebuilt(struct sse_restorer *r, const char *ev, size_t n, json_t
 	}
 	free(s);
 	return err;
+}
+
+/*
+ * Fast path: nothing held, and no placeholder or beginning of one in the data
+ * ("[[", or a string ending in '[' as in ...[").  No encoder escapes '['.
+ */
+static bool nothing_to_do(const struct sse_restorer *r, const struct vault_buf *data)
+{
+	if (!vault_count(r->v))
+		return true;
+	return !r->hn && !memmem(data->p, data->len, "[[", 2) &&
+	       !memmem(data->p, data->len, "[\"", 2);
 }
 
 /* One event: its lines up to and including the blank line (or the end of the stream). */
@@ -569,7 +587,7 @@ static int process_event(struct sse_restorer *r, const char *ev, size_t n, struc
 			r->eol[l.eol] = '\0';
 		}
 	}
-	if (!any)
+	if (!any || nothing_to_do(r, &r->data))
 		return vault_buf_add(out, ev, n);
 	d = r->data.p;
 	if (r->data.len >= 6 && !memcmp(d, "[DONE]", 6)) {
@@ -596,7 +614,7 @@ static int process_event(struct sse_restorer *r, const char *ev, size_t n, struc
 			changed = true;
 	}
 	if (!err)
-		err = changed ? emit_rebuilt(r, ev, n, obj, out) : vault_buf_add(out, ev, n);
+		err = changed ? emit_rebuilt(ev, n, obj, out) : vault_buf_add(out, ev, n);
 	json_decref(obj);
 	return err;
 }
@@ -676,17 +694,25 @@ int sse_restorer_feed(struct sse_restorer *r, const char *bytes, size_t len,
 
 int sse_restorer_finish(struct sse_restorer *r, struct vault_buf *out)
 {
+	struct vault_buf last = { 0 };
 	int err;
 
 	if (r->finished)
 		return 0;
 	r->finished = true;     /* from here on nothing is held back */
 	err = drain(r, out, true);
+	/*
+	 * An unterminated last event (clients drop it; it is passed on, restored)
+	 * takes the held text of its own streams; the others are flushed before
+	 * it, since nothing can follow its unterminated line.
+	 */
+	if (!err && r->in.len > r->head)
+		err = process_event(r, r->in.p + r->head, r->in.len - r->head, &last);
 	if (!err)
 		err = flush_all(r, out);
-	/* an unterminated last event: clients drop it; pass it on, restored */
-	if (!err && r->in.len > r->head)
-		err = process_event(r, r->in.p + r->head, r->in.len - r->head, out);
+	if (!err && last.len)
+		err = vault_buf_add(out, last.p, last.len);
+	vault_buf_fini(&last);
 	r->head = r->in.len;
 	compact(r);
 	return err;

@@ -100,7 +100,7 @@ static int redact(const char *type, struct vault_buf *out)
 	size_t n = 0, i;
 
 	label[n++] = '[';
-	for (i = 0; type[i] && i < SCAN_TYPE_LEN; i++) {
+	for (i = 0; i < SCAN_TYPE_LEN && type[i]; i++) {
 		unsigned char c = (unsigned char)type[i];
 
 		if (c >= 'a' && c <= 'z')

@@ -18,6 +18,16 @@ static __always_inline struct airlock_stats *alk_stats_get(__u32 tenant)
 	return bpf_map_lookup_elem(&alk_stats, &tenant);
 }
 
+/* Add to two counters with one lookup (packets and bytes). */
+#define alk_count2(tenant, f1, n1, f2, n2)                           \
+	do {                                                         \
+		struct airlock_stats *__st = alk_stats_get(tenant);  \
+		if (__st) {                                          \
+			__st->f1 += (n1);                            \
+			__st->f2 += (n2);                            \
+		}                                                    \
+	} while (0)
+
 #define alk_count(tenant, field, n)                                  \
 	do {                                                         \
 		struct airlock_stats *__st = alk_stats_get(tenant);  \

@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Tenant resolution: tenant = the cgroup a socket was created in, or the
- * nearest ancestor of it that the agent mapped.  The agent maps workload
- * cgroups and their descendants, so the first lookup normally hits; the
- * ancestor walk covers a child cgroup created a moment ago, before the
- * agent's inotify watch has seen it, so it can never slip out as "no tenant".
+ * Tenant resolution: tenant = the cgroup a socket belongs to (the cgroup it
+ * was created in, whatever task later uses it), or the nearest ancestor of
+ * it that the agent mapped.  The agent maps workload cgroups and their
+ * descendants, so the first lookup normally hits; the ancestor walk covers a
+ * child cgroup created a moment ago, before the agent's inotify watch has
+ * seen it, so it can never slip out as "no tenant".
+ *
+ * Socket hooks read the socket's cgroup straight from struct sock through
+ * bpf_rdonly_cast() (a kfunc, kernel >= 6.2): no per-socket storage, so no
+ * allocation on every socket() of the node.
  */
 #ifndef AIRLOCK_BPF_TENANT_H
 #define AIRLOCK_BPF_TENANT_H
 
+#include <bpf/bpf_core_read.h>
+
 #include "maps.h"
+
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 static __always_inline __u32 alk_cgroup_tenant(__u64 cgid)
 {
@@ -18,74 +27,64 @@ static __always_inline __u32 alk_cgroup_tenant(__u64 cgid)
 	return v ? v->tenant : 0;
 }
 
-/* Deepest mapped ancestor of the current task's cgroup. */
-static __always_inline __u32 alk_walk_current(void)
+/* The kernel cgroup of a socket; reads are fault-safe (untrusted pointer). */
+static __always_inline struct cgroup *alk_sock_cgrp(const struct bpf_sock *bs)
 {
-	__u32 tenant = 0, t;
-	int level;
+	struct sock *sk = bpf_rdonly_cast(bs, bpf_core_type_id_kernel(struct sock));
 
-	for (level = 1; level < AIRLOCK_MAX_DEPTH; level++) {
-		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+	return sk->sk_cgrp_data.cgroup;
+}
 
-		if (!id)
+/*
+ * Tenant of a socket and its cgroup id.  On a miss, ancestors are walked
+ * upwards through cgroup->self.parent, so the nearest mapped one wins; the
+ * hierarchy root (no parent) is never a workload.
+ */
+static __always_inline __u32 alk_sock_tenant(const struct bpf_sock *bs, __u64 *ret_cgid)
+{
+	struct cgroup *cg = alk_sock_cgrp(bs);
+	__u32 tenant;
+	int i;
+	__u64 id;
+
+	id = cg->kn->id;
+	if (!id) /* no cgroup read: fall back to the caller's, same in all but fd passing */
+		id = bpf_get_current_cgroup_id();
+	*ret_cgid = id;
+	tenant = alk_cgroup_tenant(id);
+
+	for (i = 1; i < AIRLOCK_MAX_DEPTH && !tenant; i++) {
+		struct cgroup_subsys_state *parent = cg->self.parent;
+
+		if (!parent)
 			break;
-		t = alk_cgroup_tenant(id);
-		if (t)
-			tenant = t;
+		/* self is the first member: the css is its cgroup. */
+		cg = bpf_rdonly_cast(parent, bpf_core_type_id_kernel(struct cgroup));
+		if (!cg->self.parent)
+			break; /* the root */
+		tenant = alk_cgroup_tenant(cg->kn->id);
 	}
 	return tenant;
 }
 
 /* Deepest mapped ancestor of the cgroup of the socket that sends skb. */
-static __always_inline __u32 alk_walk_skb(struct __sk_buff *skb)
+static __always_inline __u32 alk_skb_tenant(struct __sk_buff *skb, __u64 cgid)
 {
-	__u32 tenant = 0, t;
+	__u32 tenant = alk_cgroup_tenant(cgid), t;
 	int level;
 
+	if (tenant)
+		return tenant;
 	for (level = 1; level < AIRLOCK_MAX_DEPTH; level++) {
 		__u64 id = bpf_skb_ancestor_cgroup_id(skb, level);
 
-		if (!id)
+		if (!id || id == cgid)
 			break;
 		t = alk_cgroup_tenant(id);
 		if (t)
 			tenant = t;
 	}
 	return tenant;
-}
-
-/*
- * Cgroup of a socket as recorded at socket creation (sock_create).  A socket
- * that predates the attach has no record; it was created by the task that now
- * uses it in all but fd-passing cases, so the current cgroup stands in.
- */
-static __always_inline __u64 alk_sock_cgroup(struct bpf_sock *sk)
-{
-	struct airlock_sk *s = NULL;
-
-	if (sk)
-		s = bpf_sk_storage_get(&alk_sk, sk, 0, 0);
-	if (s && s->cgroup_id)
-		return s->cgroup_id;
-	return bpf_get_current_cgroup_id();
-}
-
-/* Tenant of a socket in task context (sock_create, connect, sendmsg). */
-static __always_inline __u32 alk_sock_tenant(__u64 cgid)
-{
-	__u32 tenant = alk_cgroup_tenant(cgid);
-
-	if (!tenant && cgid == bpf_get_current_cgroup_id())
-		tenant = alk_walk_current();
-	return tenant;
-}
-
-/* Tenant of the socket an skb belongs to (cgroup_skb). */
-static __always_inline __u32 alk_skb_tenant(struct __sk_buff *skb, __u64 cgid)
-{
-	__u32 tenant = alk_cgroup_tenant(cgid);
-
-	return tenant ? tenant : alk_walk_skb(skb);
 }
 
 #endif /* AIRLOCK_BPF_TENANT_H */

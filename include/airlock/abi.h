@@ -20,7 +20,6 @@
 #define AIRLOCK_CGROUP_MAX_ENTRIES 65536   /* cgroups mapped to a tenant */
 #define AIRLOCK_TENANT_MAX         4096    /* tenants (stats map is one larger: tenant 0) */
 #define AIRLOCK_EVENTS_BYTES       (1 << 20)
-#define AIRLOCK_SK_CACHE_NONE      0
 
 /* Verdicts.  DENY is zero on purpose: a zeroed config, a missing entry or an
  * uninitialised field denies (fail closed). */
@@ -55,9 +54,9 @@ enum airlock_reason {
 /*
  * alk_config: ARRAY, one entry (key 0).
  *
- * generation changes whenever the policy or the cgroup->tenant mapping
- * changes; per-socket cached verdicts carry it and are recomputed when it
- * differs.  The agent writes the new policy first and the generation last.
+ * generation changes whenever the policy is applied (tries and cgroup
+ * mapping written first, the generation last), so a reader of alk_config
+ * can tell which policy it runs against.
  */
 struct airlock_config {
 	__u64 generation;
@@ -134,18 +133,15 @@ struct airlock_stats {
 };
 
 /*
- * alk_sk: SK_STORAGE.  The cgroup a socket was created in (its tenant
- * identity, whatever task later uses it) and the backstop's cached verdict.
+ * alk_sk: SK_STORAGE with BPF_F_CLONE, created only on TCP listeners of
+ * governed cgroups.  Accepted connections inherit it from their listener,
+ * so their packets are known as replies to a peer that connected in.
  */
 struct airlock_sk {
-	__u64 cgroup_id;
-	__u64 generation;        /* alk_config.generation of the cached verdict */
-	__u8 verdict;            /* cached backstop verdict for connected TCP */
-	__u8 flags;              /* AIRLOCK_SK_* */
-	__u8 pad[6];
+	__u32 flags;             /* AIRLOCK_SK_* */
+	__u32 pad;
 };
-#define AIRLOCK_SK_CACHED  (1u << 0)
-#define AIRLOCK_SK_PASSIVE (1u << 1)     /* accepted TCP connection: replies, not egress */
+#define AIRLOCK_SK_PASSIVE (1u << 0)     /* listener, or accepted from one */
 
 /* alk_events: RINGBUF.  One record per denial. */
 struct airlock_event {
@@ -172,7 +168,7 @@ _Static_assert(sizeof(struct airlock_port_rule) == 8, "airlock_port_rule layout"
 _Static_assert(sizeof(struct airlock_policy_value) == 8 + 8 * AIRLOCK_MAX_RULES,
 	       "airlock_policy_value layout");
 _Static_assert(sizeof(struct airlock_stats) == 80, "airlock_stats layout");
-_Static_assert(sizeof(struct airlock_sk) == 24, "airlock_sk layout");
+_Static_assert(sizeof(struct airlock_sk) == 8, "airlock_sk layout");
 _Static_assert(sizeof(struct airlock_event) == 72, "airlock_event layout");
 
 /* Pin layout under the bpffs mount. */

@@ -17,7 +17,7 @@ static const struct {
 	{ CTR(dgram_allowed), "dgram_allowed", CTR(dgram_denied) },
 	{ CTR(dgram_denied), "dgram_denied", CTR(dgram_allowed) },
 	{ CTR(sock_denied), "sock_denied", CTR_NONE },
-	{ CTR(egress_packets), "egress_packets", CTR_NONE },
+	{ CTR(egress_packets), "egress_packets", CTR(egress_dropped) },
 	{ CTR(egress_bytes), "egress_bytes", CTR_NONE },
 	{ CTR(egress_dropped), "egress_dropped", CTR_NONE },
 	{ CTR(ingress_packets), "ingress_packets", CTR_NONE },

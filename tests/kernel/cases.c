@@ -45,6 +45,11 @@ static const struct ktest_case cases[] = {
 	/* Datagrams: unconnected, batched, connected. */
 	{ "udp4-sendto-allowed", AT(CONTOSO, UDP_SENDTO, INET, "127.0.0.53", 53),
 	  ALLOWED("contoso", dgram_allowed) },
+	/* Larger than the MTU: judged whole, fragmented after the egress hook. */
+	{ "udp4-large-datagram-allowed", AT(CONTOSO, UDP_SENDTO_LARGE, INET, "127.0.0.53", 53),
+	  ALLOWED("contoso", dgram_allowed) },
+	{ "udp6-large-datagram-allowed", AT(CONTOSO, UDP_SENDTO_LARGE, INET6, "fd00:10::5", 53),
+	  ALLOWED("contoso", dgram_allowed) },
 	{ "udp4-sendto-denied", AT(CONTOSO, UDP_SENDTO, INET, "127.1.2.3", 53),
 	  DENIED("contoso", dgram_denied, "sendmsg4", "no_route", "udp") },
 	/* udpv6_sendmsg hands a v4-mapped destination to udp_sendmsg as a
@@ -136,10 +141,18 @@ static const struct ktest_case cases[] = {
 	/* In no tenant, with unmatchedWorkloads allow. */
 	{ "unmatched-cgroup-allowed", AT(OTHER, TCP_CONNECT, INET, "127.1.2.3", 443),
 	  ALLOWED(NULL, connect_allowed) },
+	/* Allowed means allowed: the backstop must not drop what it cannot
+	 * parse from a workload that policy does not govern. */
+	{ "unmatched-raw-short-header-allowed", AT(OTHER, RAW_SHORT_TCP, INET, "127.1.2.3", 0),
+	  ALLOWED(NULL, egress_packets) },
 
 	/* What airlockctl reports is what the pinned map holds. */
 	{ "stats-json-matches-pinned-map", AT(CONTOSO, CUSTOM, INET, "", 0),
 	  CUSTOM(case_stats_json) },
+
+	/* A reload of a file that does not parse changes nothing. */
+	{ "reload-broken-policy-changes-nothing", AT(CONTOSO, CUSTOM, INET, "", 0),
+	  CUSTOM(case_reload_broken) },
 
 	/* cgroup_skb catches what bypassed the socket hooks: connected before a
 	 * policy change revoked the destination. */
@@ -147,6 +160,11 @@ static const struct ktest_case cases[] = {
 	  CUSTOM(case_backstop_udp) },
 	{ "backstop-established-tcp-revoked", AT(CONTOSO, CUSTOM, INET, "127.0.10.5", 8443),
 	  CUSTOM(case_backstop_tcp) },
+
+	/* A tenant that serves answers whoever connected in: replies are not
+	 * egress (listener marked on its SYN-ACK, accepted sockets inherit). */
+	{ "tenant-server-replies-allowed", AT(CONTOSO, CUSTOM, INET, "127.0.0.1", 7100),
+	  CUSTOM(case_tenant_server) },
 
 	/* kill -9 of airlockd under load: enforcement stays, restart adopts. */
 	{ "agent-kill9-enforcement-stays", AT(CONTOSO, CUSTOM, INET, "", 0),
@@ -241,13 +259,13 @@ int cases_run(struct ktest_env *env, int *ret_passed, int *ret_failed, int *ret_
 		detail[0] = '\0';
 		if (c->custom && env->no_agent && c->custom != case_preexisting) {
 			/* Their checks are all about what airlockd does. */
-			printf("skip %-36s needs airlockd (--no-agent)\n", c->name);
+			printf("skip %-38s needs airlockd (--no-agent)\n", c->name);
 			skipped++;
 			continue;
 		}
 		err = c->custom ? c->custom(env, c, detail, sizeof(detail))
 				: case_generic(env, c, detail, sizeof(detail));
-		printf("%-4s %-36s %s\n", err ? "FAIL" : "ok", c->name, detail);
+		printf("%-4s %-38s %s\n", err ? "FAIL" : "ok", c->name, detail);
 		if (err)
 			failed++;
 		else

@@ -55,6 +55,8 @@ void case_sleep_ms(int ms);
 int case_preexisting(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);
 int case_carried_socket(struct ktest_env *env, const struct ktest_case *c, char *detail,
 			size_t len);
+int case_reload_broken(struct ktest_env *env, const struct ktest_case *c, char *detail,
+		       size_t len);
 int case_stats_json(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);
 int case_agent_kill9(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);
 
@@ -63,5 +65,9 @@ int case_backstop_udp(struct ktest_env *env, const struct ktest_case *c, char *d
 		      size_t len);
 int case_backstop_tcp(struct ktest_env *env, const struct ktest_case *c, char *detail,
 		      size_t len);
+
+/* case_server.c */
+int case_tenant_server(struct ktest_env *env, const struct ktest_case *c, char *detail,
+		       size_t len);
 
 #endif /* AIRLOCK_KTEST_CASES_H */

@@ -83,6 +83,7 @@ struct op_result {
 };
 
 /* netns.c */
+#define NETNS_LO_MTU 1500
 int netns_enter(void);
 int netns_allow_ping(void);
 int netns_addr6_add(const char *addr);
@@ -136,6 +137,7 @@ int events_wait(struct ktest_env *env, const struct event_match *m, int timeout_
 enum ktest_op {
 	OP_TCP_CONNECT,
 	OP_UDP_SENDTO,
+	OP_UDP_SENDTO_LARGE,  /* 4000 bytes: fragmented at the MTU */
 	OP_UDP_SENDMMSG,      /* [allowed DNS, case address]: 1 sent, then the second alone */
 	OP_UDP_CONNECT,
 	OP_TFO_SENDTO,        /* sendto(MSG_FASTOPEN) on an unconnected TCP socket */
@@ -145,6 +147,7 @@ enum ktest_op {
 	OP_PING_CONNECT,      /* ICMP ping socket (SOCK_DGRAM, IPPROTO_ICMP), connect() */
 	OP_PING_SENDTO,       /* ICMP ping socket, echo request by sendto() */
 	OP_RAW_SOCKET,        /* socket(SOCK_RAW) */
+	OP_RAW_SHORT_TCP,     /* raw IPPROTO_TCP packet with a 4-byte, truncated TCP header */
 	OP_CUSTOM,
 };
 int ops_tcp_socket(int family);

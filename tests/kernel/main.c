@@ -209,7 +209,7 @@ int main(int argc, char **argv)
 
 	err = geteuid() == 0 ? env_setup(&env, &step) : -EPERM;
 	if (err) {
-		printf("FAIL %-36s %s: %s\n", "setup", geteuid() ? "must run as root" : step,
+		printf("FAIL %-38s %s: %s\n", "setup", geteuid() ? "must run as root" : step,
 		       strerror(-err));
 		failed = 1;
 	} else {

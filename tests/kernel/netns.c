@@ -20,6 +20,10 @@
 
 #include "ktest.h"
 
+/*
+ * lo up, with an Ethernet-sized MTU: datagrams larger than a real link's
+ * MTU are then fragmented here too, after the egress program has judged them.
+ */
 static int netns_lo_up(void)
 {
 	struct ifreq ifr = {};
@@ -29,7 +33,8 @@ static int netns_lo_up(void)
 	if (fd < 0)
 		return -errno;
 	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+	ifr.ifr_mtu = NETNS_LO_MTU;
+	if (ioctl(fd, SIOCSIFMTU, &ifr) < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
 		ret = -errno;
 		goto out_close;
 	}

@@ -28,6 +28,7 @@
 #define OPS_DNS_PORT 53
 
 static const char payload[] = "airlock-ktest";
+static const char large[4000];
 
 int ops_sockaddr(int family, const char *addr, __u16 port, struct sockaddr_storage *ret,
 		 socklen_t *ret_len)
@@ -198,7 +199,17 @@ void ops_run(enum ktest_op op, int family, const char *addr, __u16 port, struct 
 		ops_fill(r, -1, sys_ret(fd), "socket(SOCK_RAW) = %d", fd);
 		goto out_close;
 	}
-	if (op == OP_UDP_SENDTO || op == OP_UDP_SENDMMSG || op == OP_UDP_CONNECT ||
+	if (op == OP_RAW_SHORT_TCP) {
+		fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
+		if (fd < 0) {
+			ops_fill(r, -1, EPROTO, "socket(SOCK_RAW, IPPROTO_TCP): %s", strerror(errno));
+			return;
+		}
+		err = sys_ret(sendto(fd, payload, 4, 0, (struct sockaddr *)&sa, len));
+		ops_fill(r, fd, err, "raw sendto of a 4-byte TCP header: %s", strerror(err));
+		goto out_close;
+	}
+	if (op == OP_UDP_SENDTO || op == OP_UDP_SENDTO_LARGE || op == OP_UDP_SENDMMSG || op == OP_UDP_CONNECT ||
 	    op == OP_URING_SENDMSG || op == OP_PING_CONNECT || op == OP_PING_SENDTO)
 		type = SOCK_DGRAM;
 	if (op == OP_PING_CONNECT || op == OP_PING_SENDTO)
@@ -223,6 +234,10 @@ void ops_run(enum ktest_op op, int family, const char *addr, __u16 port, struct 
 	case OP_UDP_SENDTO:
 		err = sys_ret(sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&sa, len));
 		ops_fill(r, fd, err, "sendto: %s", strerror(err));
+		break;
+	case OP_UDP_SENDTO_LARGE:
+		err = sys_ret(sendto(fd, large, sizeof(large), 0, (struct sockaddr *)&sa, len));
+		ops_fill(r, fd, err, "sendto of %zu bytes: %s", sizeof(large), strerror(err));
 		break;
 	case OP_UDP_SENDMMSG:
 		op_sendmmsg(fd, &sa, len, r);

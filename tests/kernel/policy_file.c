@@ -42,7 +42,7 @@ int policy_file_write(const struct ktest_env *env, enum ktest_policy variant)
 		contoso = json_pack("[o, o]",
 				    egress("api", json_pack("[s, s]", "127.0.10.5/32", "fd00:10::5/128"),
 					   json_pack("[i, i]", 443, 8443), "tcp"),
-				    egress("dns", json_pack("[s]", "127.0.0.53/32"),
+				    egress("dns", json_pack("[s, s]", "127.0.0.53/32", "fd00:10::5/128"),
 					   json_pack("[i]", 53), "udp"));
 	fabrikam = json_pack("[o]", egress("range", json_pack("[s]", "127.0.20.5/32"),
 					   json_pack("[s]", "8000-8100"), "tcp"));

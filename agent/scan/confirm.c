@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Candidate confirmation: everything a rule says beyond its regex.  Runs
+ * per candidate, never per byte, so clarity beats cleverness here.
+ * Order: cheapest and most selective checks first (boundaries, validator),
+ * context last because it looks at the text around the value.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alnum(char c)
+{
+	return is_digit(c) || ((unsigned char)((c | 0x20) - 'a') < 26);
+}
+
+static int is_word(char c)
+{
+	return is_alnum(c) || c == '_';
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static int bounds_ok(unsigned int f, const char *t, size_t n, size_t start, size_t end)
+{
+	char l = start ? t[start - 1] : ' ', r = end < n ? t[end] : ' ';
+
+	if ((f & SCAN_RF_LEFT_NOT_ALNUM) && is_alnum(l))
+		return 0;
+	if ((f & SCAN_RF_RIGHT_NOT_ALNUM) && is_alnum(r))
+		return 0;
+	if ((f & SCAN_RF_LEFT_NOT_WORD) && is_word(l))
+		return 0;
+	if ((f & SCAN_RF_RIGHT_NOT_WORD) && is_word(r))
+		return 0;
+	if ((f & SCAN_RF_LEFT_NOT_DIGIT) && is_digit(l))
+		return 0;
+	if ((f & SCAN_RF_RIGHT_NOT_DIGIT) && is_digit(r))
+		return 0;
+	return 1;
+}
+
+static int ci_equal(const char *a, size_t alen, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < alen; i++)
+		if (!b[i] || lower(a[i]) != lower(b[i]))
+			return 0;
+	return b[alen] == 0;
+}
+
+/* Case-insensitive substring; needle is NUL-terminated. */
+static int ci_contains(const char *h, size_t hlen, const char *needle)
+{
+	size_t nl = strlen(needle), i, j;
+
+	if (!nl || nl > hlen)
+		return !nl;
+	for (i = 0; i + nl <= hlen; i++) {
+		for (j = 0; j < nl && lower(h[i + j]) == lower(needle[j]); j++)
+			;
+		if (j == nl)
+			return 1;
+	}
+	return 0;
+}
+
+int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases)
+{
+	size_t i, j, k;
+
+	if (!phrases)
+		return 0;
+	for (k = 0; phrases[k]; k++) {
+		const char *p = phrases[k];
+		size_t pl = strlen(p);
+
+		if (!pl || pl > to - from)
+			continue;
+		for (i = from; i + pl <= to; i++) {
+			/* at a word start: "phone" finds "phones", not "telephone" */
+			if (i > from && is_alnum(t[i - 1]) && is_alnum(p[0]))
+				continue;
+			for (j = 0; j < pl && lower(t[i + j]) == lower(p[j]); j++)
+				;
+			if (j == pl)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Start of the window of `words` words before pos (capped in bytes). */
+static size_t words_before(const char *t, size_t pos, unsigned int words)
+{
+	size_t i = pos, floor = pos > SCAN_CTX_BYTES_MAX ? pos - SCAN_CTX_BYTES_MAX : 0;
+
+	while (words-- && i > floor) {
+		while (i > floor && !is_alnum(t[i - 1]))
+			i--;
+		while (i > floor && is_alnum(t[i - 1]))
+			i--;
+	}
+	return i;
+}
+
+/* End of the window of `words` words after pos (capped in bytes). */
+static size_t words_after(const char *t, size_t n, size_t pos, unsigned int words)
+{
+	size_t i = pos, ceil = n - pos > SCAN_CTX_BYTES_MAX ? pos + SCAN_CTX_BYTES_MAX : n;
+
+	while (words-- && i < ceil) {
+		while (i < ceil && !is_alnum(t[i]))
+			i++;
+		while (i < ceil && is_alnum(t[i]))
+			i++;
+	}
+	return i;
+}
+
+static void ctx_window(const struct scan_rule *r, const char *t, size_t n, size_t start,
+		       size_t end, size_t *ret_from, size_t *ret_to)
+{
+	unsigned int w = r->ctx_words ? r->ctx_words : SCAN_CTX_WORDS_DEFAULT;
+
+	*ret_from = words_before(t, start, w);
+	*ret_to = (r->flags & SCAN_RF_CTX_AFTER) ? words_after(t, n, end, w) : start;
+}
+
+enum scan_confidence scan_context_conf(const struct scan_rule *r, const char *t, size_t n,
+				       size_t start, size_t end)
+{
+	enum scan_confidence c = r->conf;
+	size_t from, to;
+	int pos = 0, neg = 0;
+
+	if (!r->context && !r->negative)
+		return c;
+	ctx_window(r, t, n, start, end, &from, &to);
+	if (to > start) {
+		/* before and after, never the value itself */
+		pos = scan_has_phrase(t, from, start, r->context) ||
+		      scan_has_phrase(t, end, to, r->context);
+		neg = scan_has_phrase(t, from, start, r->negative) ||
+		      scan_has_phrase(t, end, to, r->negative);
+	} else {
+		pos = scan_has_phrase(t, from, start, r->context);
+		neg = scan_has_phrase(t, from, start, r->negative);
+	}
+	if (!pos && (r->flags & SCAN_RF_NEED_CONTEXT))
+		return 0;
+	if (pos && r->conf_ctx)
+		c = r->conf_ctx;
+	if (neg) {
+		if (r->flags & SCAN_RF_NEG_DROP)
+			return 0;
+		c = c > SCAN_CONF_LOW ? c - 1 : 0;
+	}
+	return c;
+}
+
+static int allowed(const struct erule *er, hs_scratch_t *hs, const char *v, size_t len);
+
+static int keywords_near(const struct scan_rule *r, const char *t, size_t n, size_t start,
+			 size_t end)
+{
+	size_t from, to, k;
+
+	if (r->flags & SCAN_RF_KEYWORD_IN_MATCH) {
+		from = start;
+		to = end;
+	} else {
+		ctx_window(r, t, n, start, end, &from, &to);
+		if (to < end)
+			to = end;
+	}
+	for (k = 0; r->keywords[k]; k++)
+		if (ci_contains(t + from, to - from, r->keywords[k]))
+			return 1;
+	return 0;
+}
+
+static int hash_cmp(const void *key, const void *elem)
+{
+	return memcmp(key, elem, SCAN_EDM_HASH_LEN);
+}
+
+static int edm_match(const struct scan_rule *r, const char *v, size_t len)
+{
+	char buf[SCAN_EDM_VALUE_MAX];
+	uint8_t h[SCAN_EDM_HASH_LEN];
+	size_t i, n = 0;
+
+	if (len > sizeof(buf))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if ((r->flags & SCAN_RF_EDM_DIGITS_ONLY) && !is_digit(v[i]))
+			continue;
+		buf[n++] = (r->flags & SCAN_RF_EDM_CASEFOLD) ? lower(v[i]) : v[i];
+	}
+	if (scan_edm_hash(r->edm->salt, r->edm->salt_len, buf, n, h))
+		return 0;
+	return bsearch(h, r->edm->hashes, r->edm->n, SCAN_EDM_HASH_LEN, hash_cmp) != NULL;
+}
+
+static int push_hit(struct scan_scratch *s, const struct scan_hit *h)
+{
+	if (s->n_hit == s->cap_hit) {
+		size_t cap = s->cap_hit ? s->cap_hit * 2 : 64;
+		struct scan_hit *v = realloc(s->hit, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->hit = v;
+		s->cap_hit = cap;
+	}
+	s->hit[s->n_hit++] = *h;
+	return 0;
+}
+
+/* One rule on one candidate: 1 and *ret_hit filled, or 0. */
+static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
+		      size_t n, const struct scan_cand *c, uint32_t ri, struct scan_hit *ret_hit)
+{
+	const struct erule *er = &eng->rules[ri];
+	const struct scan_rule *r = er->r;
+	struct scan_span sp = { .off = c->start, .len = c->end - c->start };
+	const char *v;
+	enum scan_confidence conf;
+
+	if (r->extract && (r->extract(t, n, &sp) < 0 || !sp.len || sp.off > n ||
+			   sp.len > n - sp.off))
+		return 0;
+	if (!bounds_ok(r->flags, t, n, sp.off, sp.off + sp.len))
+		return 0;
+	v = t + sp.off;
+	if (r->validate && r->validate(v, sp.len) != 1)
+		return 0;
+	if (r->min_entropy > 0 && scan_entropy(v, sp.len) <= r->min_entropy)
+		return 0;
+	if (allowed(er, s->hs, v, sp.len))
+		return 0;
+	if (r->keywords && !keywords_near(r, t, n, sp.off, sp.off + sp.len))
+		return 0;
+	if (r->kind == SCAN_RULE_EDM && !edm_match(r, v, sp.len))
+		return 0;
+	conf = scan_context_conf(r, t, n, sp.off, sp.off + sp.len);
+	if (!conf || conf < eng->opts.min_conf)
+		return 0;
+	*ret_hit = (struct scan_hit){
+		.start = sp.off, .end = sp.off + sp.len, .rule = ri, .conf = conf,
+		.priority = r->priority,
+	};
+	return 1;
+}
+
+static int allow_cb(unsigned int id, unsigned long long from, unsigned long long to,
+		    unsigned int flags, void *ctx)
+{
+	(void)id;
+	(void)from;
+	(void)to;
+	(void)flags;
+	*(int *)ctx = 1;
+	return 1;    /* one is enough */
+}
+
+static int allowed(const struct erule *er, hs_scratch_t *hs, const char *v, size_t len)
+{
+	const struct scan_rule *r = er->r;
+	size_t k;
+	int hit = 0;
+
+	for (k = 0; r->allow && r->allow[k]; k++)
+		if (ci_equal(v, len, r->allow[k]))
+			return 1;
+	for (k = 0; r->stopwords && r->stopwords[k]; k++)
+		if (ci_contains(v, len, r->stopwords[k]))
+			return 1;
+	if (er->allow_db)
+		(void)hs_scan(er->allow_db, v, (unsigned int)len, 0, hs, allow_cb, &hit);
+	return hit;
+}
+
+int scan_confirm(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
+		 size_t n, const struct scan_cand *c)
+{
+	const struct epat *p = &eng->pats[c->pat];
+	uint32_t k;
+
+	for (k = 0; k < p->n_ref; k++) {
+		struct scan_hit h;
+		int err;
+
+		if (!check_rule(eng, s, t, n, c, eng->refs[p->ref + k], &h))
+			continue;
+		err = push_hit(s, &h);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,774 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Engine: compile a rule set into Hyperscan databases (one per trigger in
+ * use, see rules.h), scan, confirm, resolve overlaps, map back.
+ *
+ * Every pattern is compiled with HS_FLAG_SOM_LEFTMOST.  Hyperscan refuses
+ * SOM for some shapes ("Pattern is too large" on wide bounded repeats);
+ * those patterns are compiled without it and their start is found after the
+ * fact by an anchored re-scan of at most SCAN_FALLBACK_WIDTH_MAX bytes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+static const struct scan_engine_opts default_opts = {
+	.max_input = SCAN_INPUT_MAX_DEFAULT,
+	.max_candidates = SCAN_CANDIDATES_MAX_DEFAULT,
+	.min_conf = SCAN_CONF_LOW,
+};
+
+static void set_error(struct scan_compile_error *e, const char *rule_id, const char *msg)
+{
+	if (!e)
+		return;
+	snprintf(e->rule_id, sizeof(e->rule_id), "%s", rule_id ? rule_id : "");
+	snprintf(e->message, sizeof(e->message), "%s", msg ? msg : "");
+}
+
+/* --- pattern table ----------------------------------------------------------- */
+
+/* A pattern being assembled: the expression text is owned until compile. */
+struct build_pat {
+	char *expr;
+	unsigned int hs_flags;
+	uint8_t trigger;
+	uint32_t *rules;
+	size_t n_rules;
+	size_t cap_rules;
+};
+
+struct build {
+	struct build_pat *v;
+	size_t n;
+	size_t cap;
+};
+
+static void build_free(struct build *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->v[i].expr);
+		free(b->v[i].rules);
+	}
+	free(b->v);
+}
+
+/* Literal to Hyperscan syntax: every non-alphanumeric byte as \xHH. */
+static char *escape_literal(const char *w)
+{
+	size_t i, o = 0, len = strlen(w);
+	char *e = malloc(len * 4 + 1);
+
+	if (!e)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)w[i];
+
+		if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			e[o++] = (char)c;
+		else
+			o += (size_t)sprintf(e + o, "\\x%02x", c);
+	}
+	e[o] = 0;
+	return e;
+}
+
+static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t trigger,
+		     uint32_t rule)
+{
+	struct build_pat *p = NULL;
+	size_t i;
+
+	if (!expr)
+		return -ENOMEM;
+	for (i = 0; i < b->n; i++) {
+		if (b->v[i].hs_flags == hs_flags && b->v[i].trigger == trigger &&
+		    !strcmp(b->v[i].expr, expr)) {
+			p = &b->v[i];
+			free(expr);
+			break;
+		}
+	}
+	if (!p) {
+		if (b->n >= SCAN_PATTERNS_MAX) {
+			free(expr);
+			return -E2BIG;
+		}
+		if (b->n == b->cap) {
+			size_t cap = b->cap ? b->cap * 2 : 64;
+			struct build_pat *v = realloc(b->v, cap * sizeof(*v));
+
+			if (!v) {
+				free(expr);
+				return -ENOMEM;
+			}
+			b->v = v;
+			b->cap = cap;
+		}
+		p = &b->v[b->n++];
+		*p = (struct build_pat){ .expr = expr, .hs_flags = hs_flags, .trigger = trigger };
+	}
+	if (p->n_rules == p->cap_rules) {
+		size_t cap = p->cap_rules ? p->cap_rules * 2 : 4;
+		uint32_t *v = realloc(p->rules, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		p->rules = v;
+		p->cap_rules = cap;
+	}
+	p->rules[p->n_rules++] = rule;
+	return 0;
+}
+
+static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struct build *b)
+{
+	size_t i, n = scan_ruleset_count(rs), k;
+	int err;
+
+	eng->rules = calloc(n ? n : 1, sizeof(*eng->rules));
+	if (!eng->rules)
+		return -ENOMEM;
+	eng->digits_min = ~0u;
+	for (i = 0; i < n; i++) {
+		const struct scan_rule *r = scan_ruleset_rule(rs, i);
+		uint32_t ri = (uint32_t)eng->n_rules;
+
+		if (!scan_ruleset_enabled(rs, i))
+			continue;
+		eng->rules[eng->n_rules++] = (struct erule){ .r = r, .index = (uint32_t)i };
+		if (r->trigger == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
+			eng->digits_min = r->min_digits;
+		if (r->kind == SCAN_RULE_DICT) {
+			for (k = 0; r->words[k]; k++) {
+				err = build_add(b, escape_literal(r->words[k]), r->hs_flags,
+						(uint8_t)r->trigger, ri);
+				if (err)
+					return err;
+			}
+			continue;
+		}
+		err = build_add(b, strdup(r->regex), r->hs_flags, (uint8_t)r->trigger, ri);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* --- compile ----------------------------------------------------------------- */
+
+static const char *first_rule_id(const struct scan_engine *eng, const struct build_pat *p)
+{
+	return p->n_rules ? eng->rules[p->rules[0]].r->id : "";
+}
+
+/*
+ * Compile one trigger's patterns into one database.  A pattern Hyperscan
+ * rejects only because of SOM moves to the fallback; any other rejection is
+ * the rule's error.
+ */
+static int compile_trigger(struct scan_engine *eng, const struct build *b, uint8_t trig,
+			   struct scan_compile_error *ret_err)
+{
+	const char **exprs = NULL;
+	unsigned int *flags = NULL, *ids = NULL, n = 0, i;
+	hs_compile_error_t *ce = NULL;
+	int err = 0;
+
+	exprs = calloc(b->n ? b->n : 1, sizeof(*exprs));
+	flags = calloc(b->n ? b->n : 1, sizeof(*flags));
+	ids = calloc(b->n ? b->n : 1, sizeof(*ids));
+	if (!exprs || !flags || !ids) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i < b->n; i++) {
+		if (b->v[i].trigger != trig)
+			continue;
+		exprs[n] = b->v[i].expr;
+		flags[n] = b->v[i].hs_flags | (eng->pats[i].fallback ? 0 : HS_FLAG_SOM_LEFTMOST);
+		ids[n++] = i;
+	}
+	if (!n)
+		goto out_free;
+	for (;;) {
+		hs_database_t *db = NULL;
+		unsigned int bad;
+
+		if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, &db, &ce) ==
+		    HS_SUCCESS) {
+			eng->db[trig] = db;
+			break;
+		}
+		if (ce->expression < 0 || (unsigned int)ce->expression >= n) {
+			set_error(ret_err, "", ce->message);
+			err = -EINVAL;
+			goto out_free;
+		}
+		bad = (unsigned int)ce->expression;
+		if (!(flags[bad] & HS_FLAG_SOM_LEFTMOST)) {
+			set_error(ret_err, first_rule_id(eng, &b->v[ids[bad]]), ce->message);
+			err = -EINVAL;
+			goto out_free;
+		}
+		/* retry without SOM; the next round tells whether that was the cause */
+		flags[bad] &= ~HS_FLAG_SOM_LEFTMOST;
+		eng->pats[ids[bad]].fallback = 1;
+		hs_free_compile_error(ce);
+		ce = NULL;
+	}
+out_free:
+	if (ce)
+		hs_free_compile_error(ce);
+	free(exprs);
+	free(flags);
+	free(ids);
+	return err;
+}
+
+/* Fallback patterns: an anchored copy for finding the start, and the width bound. */
+static int compile_fallback(struct scan_engine *eng, const struct build *b, size_t i,
+			    struct scan_compile_error *ret_err)
+{
+	struct epat *p = &eng->pats[i];
+	hs_expr_info_t *info = NULL;
+	hs_compile_error_t *ce = NULL;
+	size_t len = strlen(b->v[i].expr) + 8;
+	char *anch = malloc(len);
+	int err = 0;
+
+	if (!anch)
+		return -ENOMEM;
+	snprintf(anch, len, "^(?:%s)", b->v[i].expr);
+	if (hs_expression_info(b->v[i].expr, b->v[i].hs_flags, &info, &ce) != HS_SUCCESS ||
+	    hs_compile(anch, b->v[i].hs_flags, HS_MODE_BLOCK, NULL, &p->anchored, &ce) !=
+		    HS_SUCCESS) {
+		set_error(ret_err, first_rule_id(eng, &b->v[i]), ce ? ce->message : "expression info");
+		err = -EINVAL;
+		goto out;
+	}
+	p->max_width = info->max_width > SCAN_FALLBACK_WIDTH_MAX ? SCAN_FALLBACK_WIDTH_MAX
+								 : info->max_width;
+	eng->n_fallback++;
+out:
+	if (ce)
+		hs_free_compile_error(ce);
+	free(info);    /* hs_expression_info allocates with the default allocator */
+	free(anch);
+	return err;
+}
+
+static int compile_allow(struct scan_engine *eng, struct erule *er,
+			 struct scan_compile_error *ret_err)
+{
+	const struct scan_rule *r = er->r;
+	hs_compile_error_t *ce = NULL;
+	unsigned int n = 0, i, *flags, *ids;
+	int err = 0;
+
+	(void)eng;
+	while (r->allow_regex && r->allow_regex[n])
+		n++;
+	if (!n)
+		return 0;
+	flags = calloc(n, sizeof(*flags));
+	ids = calloc(n, sizeof(*ids));
+	if (!flags || !ids) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		flags[i] = HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+		ids[i] = i;
+	}
+	if (hs_compile_multi((const char *const *)r->allow_regex, flags, ids, n, HS_MODE_BLOCK,
+			     NULL, &er->allow_db, &ce) != HS_SUCCESS) {
+		set_error(ret_err, r->id, ce->message);
+		hs_free_compile_error(ce);
+		err = -EINVAL;
+	}
+out:
+	free(flags);
+	free(ids);
+	return err;
+}
+
+static int link_patterns(struct scan_engine *eng, const struct build *b)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < b->n; i++)
+		total += b->v[i].n_rules;
+	eng->refs = calloc(total ? total : 1, sizeof(*eng->refs));
+	if (!eng->refs)
+		return -ENOMEM;
+	for (i = 0; i < b->n; i++) {
+		eng->pats[i].ref = (uint32_t)eng->n_refs;
+		eng->pats[i].n_ref = (uint32_t)b->v[i].n_rules;
+		eng->pats[i].trigger = b->v[i].trigger;
+		memcpy(eng->refs + eng->n_refs, b->v[i].rules, b->v[i].n_rules * sizeof(uint32_t));
+		eng->n_refs += b->v[i].n_rules;
+	}
+	return 0;
+}
+
+int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine_opts *opts,
+			 struct scan_engine **ret_eng, struct scan_compile_error *ret_err)
+{
+	struct scan_engine *eng;
+	struct build b = { 0 };
+	size_t i;
+	int err;
+
+	eng = calloc(1, sizeof(*eng));
+	if (!eng)
+		return -ENOMEM;
+	eng->opts = default_opts;
+	if (opts) {
+		if (opts->max_input)
+			eng->opts.max_input = opts->max_input;
+		if (opts->max_candidates)
+			eng->opts.max_candidates = opts->max_candidates;
+		if (opts->min_conf)
+			eng->opts.min_conf = opts->min_conf;
+	}
+	err = collect(rs, eng, &b);
+	if (err)
+		goto out_free;
+	eng->n_pats = b.n;
+	eng->pats = calloc(b.n ? b.n : 1, sizeof(*eng->pats));
+	if (!eng->pats) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	err = link_patterns(eng, &b);
+	if (err)
+		goto out_free;
+	for (i = 0; i < SCAN_TRIG__COUNT; i++) {
+		err = compile_trigger(eng, &b, (uint8_t)i, ret_err);
+		if (err)
+			goto out_free;
+	}
+	for (i = 0; i < b.n; i++) {
+		if (!eng->pats[i].fallback)
+			continue;
+		err = compile_fallback(eng, &b, i, ret_err);
+		if (err)
+			goto out_free;
+	}
+	for (i = 0; i < eng->n_rules; i++) {
+		err = compile_allow(eng, &eng->rules[i], ret_err);
+		if (err)
+			goto out_free;
+	}
+	build_free(&b);
+	*ret_eng = eng;
+	return 0;
+out_free:
+	build_free(&b);
+	scan_engine_free(eng);
+	return err;
+}
+
+int scan_engine_new(const struct scan_ruleset *rs, struct scan_engine **ret_eng)
+{
+	return scan_engine_new_opts(rs, NULL, ret_eng, NULL);
+}
+
+struct scan_engine *scan_engine_free(struct scan_engine *eng)
+{
+	size_t i;
+
+	if (!eng)
+		return NULL;
+	for (i = 0; i < SCAN_TRIG__COUNT; i++)
+		hs_free_database(eng->db[i]);
+	for (i = 0; eng->pats && i < eng->n_pats; i++)
+		hs_free_database(eng->pats[i].anchored);
+	for (i = 0; eng->rules && i < eng->n_rules; i++)
+		hs_free_database(eng->rules[i].allow_db);
+	free(eng->rules);
+	free(eng->pats);
+	free(eng->refs);
+	free(eng);
+	return NULL;
+}
+
+size_t scan_engine_rule_count(const struct scan_engine *eng)
+{
+	return eng->n_rules;
+}
+
+size_t scan_engine_pattern_count(const struct scan_engine *eng)
+{
+	return eng->n_pats;
+}
+
+size_t scan_engine_fallback_count(const struct scan_engine *eng)
+{
+	return eng->n_fallback;
+}
+
+/* --- scratch ----------------------------------------------------------------- */
+
+int scan_scratch_grow(const struct scan_engine *eng, struct scan_scratch *s)
+{
+	size_t i;
+
+	for (i = 0; i < SCAN_TRIG__COUNT; i++)
+		if (eng->db[i] && hs_alloc_scratch(eng->db[i], &s->hs) != HS_SUCCESS)
+			return -ENOMEM;
+	for (i = 0; i < eng->n_pats; i++)
+		if (eng->pats[i].anchored && hs_alloc_scratch(eng->pats[i].anchored, &s->hs) != HS_SUCCESS)
+			return -ENOMEM;
+	for (i = 0; i < eng->n_rules; i++)
+		if (eng->rules[i].allow_db && hs_alloc_scratch(eng->rules[i].allow_db, &s->hs) != HS_SUCCESS)
+			return -ENOMEM;
+	return 0;
+}
+
+int scan_scratch_new(const struct scan_engine *eng, struct scan_scratch **ret_s)
+{
+	struct scan_scratch *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	err = scan_scratch_grow(eng, s);
+	if (err) {
+		scan_scratch_free(s);
+		return err;
+	}
+	*ret_s = s;
+	return 0;
+}
+
+struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	hs_free_scratch(s->hs);
+	scan_norm_free(&s->norm);
+	for (i = 0; i < SCAN_TRIG__COUNT; i++)
+		free(s->wins[i].v);
+	free(s->view);
+	free(s->cand);
+	free(s->hit);
+	free(s->cover);
+	free(s);
+	return NULL;
+}
+
+const struct scan_norm *scan_scratch_norm(const struct scan_scratch *s)
+{
+	return &s->norm;
+}
+
+/* --- scan -------------------------------------------------------------------- */
+
+struct match_ctx {
+	const struct scan_engine *eng;
+	struct scan_scratch *s;
+	const struct scan_wins *w;     /* NULL: offsets are text offsets */
+	size_t hint;                   /* last window used: matches come in end order */
+};
+
+/* View offsets to text offsets; 0 when the match crosses a window edge. */
+static int view_to_text(struct match_ctx *m, size_t *start, size_t *end)
+{
+	const struct scan_wins *w = m->w;
+	size_t lo = 0, hi = w->n, k;
+	const struct scan_window *win;
+
+	k = m->hint < w->n ? m->hint : 0;
+	win = &w->v[k];
+	if (!(win->view <= *start && *start < win->view + win->len)) {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (w->v[mid].view <= *start)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!lo)
+			return 0;
+		k = lo - 1;
+		win = &w->v[k];
+	}
+	if (*end > win->view + win->len)
+		return 0;
+	m->hint = k;
+	*start = win->text + (*start - win->view);
+	*end = win->text + (*end - win->view);
+	return 1;
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+		    unsigned int flags, void *ctx)
+{
+	struct match_ctx *m = ctx;
+	struct scan_scratch *s = m->s;
+	size_t start = (size_t)from, end = (size_t)to;
+
+	(void)flags;
+	if (m->eng->pats[id].fallback)
+		start = end;    /* found after the scan */
+	if (m->w && !view_to_text(m, &start, &end))
+		return 0;
+	if (s->n_cand == s->cap_cand) {
+		size_t cap = s->cap_cand ? s->cap_cand * 2 : 256;
+		struct scan_cand *v;
+
+		if (s->n_cand >= s->max_candidates) {
+			s->overflow = 1;
+			return 1;
+		}
+		if (cap > s->max_candidates)
+			cap = s->max_candidates;
+		v = realloc(s->cand, cap * sizeof(*v));
+		if (!v) {
+			s->overflow = -ENOMEM;
+			return 1;
+		}
+		s->cand = v;
+		s->cap_cand = cap;
+	}
+	s->cand[s->n_cand++] = (struct scan_cand){ .start = start, .end = end, .pat = id };
+	return 0;
+}
+
+static int run_db(const struct scan_engine *eng, struct scan_scratch *s, unsigned int trig,
+		  const char *t, size_t n)
+{
+	struct match_ctx m = { .eng = eng, .s = s };
+	const char *buf = t;
+	size_t len = n;
+	hs_error_t rc;
+	int err;
+
+	if (!eng->db[trig])
+		return 0;
+	if (trig != SCAN_TRIG_FULL) {
+		if (!s->wins[trig].n)
+			return 0;
+		err = scan_view_build(s, &s->wins[trig], t, &buf, &len);
+		if (err)
+			return err;
+		m.w = &s->wins[trig];
+	}
+	rc = hs_scan(eng->db[trig], buf, (unsigned int)len, 0, s->hs, on_match, &m);
+	if (rc == HS_SCAN_TERMINATED)
+		return s->overflow < 0 ? s->overflow : -E2BIG;
+	return rc == HS_SUCCESS ? 0 : -EIO;
+}
+
+struct anch_ctx {
+	size_t want;
+	int hit;
+};
+
+static int anch_cb(unsigned int id, unsigned long long from, unsigned long long to,
+		   unsigned int flags, void *ctx)
+{
+	struct anch_ctx *a = ctx;
+
+	(void)id;
+	(void)from;
+	(void)flags;
+	if (to == a->want) {
+		a->hit = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Leftmost start of a fallback match ending at c->end. */
+static void find_start(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
+		       struct scan_cand *c)
+{
+	const struct epat *p = &eng->pats[c->pat];
+	size_t w = p->max_width ? p->max_width : SCAN_FALLBACK_WIDTH_MAX;
+	size_t from = c->end > w ? c->end - w : 0, st;
+
+	for (st = from; st < c->end; st++) {
+		struct anch_ctx a = { .want = c->end - st };
+
+		(void)hs_scan(p->anchored, t + st, (unsigned int)(c->end - st), 0, s->hs, anch_cb, &a);
+		if (a.hit) {
+			c->start = st;
+			return;
+		}
+	}
+}
+
+/* Strongest first: confidence, then priority, then length, then position. */
+static int hit_rank(const void *a, const void *b)
+{
+	const struct scan_hit *x = a, *y = b;
+	size_t lx = x->end - x->start, ly = y->end - y->start;
+
+	if (x->conf != y->conf)
+		return x->conf > y->conf ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static int hit_by_start(const void *a, const void *b)
+{
+	const struct scan_hit *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+static int cover_grow(struct scan_scratch *s, size_t n)
+{
+	size_t words = n / 64 + 1;
+
+	if (words <= s->cover_words)
+		return 0;
+	free(s->cover);
+	s->cover = calloc(words, sizeof(uint64_t));
+	if (!s->cover) {
+		s->cover_words = 0;
+		return -ENOMEM;
+	}
+	s->cover_words = words;
+	return 0;
+}
+
+static int cover_test_set(uint64_t *c, size_t start, size_t end, int set)
+{
+	size_t i;
+
+	for (i = start; i < end; i++) {
+		uint64_t bit = 1ull << (i % 64);
+
+		if (!set && (c[i / 64] & bit))
+			return 1;
+		if (set)
+			c[i / 64] |= bit;
+	}
+	return 0;
+}
+
+/*
+ * Overlaps: the strongest hit takes its bytes, weaker hits that touch them
+ * go.  Greedy over the ranked list, one bit per byte, so the cost is the
+ * total span length rather than hits squared.
+ */
+static int resolve(struct scan_scratch *s, size_t n)
+{
+	size_t i, kept = 0;
+	int err = cover_grow(s, n);
+
+	if (err)
+		return err;
+	qsort(s->hit, s->n_hit, sizeof(*s->hit), hit_rank);
+	for (i = 0; i < s->n_hit; i++) {
+		struct scan_hit *h = &s->hit[i];
+
+		if (cover_test_set(s->cover, h->start, h->end, 0))
+			continue;
+		cover_test_set(s->cover, h->start, h->end, 1);
+		s->hit[kept++] = *h;
+	}
+	s->n_hit = kept;
+	/* leave the bitmap clean for the next scan */
+	for (i = 0; i < kept; i++) {
+		size_t w;
+
+		for (w = s->hit[i].start / 64; w <= (s->hit[i].end - 1) / 64; w++)
+			s->cover[w] = 0;
+	}
+	qsort(s->hit, s->n_hit, sizeof(*s->hit), hit_by_start);
+	return 0;
+}
+
+static double conf_score(enum scan_confidence c)
+{
+	return c == SCAN_CONF_HIGH ? 0.9 : c == SCAN_CONF_MEDIUM ? 0.6 : 0.3;
+}
+
+static int emit(const struct scan_engine *eng, struct scan_scratch *s, struct scan_result *out)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < s->n_hit; i++) {
+		const struct scan_hit *h = &s->hit[i];
+		const struct scan_rule *r = eng->rules[h->rule].r;
+		struct scan_finding f = {
+			.category = r->category,
+			.start = scan_norm_start(&s->norm, h->start),
+			.end = scan_norm_end(&s->norm, h->end),
+			.confidence = h->conf,
+			.action = SCAN_ACT_ALLOW,
+			.score = r->score > 0 ? r->score : conf_score(h->conf),
+		};
+
+		snprintf(f.type, sizeof(f.type), "%s", r->type);
+		snprintf(f.detail, sizeof(f.detail), "%s", r->id);
+		err = scan_result_push(out, &f);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int scan_text(const struct scan_engine *eng, struct scan_scratch *s, const char *text,
+	      size_t len, struct scan_result *out)
+{
+	const char *t;
+	size_t n, i;
+	unsigned int trig;
+	int err;
+
+	scan_result_reset(out);
+	out->signals = 0;
+	if (len > eng->opts.max_input)
+		return -E2BIG;
+	err = scan_norm_run(&s->norm, text, len);
+	if (err)
+		return err;
+	out->signals = s->norm.signals;
+	t = s->norm.view;
+	n = s->norm.len;
+	s->n_cand = 0;
+	s->n_hit = 0;
+	s->overflow = 0;
+	s->max_candidates = eng->opts.max_candidates;
+	err = scan_prefilter(eng, s, t, n);
+	if (err)
+		return err;
+	for (trig = 0; trig < SCAN_TRIG__COUNT; trig++) {
+		err = run_db(eng, s, trig, t, n);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < s->n_cand; i++) {
+		if (eng->pats[s->cand[i].pat].fallback)
+			find_start(eng, s, t, &s->cand[i]);
+		err = scan_confirm(eng, s, t, n, &s->cand[i]);
+		if (err)
+			return err;
+	}
+	err = resolve(s, n);
+	if (err)
+		return err;
+	return emit(eng, s, out);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Private to the engine sources (engine.c, prefilter.c, confirm.c) and
+ * their unit tests: compiled patterns, the per-thread scratch, windows.
+ */
+#ifndef AIRLOCK_SCAN_ENGINE_INT_H
+#define AIRLOCK_SCAN_ENGINE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hs.h>
+
+#include "engine.h"
+#include "normalize.h"
+#include "rules.h"
+
+#define SCAN_FALLBACK_WIDTH_MAX 512   /* bytes searched back for a start without SOM */
+#define SCAN_TOKEN_MAX          4096  /* bytes of one token the prefilter inspects */
+
+/* One Hyperscan expression; rules with the same regex, flags and trigger share it. */
+struct epat {
+	uint32_t ref;                  /* first index into scan_engine.refs */
+	uint32_t n_ref;
+	uint8_t trigger;               /* enum scan_trigger: which database */
+	uint8_t fallback;              /* compiled without SOM: start found by re-scan */
+	unsigned int max_width;        /* bytes, capped; for the fallback re-scan */
+	hs_database_t *anchored;       /* fallback: "^(?:regex)" */
+};
+
+/* Per-rule state the engine derives from a scan_rule. */
+struct erule {
+	const struct scan_rule *r;
+	uint32_t index;                /* in the rule set */
+	hs_database_t *allow_db;       /* allow_regex, one database */
+};
+
+struct scan_engine {
+	struct scan_engine_opts opts;
+	struct erule *rules;
+	size_t n_rules;
+	struct epat *pats;
+	size_t n_pats;
+	uint32_t *refs;                /* pattern -> rule indices (into rules[]) */
+	size_t n_refs;
+	hs_database_t *db[SCAN_TRIG__COUNT];
+	unsigned int digits_min;       /* smallest min_digits of the DIGITS rules */
+	size_t n_fallback;
+};
+
+/* A stretch of the text copied into a trigger's view. */
+struct scan_window {
+	size_t view;                   /* offset in the view */
+	size_t text;                   /* offset in the normalised text */
+	size_t len;
+};
+
+struct scan_wins {
+	struct scan_window *v;
+	size_t n;
+	size_t cap;
+};
+
+/* A raw match, in normalised-text offsets. */
+struct scan_cand {
+	size_t start;
+	size_t end;
+	uint32_t pat;
+};
+
+/* A confirmed candidate before overlap resolution. */
+struct scan_hit {
+	size_t start;
+	size_t end;
+	uint32_t rule;                 /* index into scan_engine.rules */
+	enum scan_confidence conf;
+	int priority;
+};
+
+struct scan_scratch {
+	hs_scratch_t *hs;
+	struct scan_norm norm;
+	struct scan_wins wins[SCAN_TRIG__COUNT];
+	char *view;
+	size_t view_cap;
+	struct scan_cand *cand;
+	size_t n_cand;
+	size_t cap_cand;
+	struct scan_hit *hit;
+	size_t n_hit;
+	size_t cap_hit;
+	uint64_t *cover;               /* one bit per text byte taken by a finding */
+	size_t cover_words;
+	int overflow;                  /* candidate limit hit during a scan */
+	size_t max_candidates;
+};
+
+/* prefilter.c: windows of text each trigger's database must see. */
+int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s,
+		   const char *t, size_t n);
+/* Build the view for one trigger from its windows: windows joined by '\n'. */
+int scan_view_build(struct scan_scratch *s, const struct scan_wins *w, const char *t,
+		    const char **ret_view, size_t *ret_len);
+
+/* confirm.c: turn a candidate into zero or more hits. */
+int scan_confirm(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
+		 size_t n, const struct scan_cand *c);
+/* Confidence after context words (0 = drop). */
+enum scan_confidence scan_context_conf(const struct scan_rule *r, const char *t, size_t n,
+				       size_t start, size_t end);
+/* Case-insensitive: does a phrase occur at a word start in t[from..to)? */
+int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases);
+
+#endif /* AIRLOCK_SCAN_ENGINE_INT_H */

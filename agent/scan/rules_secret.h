@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Secret detectors (type "SECRET", detail = a gitleaks-style rule id),
+ * shared between the family tables rules_secret_*.c.
+ *
+ * The shapes follow gitleaks' rule builders, rewritten for Hyperscan:
+ *
+ *  - SECRET_KV(ids, secret): the "semi-generic" form.  A service keyword,
+ *    up to 20 key characters (`_api_token`, `Token`), an assignment
+ *    operator (= : := ::= => ?= , > ||) and quotes, then the secret.  The
+ *    keyword leads the pattern, so Hyperscan finds it with its literal
+ *    matchers instead of running a character-class automaton over every
+ *    byte.  extract = secret_extract_kv narrows the match to the secret.
+ *  - Prefix tokens (ghp_, xoxb-, sk-ant-...): the literal leads; the value
+ *    is the whole match.
+ *
+ * Neither form matches gitleaks' trailing terminator ([`'"\s;] | \n | end):
+ * the extractors check the byte after the value instead, so exactly one of
+ * Hyperscan's end reports survives for a variable-length secret.
+ */
+#ifndef AIRLOCK_SCAN_RULES_SECRET_H
+#define AIRLOCK_SCAN_RULES_SECRET_H
+
+#include <stddef.h>
+
+#include "rules.h"
+
+/* gitleaks' operator block, keyword excluded (see the comment above). */
+#define SECRET_KV_OP \
+	"[ \\t\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[`'\"\\s=]{0,5}"
+#define SECRET_KV(ids, secret) "(?i:" ids ")" SECRET_KV_OP "(?:" secret ")"
+
+/* Common rule fields. */
+#define SECRET_RULE(rid)                 \
+	.id = (rid), .type = "SECRET",   \
+	.category = SCAN_CAT_SECRET, .kind = SCAN_RULE_REGEX
+
+/*
+ * extract for SECRET_KV: skip the key, quotes and operator, keep what
+ * follows; drop unless the byte after the match ends the value
+ * ([`'"\s;], a literal "\n"/"\r" escape, or the end of the text).
+ */
+int secret_extract_kv(const char *text, size_t len, struct scan_span *span);
+/* extract for literal-led tokens: the same end check, span unchanged. */
+int secret_extract_token(const char *text, size_t len, struct scan_span *span);
+/* extract for tokens also followed by '\'', ')', ',', '&', '<', '}', ']' (URLs, code). */
+int secret_extract_loose(const char *text, size_t len, struct scan_span *span);
+
+/*
+ * Placeholder check shared by most rules: 0 for values a human wrote
+ * instead of a secret: runs of x/X/ * /#, "EXAMPLE", ${VAR}, {{ var }},
+ * <your-token>, %VAR%, one repeated character, "changeme"-style words.
+ */
+int secret_is_placeholder(const char *s, size_t len);
+int secret_valid_token(const char *s, size_t len);
+
+/* Each family registers its table; rules_secret_register() calls them all. */
+int rules_secret_cloud_register(struct scan_ruleset *rs);
+int rules_secret_ai_register(struct scan_ruleset *rs);
+int rules_secret_vcs_register(struct scan_ruleset *rs);
+int rules_secret_chat_register(struct scan_ruleset *rs);
+int rules_secret_payment_register(struct scan_ruleset *rs);
+int rules_secret_saas_register(struct scan_ruleset *rs);
+int rules_secret_generic_register(struct scan_ruleset *rs);
+
+#endif /* AIRLOCK_SCAN_RULES_SECRET_H */
