@@ -50,7 +50,7 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 KTEST_SRCS  := $(sort $(wildcard tests/kernel/*.c))
-BENCH_SRCS  := $(sort $(wildcard bench/*.c))
+BENCH_SRCS  := $(sort $(filter-out bench/scan_bench.c,$(wildcard bench/*.c)))
 
 AIRLOCKD    := $(OUTPUT)/airlockd
 AIRLOCKCTL  := $(OUTPUT)/airlockctl
@@ -158,6 +158,18 @@ $(OUTPUT)/bench_connect: $(BENCH_SRCS) $(OUTPUT)/libairlock.a $(HEADERS) | $(OUT
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench_connect
 	$(Q)$(OUTPUT)/bench_connect --airlockd $(AIRLOCKD)
+
+# --- scanner: eval on the public vectors, throughput bench ----------------------
+# The vectors live beside the repository, never in it (../shared/eval/README.md).
+EVAL_DIR ?= $(CURDIR)/../shared/eval
+
+$(OUTPUT)/eval_scan: tests/eval/eval_scan.c $(OUTPUT)/libairlock.a $(HEADERS) | $(OUTPUT)
+	$(call msg,EVAL,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(OUTPUT)/libairlock.a $(HOST_LDLIBS)
+
+eval: $(OUTPUT)/eval_scan
+	$(Q)if [ -d "$(EVAL_DIR)" ]; then $(OUTPUT)/eval_scan --dir "$(EVAL_DIR)"; \
+	else echo "eval: $(EVAL_DIR) not found; skipping (the public test vectors are not part of the repo)"; fi
 
 # --- hygiene -----------------------------------------------------------------
 format:

@@ -241,27 +241,35 @@ static __always_inline int alk_parse(struct __sk_buff *skb, struct alk_pkt *p)
  * A SYN-ACK answers an inbound SYN: it marks its listener, whose storage
  * every connection accepted afterwards inherits (BPF_F_CLONE).
  */
-static __always_inline int alk_is_reply(struct __sk_buff *skb, const struct alk_pkt *p)
+static __always_inline int alk_is_synack(struct __sk_buff *skb, const struct alk_pkt *p)
 {
-	struct bpf_sock *sk = skb->sk, *full;
+	struct bpf_sock *sk = skb->sk, *lsk;
+	struct airlock_sk *s;
+
+	if (p->proto != IPPROTO_TCP || !sk ||
+	    (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != (TCP_FLAG_SYN | TCP_FLAG_ACK))
+		return 0;
+	lsk = bpf_get_listener_sock(sk);
+	if (lsk) {
+		s = bpf_sk_storage_get(&alk_sk, lsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (s)
+			s->flags |= AIRLOCK_SK_PASSIVE;
+	}
+	return 1;
+}
+
+/* A segment of an accepted connection (inherited listener mark). */
+static __always_inline int alk_is_passive(struct __sk_buff *skb, const struct alk_pkt *p)
+{
+	struct bpf_sock *sk = skb->sk;
 	struct airlock_sk *s;
 
 	if (p->proto != IPPROTO_TCP || !sk)
 		return 0;
-	if ((p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == (TCP_FLAG_SYN | TCP_FLAG_ACK)) {
-		struct bpf_sock *lsk = bpf_get_listener_sock(sk);
-
-		if (lsk) {
-			s = bpf_sk_storage_get(&alk_sk, lsk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-			if (s)
-				s->flags |= AIRLOCK_SK_PASSIVE;
-		}
-		return 1;
-	}
-	full = bpf_sk_fullsock(sk);
-	if (!full)
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
 		return 0;
-	s = bpf_sk_storage_get(&alk_sk, full, 0, 0);
+	s = bpf_sk_storage_get(&alk_sk, sk, 0, 0);
 	return s && (s->flags & AIRLOCK_SK_PASSIVE);
 }
 
@@ -282,7 +290,7 @@ int alk_skb_egress(struct __sk_buff *skb)
 	ret = alk_parse(skb, &p);
 	if (ret > 0)
 		return SYS_PROCEED;
-	if (ret == 0 && alk_is_reply(skb, &p))
+	if (ret == 0 && alk_is_synack(skb, &p))
 		return SYS_PROCEED;
 
 	airlock_key_v6(&key, tenant, p.addr6);
@@ -303,6 +311,9 @@ int alk_skb_egress(struct __sk_buff *skb)
 		}
 	}
 	if (verdict == AIRLOCK_ALLOW)
+		return SYS_PROCEED;
+	/* Only what would be dropped pays for the storage lookup. */
+	if (ret == 0 && alk_is_passive(skb, &p))
 		return SYS_PROCEED;
 
 	alk_count(tenant, egress_dropped, 1);

@@ -5,7 +5,6 @@
  * policy document that has since been freed.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -369,6 +368,31 @@ int scan_rules_builtin(struct scan_ruleset *rs)
 
 /* --- helpers for rule authors ---------------------------------------------- */
 
+/*
+ * log2 without libm (the library links without -lm): exponent from the
+ * bits, mantissa m in [1,2) through ln m = 2 atanh((m-1)/(m+1)), whose
+ * series converges fast because the argument stays below 1/3.
+ */
+static double log2_pos(double x)
+{
+	uint64_t bits;
+	double m, z, z2, term, sum = 0;
+	int e, k;
+
+	memcpy(&bits, &x, sizeof(bits));
+	e = (int)((bits >> 52) & 0x7ff) - 1023;
+	bits = (bits & ((1ull << 52) - 1)) | (1023ull << 52);
+	memcpy(&m, &bits, sizeof(m));
+	z = (m - 1) / (m + 1);
+	z2 = z * z;
+	term = z;
+	for (k = 1; k < 40; k += 2) {
+		sum += term / k;
+		term *= z2;
+	}
+	return e + 2 * sum * 1.4426950408889634;    /* 1 / ln 2 */
+}
+
 double scan_entropy(const char *s, size_t len)
 {
 	unsigned int count[256] = { 0 };
@@ -383,7 +407,7 @@ double scan_entropy(const char *s, size_t len)
 		if (count[i]) {
 			double p = (double)count[i] / (double)len;
 
-			h -= p * log2(p);
+			h -= p * log2_pos(p);
 		}
 	}
 	return h;

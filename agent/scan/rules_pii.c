@@ -1,9 +1,552 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* PII detectors (placeholder while the table is written). */
+/*
+ * PII detectors.  The regexes are candidate shapes; validate.c decides.
+ *
+ * Confidence (Presidio's scores in Purview's labels): a checksum-confirmed
+ * value is HIGH; a distinctive format without a checksum is MEDIUM; a bare
+ * number that could be anything is LOW, or not reported at all without a
+ * context word (passport, licence, bank account numbers).
+ *
+ * M365_UPN and EMAIL: a user principal name has the shape of an address.
+ * Tenant domains (*.onmicrosoft.com and the sovereign-cloud variants) and
+ * UPN context words ("userPrincipalName", "UPN", "sign-in name") make it an
+ * M365_UPN; otherwise it is an EMAIL.  Both rules see the same span; the
+ * higher priority wins, so a value is reported once, as the more specific
+ * type.  Policies that mask EMAIL should mask M365_UPN too.
+ */
+#define _GNU_SOURCE
+#include <string.h>
+
+#include <hs.h>
+
 #include "rules.h"
+#include "validate.h"
+
+/* --- extraction -------------------------------------------------------------- */
+
+static int is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((unsigned char)((c | 0x20) - 'a') < 26);
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || ((unsigned char)((c | 0x20) - 'a') < 6);
+}
+
+static int is_local(char c)
+{
+	return is_alnum(c) || (c && strchr(".!#$%&'*+/=?^_`{|}~-", c));
+}
+
+static int is_host(char c)
+{
+	return is_alnum(c) || c == '.' || c == '-';
+}
+
+/* Widen around the '@' to the whole address; the pattern only anchors on it. */
+static int email_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	const char *at = memchr(t + sp->off, '@', sp->len);
+	size_t a, b;
+
+	if (!at)
+		return -1;
+	a = b = (size_t)(at - t);
+	while (a > 0 && is_local(t[a - 1]) && b - a < 64)
+		a--;
+	/* quotes and brackets are not part of the address */
+	while (a < b && (t[a] == '.' || t[a] == '\'' || t[a] == '`' || t[a] == '{' || t[a] == '/'))
+		a++;
+	b++;
+	while (b < n && is_host(t[b]) && b - a < 320)
+		b++;
+	while (b > a && (t[b - 1] == '.' || t[b - 1] == '-'))
+		b--;
+	sp->off = a;
+	sp->len = b - a;
+	return 0;
+}
+
+static int is_url(char c)
+{
+	return (unsigned char)c > ' ' && c != '"' && c != '<' && c != '>' && c != '`' &&
+	       c != '\\' && c != '^' && c != '{' && c != '}' && c != '|' && (unsigned char)c < 0x7f;
+}
+
+/* From b to the end of the URL, less trailing punctuation; never before `min`. */
+static size_t url_end(const char *t, size_t n, size_t min, size_t b)
+{
+	size_t open = 0, close = 0, i;
+
+	while (b < n && is_url(t[b]))
+		b++;
+	while (b > min) {
+		char c = t[b - 1];
+
+		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
+		    c == '\'' || c == ']') {
+			b--;
+			continue;
+		}
+		if (c == ')') {
+			/* keep a balanced parenthesis: en.wikipedia.org/wiki/X_(Y) */
+			open = close = 0;
+			for (i = min; i < b; i++) {
+				open += t[i] == '(';
+				close += t[i] == ')';
+			}
+			if (close > open) {
+				b--;
+				continue;
+			}
+		}
+		return b;
+	}
+	return b;
+}
+
+/* The host of a URL: after "scheme://", up to '/', '?', '#' or ':port'; [v6] kept. */
+static int url_host_ok(const char *t, size_t a, size_t b)
+{
+	const char *s = t + a, *p = memmem(s, b - a, "://", 3);
+	size_t h, e, i;
+
+	if (!p)
+		return 0;
+	h = (size_t)(p - s) + 3;
+	e = h;
+	if (e < b - a && s[e] == '[') {
+		while (e < b - a && s[e] != ']')
+			e++;
+		return e < b - a && scan_valid_ipv6(s + h + 1, e - h - 1);
+	}
+	while (e < b - a && s[e] != '/' && s[e] != '?' && s[e] != '#' && s[e] != ':')
+		e++;
+	/* user:pass@ before the host */
+	for (i = h; i < e; i++)
+		if (s[i] == '@')
+			h = i + 1;
+	if (e == h)
+		return 0;
+	return scan_valid_hostname(s + h, e - h) || scan_valid_ipv4(s + h, e - h) ||
+	       (e - h == 9 && !strncmp(s + h, "localhost", 9));
+}
+
+static int url_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off, b = url_end(t, n, sp->off + sp->len, sp->off + sp->len);
+
+	if (!url_host_ok(t, a, b))
+		return -1;
+	sp->len = b - a;
+	return 0;
+}
+
+/* Common TLDs that are not also common words or file extensions (.py, .sh, .md, .rs, .so). */
+static const char *const bare_tlds[] = {
+	"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "ai", "app",
+	"dev", "me", "tv", "us", "uk", "de", "fr", "il", "ca", "au", "jp", "cn", "ru", "br", "es",
+	"nl", "se", "ch", "eu", "in", "it", "site", "online", "tech", "xyz", "cloud", "ly", "nz",
+	"za", "mx", "kr", "sg", "hk", "tw", "ie", "dk", "fi", "pt", "gr", "cz", "hu", "ro", "tr",
+	"ua", "at", "be", "pl", "no", "store", "shop", "blog", "news", "email", NULL,
+};
+
+static int known_tld(const char *s, size_t len)
+{
+	size_t k, i;
+
+	for (k = 0; bare_tlds[k]; k++) {
+		if (strlen(bare_tlds[k]) != len)
+			continue;
+		for (i = 0; i < len && (s[i] | 0x20) == bare_tlds[k][i]; i++)
+			;
+		if (i == len)
+			return 1;
+	}
+	return 0;
+}
+
+/* A bare host name ("microsoft.com", "www.example.org/path"): widen, then check the TLD. */
+static int domain_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off, b = sp->off + sp->len, h, d;
+
+	while (a > 0 && is_host(t[a - 1]))
+		a--;
+	/* part of an address, a path or a longer token: not a bare host */
+	if (a > 0 && (t[a - 1] == '@' || t[a - 1] == '/' || t[a - 1] == '\\' || t[a - 1] == '_' ||
+		      t[a - 1] == ':' || t[a - 1] == '=' || t[a - 1] == '$' || t[a - 1] == '%'))
+		return -1;
+	while (b < n && is_host(t[b]))
+		b++;
+	while (b > a && (t[b - 1] == '.' || t[b - 1] == '-'))
+		b--;
+	if (b < n && (t[b] == '@' || t[b] == '_' || t[b] == '('))
+		return -1;
+	h = b;
+	for (d = b; d > a && t[d - 1] != '.'; d--)
+		;
+	if (d == a || !known_tld(t + d, h - d) || !scan_valid_hostname(t + a, h - a))
+		return -1;
+	if (b < n && t[b] == '/')
+		b = url_end(t, n, b, b);
+	sp->off = a;
+	sp->len = b - a;
+	return 0;
+}
+
+/* An IPv6 literal around the anchor ("::" or four groups), with its zone. */
+static int ipv6_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off, b = sp->off + sp->len, z;
+	int digit = 0;
+
+	while (a > 0 && (is_hex(t[a - 1]) || t[a - 1] == ':' || t[a - 1] == '.') && sp->off - a < 48)
+		a--;
+	while (b < n && (is_hex(t[b]) || t[b] == ':' || t[b] == '.') && b - a < 48)
+		b++;
+	while (b > a && t[b - 1] == '.')
+		b--;
+	while (a < b && t[a] == '.')
+		a++;
+	if (b < n && t[b] == '%') {
+		for (z = b + 1; z < n && (is_alnum(t[z]) || t[z] == '_' || t[z] == '-') && z - b <= 16;
+		     z++)
+			;
+		if (z > b + 1)
+			b = z;
+	}
+	for (z = a; z < b && t[z] != '%'; z++)
+		if (t[z] >= '0' && t[z] <= '9')
+			digit = 1;
+	/*
+	 * "a::b" in C++ is a scope; "::" alone is the unspecified address,
+	 * which identifies no one.
+	 */
+	if (!digit)
+		return -1;
+	sp->off = a;
+	sp->len = b - a;
+	return 0;
+}
+
+/* A MAC is a whole token: not a piece of a longer colon or dash list. */
+static int mac_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off, b = sp->off + sp->len;
+
+	if (a > 0 && (t[a - 1] == ':' || t[a - 1] == '-' || t[a - 1] == '.'))
+		return -1;
+	if (b < n && (t[b] == ':' || t[b] == '-' || (t[b] == '.' && b + 1 < n && is_hex(t[b + 1]))))
+		return -1;
+	return 0;
+}
+
+/* An IPv4 address that is not the tail of a longer dotted run ("1.2.3.4.5" start). */
+static int ipv4_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	(void)n;
+	if (sp->off > 0 && t[sp->off - 1] == '.')
+		return -1;
+	return 0;
+}
+
+/*
+ * National phone numbers start with a trunk 0; a leading 0 also starts
+ * dates (01-05-2024, 03.04.21) and times, which are not phones.
+ */
+static int phone_national_validate(const char *s, size_t len)
+{
+	size_t g[8] = { 0 }, ng = 0, i;
+
+	for (i = 0; i < len && ng < 8; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			g[ng]++;
+		else if (g[ng])
+			ng++;
+	}
+	if (ng < 8 && g[ng])
+		ng++;
+	if (ng == 3 && g[0] == 2 && g[1] == 2 && (g[2] == 2 || g[2] == 4))
+		return 0;
+	return scan_valid_phone(s, len);
+}
+
+/* --- context words ---------------------------------------------------------------- */
+
+static const char *const ctx_card[] = {
+	"credit", "card", "visa", "mastercard", "master card", "amex", "american express",
+	"discover", "jcb", "diners", "maestro", "cc", "ccn", "pan", "debit", "payment", NULL,
+};
+static const char *const neg_number[] = {
+	"order", "invoice", "tracking", "isbn", "serial", "sku", "ticket", "build", "version",
+	"timestamp", "epoch", NULL,
+};
+static const char *const ctx_ssn[] = {
+	"ssn", "ssns", "social security", "social sec", "soc sec", "ss#", "ss #", NULL,
+};
+static const char *const ctx_itin[] = {
+	"itin", "itins", "taxpayer", "tax id", "tax identification", "tax payer", "tin", NULL,
+};
+static const char *const ctx_aba[] = {
+	"aba", "routing", "rtn", "transit number", "bank routing", "abartn", NULL,
+};
+static const char *const ctx_bank[] = {
+	"bank account", "account number", "account no", "account #", "acct", "checking",
+	"savings", "bank acc", "bank number", "deposit account", NULL,
+};
+static const char *const ctx_passport[] = {
+	"passport", "travel document", "passport#", "passport no", NULL,
+};
+static const char *const ctx_dl[] = {
+	"driver", "drivers", "driver's", "driving", "dl", "dl#", "dmv", "licence number",
+	"license number", "lic#", NULL,
+};
+static const char *const ctx_nhs[] = {
+	"nhs", "national health", "health service", "nhs number", "nhs no", "patient", NULL,
+};
+static const char *const ctx_nino[] = {
+	"national insurance", "nino", "ni number", "ni no", "insurance number", NULL,
+};
+static const char *const ctx_phone[] = {
+	"phone", "telephone", "tel", "mobile", "cell", "cellphone", "call", "fax", "contact",
+	"number", "whatsapp", "sms", "text me", "ph", "mob", "landline", NULL,
+};
+static const char *const ctx_ip[] = {
+	"ip", "ipv4", "ipv6", "address", "host", "server", "client", "src", "dst", "source",
+	"destination", "gateway", "connect", "from", NULL,
+};
+static const char *const neg_ip[] = { "version", "ver", "release", NULL };
+static const char *const ctx_mac[] = { "mac", "hardware address", "ethernet", "physical address", NULL };
+static const char *const ctx_wallet[] = { "wallet", "bitcoin", "btc", "crypto", "address", NULL };
+static const char *const ctx_url[] = {
+	"website", "site", "url", "link", "domain", "visit", "homepage", "web", NULL,
+};
+static const char *const ctx_upn[] = {
+	"upn", "userprincipalname", "user principal name", "principal name", "signinname",
+	"sign-in name", "signin name", "logon name", "entra", "azure ad", "aad", NULL,
+};
+static const char *const ctx_oid[] = {
+	"objectid", "object id", "object_id", "oid", "tenant", "tenantid", "tenant id",
+	"tenant_id", "directory", "directoryid", "user id", "userid", "user_id", "principalid",
+	"principal id", "appid", "app id", "clientid", "client id", "client_id", "azure", "entra",
+	"aad", "subscription", "subscriptionid", "guest", "service principal", NULL,
+};
+
+/* --- the table ---------------------------------------------------------------- */
+
+#define SHAPE_SSN "\\d{3}[ .-]\\d{2}[ .-]\\d{4}"
+
+static const struct scan_rule pii_rules[] = {
+	{
+		.id = "email", .type = "EMAIL", .category = SCAN_CAT_PII,
+		.regex = "[a-z0-9!#$%&'*+/=?^_`{|}~-]@[a-z0-9-]+\\.",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_AT,
+		.extract = email_extract, .validate = scan_valid_email,
+		.conf = SCAN_CONF_HIGH, .priority = 10,
+	},
+	{
+		.id = "m365-upn-tenant", .type = "M365_UPN", .category = SCAN_CAT_PII,
+		.regex = "[a-z0-9!#$%&'*+/=?^_`{|}~-]@[a-z0-9-]+\\.(?:onmicrosoft\\.(?:com|us|de)|onmschina\\.cn)",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_AT,
+		.extract = email_extract, .validate = scan_valid_email,
+		.conf = SCAN_CONF_HIGH, .priority = 20,
+	},
+	{
+		.id = "m365-upn-context", .type = "M365_UPN", .category = SCAN_CAT_PII,
+		.regex = "[a-z0-9!#$%&'*+/=?^_`{|}~-]@[a-z0-9-]+\\.",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_AT,
+		.extract = email_extract, .validate = scan_valid_email,
+		.flags = SCAN_RF_NEED_CONTEXT, .context = ctx_upn,
+		.conf = SCAN_CONF_HIGH, .priority = 15,
+	},
+	{
+		.id = "url", .type = "URL", .category = SCAN_CAT_PII,
+		.regex = "\\b(?:https?|ftp|wss?)://[a-z0-9\\[]",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_URL, .extract = url_extract,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_url, .conf_ctx = SCAN_CONF_MEDIUM,
+		.priority = 1,
+	},
+	{
+		.id = "url-bare-host", .type = "URL", .category = SCAN_CAT_PII,
+		.regex = "[a-z0-9-]\\.[a-z]{2,6}\\b",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_URL, .extract = domain_extract,
+		.flags = SCAN_RF_BOUND_ALNUM,
+		.conf = SCAN_CONF_LOW, .context = ctx_url, .conf_ctx = SCAN_CONF_MEDIUM,
+		.priority = 0,
+	},
+	{
+		.id = "ipv4", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
+		.regex = "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}",
+		.trigger = SCAN_TRIG_SEPS, .flags = SCAN_RF_BOUND_ALNUM,
+		.extract = ipv4_extract, .validate = scan_valid_ipv4,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_ip, .priority = 5,
+	},
+	{
+		.id = "ipv6", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
+		.regex = "::|[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = ipv6_extract, .validate = scan_valid_ipv6,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,
+		.priority = 5,
+	},
+	{
+		.id = "mac-address", .type = "MAC_ADDRESS", .category = SCAN_CAT_PII,
+		.regex = "[0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}"
+			 "|[0-9a-f]{4}\\.[0-9a-f]{4}\\.[0-9a-f]{4}",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = mac_extract, .validate = scan_valid_mac,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_mac, .conf_ctx = SCAN_CONF_HIGH,
+		.priority = 6,
+	},
+	{
+		.id = "credit-card", .type = "CREDIT_CARD", .category = SCAN_CAT_PII,
+		.regex = "\\d{4}(?:[ -]?\\d){8,15}",
+		.trigger = SCAN_TRIG_DIGITS, .min_digits = 13,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_card,
+		.conf = SCAN_CONF_HIGH, .context = ctx_card, .negative = neg_number,
+		.priority = 30,
+	},
+	{
+		.id = "iban", .type = "IBAN", .category = SCAN_CAT_PII,
+		.regex = "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?",
+		.trigger = SCAN_TRIG_DIGITS, .min_digits = 6,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_iban,
+		.conf = SCAN_CONF_HIGH, .priority = 30,
+	},
+	{
+		.id = "us-ssn", .type = "US_SSN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_SSN, .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_ssn,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_ssn, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 12,
+	},
+	{
+		.id = "us-ssn-bare", .type = "US_SSN", .category = SCAN_CAT_PII,
+		.regex = "\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_ssn,
+		.conf = SCAN_CONF_LOW, .context = ctx_ssn, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 8,
+	},
+	{
+		.id = "us-ssn-loose", .type = "US_SSN", .category = SCAN_CAT_PII,
+		.regex = "\\d{3}-\\d{6}|\\d{5}-\\d{4}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .validate = scan_valid_us_ssn_loose,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_ssn, .priority = 8,
+	},
+	{
+		.id = "us-itin", .type = "US_ITIN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_SSN, .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_itin,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_itin, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 12,
+	},
+	{
+		.id = "us-itin-bare", .type = "US_ITIN", .category = SCAN_CAT_PII,
+		.regex = "\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_itin,
+		.conf = SCAN_CONF_LOW, .context = ctx_itin, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 8,
+	},
+	{
+		.id = "us-itin-loose", .type = "US_ITIN", .category = SCAN_CAT_PII,
+		.regex = "\\d{3}-\\d{6}|\\d{5}-\\d{4}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
+		.validate = scan_valid_us_itin_loose,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_itin, .priority = 8,
+	},
+	{
+		.id = "aba-routing", .type = "ABA_ROUTING_NUMBER", .category = SCAN_CAT_PII,
+		.regex = "\\d{9}|\\d{4}-\\d{4}-\\d", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_aba,
+		.conf = SCAN_CONF_LOW, .context = ctx_aba, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 9,
+	},
+	{
+		.id = "us-bank-account", .type = "US_BANK_NUMBER", .category = SCAN_CAT_PII,
+		.regex = "\\d{8,17}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 8,
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_bank, .negative = neg_number,
+		.priority = 11,
+	},
+	{
+		.id = "us-passport", .type = "US_PASSPORT", .category = SCAN_CAT_PII,
+		.regex = "[A-Z]\\d{8}|\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 8,
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_passport, .priority = 11,
+	},
+	{
+		.id = "us-driver-license", .type = "US_DRIVER_LICENSE", .category = SCAN_CAT_PII,
+		.regex = "[a-z]\\d{6,12}|\\d{6,13}[a-z]?",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_DIGITS, .min_digits = 6,
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_dl, .priority = 10,
+	},
+	{
+		.id = "uk-nhs", .type = "UK_NHS", .category = SCAN_CAT_PII,
+		.regex = "\\d{3}[ -]?\\d{3}[ -]?\\d{4}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 10,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_uk_nhs,
+		.conf = SCAN_CONF_LOW, .context = ctx_nhs, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 7,
+	},
+	{
+		.id = "uk-nino", .type = "UK_NINO", .category = SCAN_CAT_PII,
+		.regex = "[a-z]{2} ?\\d{2} ?\\d{2} ?\\d{2} ?[a-z]",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_DIGITS, .min_digits = 6,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_uk_nino,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_nino, .conf_ctx = SCAN_CONF_HIGH,
+		.priority = 12,
+	},
+	{
+		.id = "crypto-wallet", .type = "CRYPTO_WALLET", .category = SCAN_CAT_PII,
+		.regex = "[13][a-km-zA-HJ-NP-Z1-9]{25,34}|bc1[ac-hj-np-z02-9]{8,87}|BC1[AC-HJ-NP-Z02-9]{8,87}",
+		.trigger = SCAN_TRIG_TOKEN, .flags = SCAN_RF_BOUND_ALNUM,
+		.validate = scan_valid_crypto, .conf = SCAN_CONF_HIGH, .context = ctx_wallet,
+		.priority = 25,
+	},
+	{
+		.id = "azure-object-id", .type = "AZURE_OBJECT_ID", .category = SCAN_CAT_PII,
+		.regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .validate = scan_valid_guid,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_oid, .ctx_words = 6, .priority = 6,
+	},
+	{
+		.id = "phone-e164", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = "\\+[1-9]\\d{0,2}(?:[ .-]?\\(?\\d{1,5}\\)?){1,6}",
+		.trigger = SCAN_TRIG_DIGITS, .min_digits = 7,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_phone, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 4,
+	},
+	{
+		.id = "phone-us", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = "\\(\\d{3}\\) ?\\d{3}[ .-]?\\d{4}|\\d{3}[ .-]\\d{3}[ .-]\\d{4}|\\d{3} \\d{7}",
+		.trigger = SCAN_TRIG_DIGITS, .min_digits = 10,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
+		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
+		.negative = neg_number, .priority = 4,
+	},
+	{
+		.id = "phone-national", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = "0\\d{1,4}(?:[ .-]?\\d{2,8}){1,5}",
+		.trigger = SCAN_TRIG_DIGITS, .min_digits = 7,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = phone_national_validate,
+		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
+		.negative = neg_number, .priority = 3,
+	},
+	{
+		.id = "phone-cn-mobile", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = "1[3-9]\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 11,
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
+		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
+		.negative = neg_number, .priority = 3,
+	},
+};
 
 int rules_pii_register(struct scan_ruleset *rs)
 {
-	(void)rs;
-	return 0;
+	return scan_ruleset_add(rs, pii_rules, sizeof(pii_rules) / sizeof(pii_rules[0]));
 }

@@ -18,15 +18,15 @@ static const struct scan_rule ai_rules[] = {
 		 * body carries "T3BlbkFJ" ("OpenAI" in base64) in the middle.
 		 */
 		SECRET_RULE("openai-api-key"),
-		.regex = "sk-(?:(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ"
-			 "(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})",
+		.regex = "sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
+			 "|[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})",
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .priority = 2,
 	},
 	{
 		/* newer keys without the marker: sk-proj- plus a long body */
 		SECRET_RULE("openai-project-key"),
-		.regex = "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,200}",
+		.regex = "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}",
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0, .validate = secret_valid_token,
 		.priority = 1,
@@ -51,7 +51,7 @@ static const struct scan_rule ai_rules[] = {
 	{
 		/* other sk-ant- shapes (sk-ant-oat01-, future versions) */
 		SECRET_RULE("anthropic-key"),
-		.regex = "sk-ant-[a-z]{2,8}\\d{2}-[a-zA-Z0-9_-]{80,120}",
+		.regex = "sk-ant-[a-z]{2,8}\\d{2}-[a-zA-Z0-9_-]{80,}",
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 		.validate = secret_valid_token,
 	},

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #include <hs.h>
 
@@ -252,7 +253,7 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("vault-batch-token"),
-		.regex = "hvb\\.[\\w-]{138,300}",
+		.regex = "hvb\\.[\\w-]{138,}",
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 	},
@@ -327,12 +328,12 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("grafana-api-key"),
-		.regex = "eyJrIjoi[A-Za-z0-9]{70,400}={0,3}", .flags = SCAN_RF_LEFT_NOT_WORD,
+		.regex = "eyJrIjoi[A-Za-z0-9]{70,}={0,3}", .flags = SCAN_RF_LEFT_NOT_WORD,
 		.extract = secret_extract_loose, .conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
 	{
 		SECRET_RULE("grafana-cloud-api-token"),
-		.regex = "glc_[A-Za-z0-9+/]{32,400}={0,3}", .flags = SCAN_RF_LEFT_NOT_WORD,
+		.regex = "glc_[A-Za-z0-9+/]{32,}={0,3}", .flags = SCAN_RF_LEFT_NOT_WORD,
 		.extract = secret_extract_loose, .conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 		.validate = secret_valid_token,
 	},

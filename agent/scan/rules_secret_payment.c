@@ -44,7 +44,7 @@ static const struct scan_rule payment_rules[] = {
 	{
 		SECRET_RULE("paypal-client-secret"),
 		.regex = SECRET_KV("paypal[_.-]?(?:client[_.-]?)?secret|braintree[_.-]?(?:private[_.-]?key|secret)",
-				   "[A-Za-z0-9_-]{32,80}"),
+				   "[A-Za-z0-9_-]{32,}"),
 		.hs_flags = HS_FLAG_CASELESS, .extract = secret_extract_kv,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .validate = secret_valid_token,
 	},
@@ -108,7 +108,7 @@ static const struct scan_rule payment_rules[] = {
 	},
 	{
 		SECRET_RULE("kraken-access-token"),
-		.regex = SECRET_KV("kraken", "[a-z0-9/=_+-]{80,90}"),
+		.regex = SECRET_KV("kraken", "[a-z0-9/_+-][a-z0-9/=_+-]{79,}"),
 		.hs_flags = HS_FLAG_CASELESS, .extract = secret_extract_kv, .conf = SCAN_CONF_HIGH,
 	},
 	{

@@ -41,7 +41,7 @@ static const struct scan_rule vcs_rules[] = {
 	},
 	{
 		SECRET_RULE("gitlab-pat-routable"),
-		.regex = "glpat-[0-9a-zA-Z_-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}", .flags = SCAN_RF_BOUND_WORD,
+		.regex = "glpat-[0-9a-zA-Z_-]{27,}\\.[0-9a-z]{2}[0-9a-z]{7}", .flags = SCAN_RF_BOUND_WORD,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0, .validate = secret_valid_token,
 		.priority = 1,
 	},
@@ -62,7 +62,7 @@ static const struct scan_rule vcs_rules[] = {
 	},
 	{
 		SECRET_RULE("gitlab-runner-authentication-token-routable"),
-		.regex = "glrt-t\\d_[0-9a-zA-Z_-]{27,300}\\.[0-9a-z]{2}[0-9a-z]{7}",
+		.regex = "glrt-t\\d_[0-9a-zA-Z_-]{27,}\\.[0-9a-z]{2}[0-9a-z]{7}",
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 		.validate = secret_valid_token, .priority = 1,
 	},
@@ -194,7 +194,7 @@ static const struct scan_rule vcs_rules[] = {
 	},
 	{
 		SECRET_RULE("pypi-upload-token"),
-		.regex = "pypi-AgEIcHlwaS5vcmc[\\w-]{50,1000}", .flags = SCAN_RF_LEFT_NOT_WORD,
+		.regex = "pypi-AgEIcHlwaS5vcmc[\\w-]{50,}", .flags = SCAN_RF_LEFT_NOT_WORD,
 		.extract = secret_extract_loose, .conf = SCAN_CONF_HIGH,
 	},
 	{

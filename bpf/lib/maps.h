@@ -57,6 +57,15 @@ struct {
 } alk_policy SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(max_entries, AIRLOCK_VCACHE_ENTRIES);
+	__type(key, struct airlock_vcache_key);
+	__type(value, struct airlock_vcache_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_vcache SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, AIRLOCK_TENANT_MAX + 1);
 	__type(key, __u32);

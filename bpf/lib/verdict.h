@@ -16,9 +16,10 @@ static __always_inline struct airlock_config *alk_config_get(void)
 	return bpf_map_lookup_elem(&alk_config, &zero);
 }
 
-static __always_inline __u8 alk_verdict(const struct airlock_config *cfg, __u32 tenant,
-					struct airlock_policy_key *key, __u8 proto, __u16 port,
-					__u8 *ret_reason)
+/* The trie lookup and the decision, uncached. */
+static __always_inline __u8 alk_verdict_slow(const struct airlock_config *cfg, __u32 tenant,
+					     struct airlock_policy_key *key, __u8 proto,
+					     __u16 port, __u8 *ret_reason)
 {
 	struct airlock_policy_value *hit = NULL;
 	__u32 zero = 0;
@@ -28,6 +29,38 @@ static __always_inline __u8 alk_verdict(const struct airlock_config *cfg, __u32 
 	if (trie && tenant)
 		hit = bpf_map_lookup_elem(trie, key);
 	return airlock_decide(cfg, tenant, trie != NULL, hit, proto, port, ret_reason);
+}
+
+/*
+ * Verdict for (tenant, key's address, proto, port), through alk_vcache.
+ * Only tenants' verdicts are cached: those of no tenant are a config read.
+ */
+static __always_inline __u8 alk_verdict(const struct airlock_config *cfg, __u32 tenant,
+					struct airlock_policy_key *key, __u8 proto, __u16 port,
+					__u8 *ret_reason)
+{
+	struct airlock_vcache_value *c, nv = {};
+	struct airlock_vcache_key ck = {};
+	__u8 verdict;
+
+	if (!cfg || !tenant || !(cfg->flags & AIRLOCK_CFG_READY))
+		return alk_verdict_slow(cfg, tenant, key, proto, port, ret_reason);
+
+	ck.tenant = tenant;
+	ck.port = port;
+	ck.proto = proto;
+	__builtin_memcpy(ck.addr, key->addr, sizeof(ck.addr));
+	c = bpf_map_lookup_elem(&alk_vcache, &ck);
+	if (c && c->generation == cfg->generation) {
+		*ret_reason = c->reason;
+		return c->verdict;
+	}
+	verdict = alk_verdict_slow(cfg, tenant, key, proto, port, ret_reason);
+	nv.generation = cfg->generation;
+	nv.verdict = verdict;
+	nv.reason = *ret_reason;
+	bpf_map_update_elem(&alk_vcache, &ck, &nv, BPF_ANY);
+	return verdict;
 }
 
 #endif /* AIRLOCK_BPF_VERDICT_H */

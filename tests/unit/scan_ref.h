@@ -77,6 +77,7 @@ static int ref_new(const struct scan_ruleset *rs, struct ref_engine **ret)
 	const char **pat;
 	unsigned int *flags, *ids;
 	hs_compile_error_t *cerr = NULL;
+	int bad = 0;
 
 	if (!e)
 		return -ENOMEM;
@@ -98,12 +99,12 @@ static int ref_new(const struct scan_ruleset *rs, struct ref_engine **ret)
 		{
 			hs_database_t *one = NULL;
 
-			if (hs_compile(pat[np], flags[np], HS_MODE_BLOCK | HS_MODE_SOM_HORIZON_LARGE,
+			if (hs_compile(pat[np], flags[np], HS_MODE_BLOCK,
 				       NULL, &one, &cerr) != HS_SUCCESS) {
 				fprintf(stderr, "ref: rule %s: %s\n", r->id, cerr->message);
 				hs_free_compile_error(cerr);
-				free(pat); free(flags); free(ids);
-				return -EINVAL;
+				bad++;
+				continue;
 			}
 			hs_free_database(one);
 		}
@@ -128,8 +129,12 @@ static int ref_new(const struct scan_ruleset *rs, struct ref_engine **ret)
 		}
 		np++;
 	}
+	if (bad) {
+		free(pat); free(flags); free(ids);
+		return -EINVAL;
+	}
 	if (hs_compile_multi(pat, flags, ids, (unsigned int)np,
-			     HS_MODE_BLOCK | HS_MODE_SOM_HORIZON_LARGE, NULL, &e->db,
+			     HS_MODE_BLOCK, NULL, &e->db,
 			     &cerr) != HS_SUCCESS) {
 		fprintf(stderr, "ref: database: %s (expr %d)\n", cerr->message, cerr->expression);
 		hs_free_compile_error(cerr);

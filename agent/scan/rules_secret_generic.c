@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Format-wide secrets: JWTs, PEM private keys, credentials in URLs and
+ * connection strings, HTTP Authorization headers, and the keyword
+ * assignments (`password = "..."`, `api_key: ...`) that gitleaks'
+ * generic-api-key and detect-secrets' KeywordDetector look for.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include <hs.h>
+
+#include "rules_secret.h"
+
+static int ci_has(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (!strncasecmp(s + i, w, n))
+			return 1;
+	return 0;
+}
+
+static int ci_eq(const char *s, size_t len, const char *w)
+{
+	return strlen(w) == len && !strncasecmp(s, w, len);
+}
+
+/* --- JWT ----------------------------------------------------------------- */
+
+static int b64url_val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-' || c == '+')
+		return 62;
+	if (c == '_' || c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decode base64url s[0..len) into out (at most cap bytes); returns bytes written. */
+static size_t b64url_decode(const char *s, size_t len, char *out, size_t cap)
+{
+	unsigned int acc = 0, bits = 0;
+	size_t i, n = 0;
+	int v;
+
+	for (i = 0; i < len && n < cap; i++) {
+		v = b64url_val((unsigned char)s[i]);
+		if (v < 0)
+			break;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return n;
+}
+
+/* The header segment decodes to a JSON object naming an "alg". */
+static int valid_jwt(const char *s, size_t len)
+{
+	const char *dot = memchr(s, '.', len);
+	char hdr[256];
+	size_t n;
+
+	if (!dot)
+		return 0;
+	n = b64url_decode(s, (size_t)(dot - s), hdr, sizeof(hdr));
+	return n > 6 && hdr[0] == '{' && memmem(hdr, n, "\"alg\"", 5) != NULL;
+}
+
+/* --- PEM private keys ---------------------------------------------------- */
+
+/*
+ * The pattern finds the BEGIN line only; the value is the whole block, to
+ * the matching END line, which must be at least 64 bytes further on
+ * (gitleaks: a key whose body is "anything" is not a key).
+ */
+static int extract_pem(const char *text, size_t len, struct scan_span *span)
+{
+	size_t body = span->off + span->len, i;
+	const char *end;
+
+	if (body > len)
+		return -1;
+	end = memmem(text + body, len - body, "-----END", 8);
+	if (!end || (size_t)(end - text) < body + 64)
+		return -1;
+	i = (size_t)(end - text) + 8;
+	while (i < len && i < (size_t)(end - text) + 120 && text[i] != '\n') {
+		if (i + 5 <= len && !memcmp(text + i, "-----", 5)) {
+			span->len = i + 5 - span->off;
+			return 0;
+		}
+		i++;
+	}
+	return -1;
+}
+
+/* --- credentials in URLs -------------------------------------------------- */
+
+static const char *const placeholder_words[] = {
+	"password", "passwd", "pass", "pwd", "secret", "token", "changeme", "change_me",
+	"changeit", "default", "example", "sample", "test", "testing", "dummy", "fake", "foo",
+	"bar", "baz", "foobar", "xxx", "yyy", "zzz", "abc", "abc123", "123", "1234", "12345",
+	"123456", "12345678", "qwerty", "letmein", "admin", "root", "user", "username", "guest",
+	"null", "none", "nil", "true", "false", "undefined", "empty", "todo", "tbd", "mypassword",
+	"yourpassword", "your_password", "your-password", "mysecret", "secret123", "password123",
+	"apikey", "api_key", "key", "value", "string", "str", "text", "hidden", "redacted",
+	"masked", "placeholder", "env", "notasecret", "insert", "enter", "s3cr3t", "p@ssw0rd",
+	"pa55word", "passw0rd", "hunter2", NULL
+};
+
+static int is_placeholder_word(const char *s, size_t len)
+{
+	const char *const *w;
+
+	for (w = placeholder_words; *w; w++)
+		if (ci_eq(s, len, *w))
+			return 1;
+	return 0;
+}
+
+/* Password part of user:password in URL userinfo: not a template or placeholder. */
+static int extract_url_password(const char *text, size_t len, struct scan_span *span)
+{
+	size_t b = span->off, e = span->off + span->len, u, c;
+
+	(void)len;
+	while (b + 2 < e && !(text[b] == '/' && text[b + 1] == '/'))
+		b++;
+	u = b + 2;
+	if (u >= e || text[e - 1] != '@')
+		return -1;
+	for (c = u; c < e - 1 && text[c] != ':'; c++)
+		;
+	if (c + 1 >= e - 1)
+		return -1;
+	/* "user:password@", "username:password@": a documentation template */
+	if (is_placeholder_word(text + u, c - u) && is_placeholder_word(text + c + 1, e - 2 - c))
+		return -1;
+	span->off = c + 1;
+	span->len = e - 1 - span->off;
+	return 0;
+}
+
+static int valid_password_value(const char *s, size_t len)
+{
+	if (secret_is_placeholder(s, len) || is_placeholder_word(s, len))
+		return 0;
+	/* %40-encoded templates, ${..} inside, $VAR */
+	return !ci_has(s, len, "${") && !ci_has(s, len, "{{") && s[0] != '$';
+}
+
+/* JDBC: only URLs that carry credentials. */
+static int valid_jdbc(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len), *slash = memmem(s, len, "//", 2);
+
+	if (ci_has(s, len, "password=") || ci_has(s, len, "pwd="))
+		return 1;
+	/* jdbc:driver://user:pass@host */
+	if (slash && at && at > slash && memchr(slash, ':', (size_t)(at - slash)))
+		return 1;
+	return 0;
+}
+
+/* ODBC/ADO.NET: "Password=<value>", with a connection-string keyword near. */
+static int extract_odbc_password(const char *text, size_t len, struct scan_span *span)
+{
+	const char *eq = memchr(text + span->off, '=', span->len);
+	size_t b;
+
+	if (!eq)
+		return -1;
+	b = (size_t)(eq - text) + 1;
+	while (b < span->off + span->len && (text[b] == '\'' || text[b] == '"' || text[b] == '{'))
+		b++;
+	if (b >= span->off + span->len)
+		return -1;
+	span->len = span->off + span->len - b;
+	span->off = b;
+	while (span->len && strchr("}'\"", text[span->off + span->len - 1]))
+		span->len--;
+	(void)len;
+	return span->len ? 0 : -1;
+}
+
+static const char *const odbc_ctx[] = {
+	"server=", "data source=", "uid=", "user id=", "userid=", "initial catalog=",
+	"database=", "driver=", "dsn=", "host=", "provider=", NULL
+};
+
+/* --- HTTP authorization headers and curl ---------------------------------- */
+
+/* Value after "Authorization:" and its scheme word, or after an api-key header name. */
+static int extract_auth_header(const char *text, size_t len, struct scan_span *span)
+{
+	size_t b = span->off, e = span->off + span->len;
+	static const char *const schemes[] = { "basic", "bearer", "token", "api-token", "apikey", NULL };
+	const char *const *w;
+
+	while (b < e && text[b] != ':')
+		b++;
+	b++;
+	while (b < e && (text[b] == ' ' || text[b] == '\t'))
+		b++;
+	for (w = schemes; *w; w++) {
+		size_t n = strlen(*w);
+
+		if (b + n < e && !strncasecmp(text + b, *w, n) &&
+		    (text[b + n] == ' ' || text[b + n] == '\t')) {
+			b += n;
+			while (b < e && (text[b] == ' ' || text[b] == '\t'))
+				b++;
+			break;
+		}
+	}
+	if (b >= e)
+		return -1;
+	span->off = b;
+	span->len = e - b;
+	return secret_extract_loose(text, len, span) == 0 ||
+	       secret_extract_token(text, len, span) == 0 ? 0 : -1;
+}
+
+static int valid_auth_value(const char *s, size_t len)
+{
+	if (len < 8 || secret_is_placeholder(s, len) || is_placeholder_word(s, len))
+		return 0;
+	return scan_entropy(s, len) > 2.75;
+}
+
+/* curl -u user:pass: keep the quotes as gitleaks does; judge the inside. */
+static int extract_curl_user(const char *text, size_t len, struct scan_span *span)
+{
+	size_t b = span->off, e = span->off + span->len;
+
+	while (b < e && text[b] != ' ' && text[b] != '\t')
+		b++;
+	while (b < e && (text[b] == ' ' || text[b] == '\t'))
+		b++;
+	if (b >= e)
+		return -1;
+	span->len = e - b;
+	span->off = b;
+	return e == len || isspace((unsigned char)text[e]) || text[e] == '\\' ? 0 : -1;
+}
+
+static int valid_curl_user(const char *s, size_t len)
+{
+	const char *colon;
+	size_t ul, pl;
+
+	if (len >= 2 && (s[0] == '"' || s[0] == '\'') && s[len - 1] == s[0]) {
+		s++;
+		len -= 2;
+	}
+	colon = memchr(s, ':', len);
+	if (!colon || memchr(s, '$', len) || memchr(s, '<', len) || memchr(s, '{', len) ||
+	    memchr(s, '[', len))
+		return 0;
+	ul = (size_t)(colon - s);
+	pl = len - ul - 1;
+	if (!pl)        /* a token used as the user name, empty password */
+		return ul >= 10 && scan_entropy(s, ul) > 3.3;
+	if (is_placeholder_word(colon + 1, pl) || secret_is_placeholder(colon + 1, pl))
+		return 0;
+	if (ul == pl && !memcmp(s, colon + 1, pl))
+		return 0;
+	return scan_entropy(s, len) > 2.9;
+}
+
+static const char *const curl_ctx[] = { "curl", NULL };
+
+/* --- keyword assignments --------------------------------------------------- */
+
+/*
+ * Key names that hold a key-like word but name something else (gitleaks'
+ * generic-api-key match allowlist), compared with '_', '.', '-' removed.
+ */
+static const char *const generic_key_allow[] = {
+	"accessor", "accessib", "accessid", "randomaccess", "apiid", "apiname", "apiversion",
+	"rapid", "capital", "author", "credentialsid", "credentialid", "withcredentials",
+	"bucketkey", "foreignkey", "hotkey", "idxkey", "naturalkey", "primarykey", "publickey",
+	"pubkey", "schemakey", "sequencekey", "keyalias", "keyboard", "keycode", "keyframe",
+	"keylength", "keymesh", "keyname", "keypair", "keypress", "keyring", "keyselector",
+	"keysignature", "keysize", "keystone", "keystore", "keytab", "keyword", "keyup",
+	"keydown", "keyleft", "keyright", "keyvault", "keyid", "issuerkeyhash", "monkey",
+	"keying", "secretlength", "secretname", "secretsize", "secretsid", "csrf",
+	"jsonwebtoken", "apiurl", "apiuri", "apiendpoint", "tokenurl", "tokenuri",
+	"tokenendpoint", "credentialsurl", "credentialsuri", "publictoken", "keyfile",
+	"tokenfile", "turkey", "authsource", "authentication", "authority", "authorize",
+	"authmethod", "authtype", "authmode", "authprovider", "tokentype", "tokenizer",
+	"keyspace", "keyset", "keyframes", "passwordpolicy", "passwordlength", "tokenname",
+	"secretref", "secretkeyref", "keyref", "apikeyheader", "apikeyname", NULL
+};
+
+static int key_allowed(const char *k, size_t n)
+{
+	char buf[96];
+	size_t i, m = 0;
+	const char *const *w;
+
+	for (i = 0; i < n && m + 1 < sizeof(buf); i++)
+		if (k[i] != '_' && k[i] != '.' && k[i] != '-' && k[i] != ' ' && k[i] != '\t')
+			buf[m++] = (char)tolower((unsigned char)k[i]);
+	buf[m] = 0;
+	for (w = generic_key_allow; *w; w++)
+		if (strstr(buf, *w))
+			return 1;
+	return 0;
+}
+
+/* A run of >= 6 consecutive ascending characters: "abcdef", "012345". */
+static int has_ascending_run(const char *s, size_t len)
+{
+	size_t i, run = 1;
+
+	for (i = 1; i < len; i++) {
+		run = (unsigned char)s[i] == (unsigned char)s[i - 1] + 1 ? run + 1 : 1;
+		if (run >= 6)
+			return 1;
+	}
+	return 0;
+}
+
+/* Looks like a host or dotted name: labels of letters/digits/'-', last one alphabetic. */
+static int is_dotted_name(const char *s, size_t len)
+{
+	size_t i, dots = 0, last = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			dots++;
+			last = i + 1;
+		} else if (!isalnum((unsigned char)s[i]) && s[i] != '-') {
+			return 0;
+		}
+	}
+	if (!dots || last >= len)
+		return 0;
+	for (i = last; i < len; i++)
+		if (!isalpha((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* Only letters and _.-: a word or identifier (gitleaks: ^[a-zA-Z_.-]+$). */
+static int only_letters(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isalpha((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return 0;
+	return 1;
+}
+
+static int ends_with_ci(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len >= n && !strncasecmp(s + len - n, w, n);
+}
+
+static int extract_generic(const char *text, size_t len, struct scan_span *span)
+{
+	size_t key_off = span->off, i;
+
+	if (secret_extract_kv(text, len, span) < 0)
+		return -1;
+	/* the value starts on the key's line */
+	for (i = key_off; i < span->off; i++)
+		if (text[i] == '\n')
+			return -1;
+	return key_allowed(text + key_off, span->off - key_off) ? -1 : 0;
+}
+
+static int valid_generic(const char *s, size_t len)
+{
+	if (secret_is_placeholder(s, len) || only_letters(s, len) || is_dotted_name(s, len))
+		return 0;
+	if (has_ascending_run(s, len))
+		return 0;
+	/* a name that refers to a secret, not the secret */
+	if (ci_has(s, len, "secret") || ci_has(s, len, "token") || ci_has(s, len, "password") ||
+	    ci_has(s, len, "passwd") || ends_with_ci(s, len, "key") || ci_has(s, len, "api_key"))
+		return 0;
+	return 1;
+}
+
+/*
+ * Assignment value (detect-secrets KeywordDetector shapes): what follows
+ * the operator, quoted or not; or "keyword \"value\";" without one.
+ */
+static int extract_assignment(const char *text, size_t len, struct scan_span *span)
+{
+	size_t b = span->off, e = span->off + span->len;
+	char q;
+
+	if (e > len || b >= e)
+		return -1;
+	if (text[e - 1] == ';')
+		e--;
+	q = text[e - 1];
+	if (q == '"' || q == '\'' || q == '`') {
+		/* quoted: value is between the last pair of quotes */
+		size_t o = e - 1;
+
+		while (o > b && text[o - 1] != q)
+			o--;
+		if (o <= b || o >= e - 1)
+			return -1;
+		span->off = o;
+		span->len = e - 1 - o;
+		return 0;
+	}
+	/* unquoted: after the operator; must end at a blank, ';', ',' or the end */
+	if (e < len && !isspace((unsigned char)text[e]) && text[e] != ';' && text[e] != ',')
+		return -1;
+	while (b < e && (isalnum((unsigned char)text[b]) || strchr("_[]'\"", text[b])))
+		b++;
+	while (b < e && strchr(" \t:=>@", text[b]))
+		b++;
+	if (b >= e)
+		return -1;
+	span->off = b;
+	span->len = e - b;
+	return 0;
+}
+
+static int valid_assignment(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 4 || secret_is_placeholder(s, len) || is_placeholder_word(s, len))
+		return 0;
+	if (s[0] == '"' || s[0] == '\'' || s[0] == '$' || ci_has(s, len, "${") ||
+	    ci_has(s, len, "fake"))
+		return 0;
+	if (ci_eq(s, len, "true") || ci_eq(s, len, "false") || !strncmp(s, "this.", 5) ||
+	    !strncmp(s, "self.", 5) || !strncasecmp(s, "os.environ", 10) ||
+	    !strncasecmp(s, "process.env", 11) || !strncasecmp(s, "getenv", 6))
+		return 0;
+	/* a call: identifier chars then '(' */
+	for (i = 0; i < len && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.'); i++)
+		;
+	if (i && i < len && s[i] == '(')
+		return 0;
+	/* trailing ')' of a call argument: password=password) */
+	if (s[len - 1] == ')' && !memchr(s, '(', len) && is_placeholder_word(s, len - 1))
+		return 0;
+	return scan_entropy(s, len) > 2.2;
+}
+
+#define PW_KW "(?:api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|" \
+	      "priv_?key|private_?key|client_?key|db_?pass|database_?pass|key_?pass|" \
+	      "password|passwd|pwd|secret|contrase(?:n|\\xc3\\xb1)a)"
+
+static const struct scan_rule generic_rules[] = {
+	{
+		SECRET_RULE("private-key"),
+		.regex = "-----BEGIN[ A-Z0-9_-]{0,32}PRIVATE KEY(?: BLOCK)?-----",
+		.hs_flags = HS_FLAG_CASELESS, .extract = extract_pem,
+		.conf = SCAN_CONF_HIGH, .priority = 4,
+	},
+	{
+		SECRET_RULE("jwt"),
+		.regex = "eyJ[A-Za-z0-9_-]{10,}\\.ey[A-Za-z0-9_/\\\\-]{10,}\\.[A-Za-z0-9_/\\\\-]*={0,2}",
+		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
+		.validate = valid_jwt, .conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .priority = 2,
+	},
+	{
+		SECRET_RULE("basic-auth-url"),
+		.regex = "[a-z][a-z0-9+.-]{1,20}://[^\\s:/@?#'\"<>]+:[^\\s:/@?#'\"<>]+@",
+		.hs_flags = HS_FLAG_CASELESS, .extract = extract_url_password,
+		.validate = valid_password_value, .conf = SCAN_CONF_HIGH,
+		.trigger = SCAN_TRIG_URL, .priority = 1,
+	},
+	{
+		SECRET_RULE("jdbc-connection-string"),
+		.regex = "jdbc:[a-z0-9]{2,20}:[^\\s'\"<>]{4,}",
+		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_LEFT_NOT_ALNUM,
+		.extract = secret_extract_token, .validate = valid_jdbc,
+		.conf = SCAN_CONF_HIGH, .priority = 2,
+	},
+	{
+		SECRET_RULE("odbc-connection-string"),
+		.regex = "(?:password|pwd)[ \\t]*=[ \\t]*(?:\\{[^}\\r\\n]{3,}\\}|'[^'\\r\\n]{3,}'|\"[^\"\\r\\n]{3,}\"|[^;'\"\\s]{3,})",
+		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_NEED_CONTEXT | SCAN_RF_LEFT_NOT_ALNUM,
+		.extract = extract_odbc_password, .validate = valid_password_value,
+		.context = odbc_ctx, .ctx_words = 12, .conf = SCAN_CONF_HIGH, .priority = 1,
+	},
+	{
+		SECRET_RULE("http-authorization-header"),
+		.regex = "(?:authorization[ \\t]*:[ \\t]{0,5}(?:(?:basic|bearer|token|api-token)[ \\t]+)?"
+			 "|(?:x-)?(?:[a-z]+-)?(?:api-?key|api-token|auth-token|access-token)[ \\t]*:[ \\t]{0,5})"
+			 "[A-Za-z0-9=~@.+/_-]{8,}",
+		.hs_flags = HS_FLAG_CASELESS, .extract = extract_auth_header,
+		.validate = valid_auth_value, .conf = SCAN_CONF_HIGH,
+	},
+	{
+		SECRET_RULE("curl-auth-user"),
+		.regex = "(?:-u|--user)[ \\t]+(?:\"[^\"\\r\\n]{3,100}\"|'[^'\\r\\n]{3,100}'|[^\\s\"']{3,100})",
+		.flags = SCAN_RF_NEED_CONTEXT | SCAN_RF_LEFT_NOT_ALNUM,
+		.extract = extract_curl_user, .validate = valid_curl_user,
+		.context = curl_ctx, .ctx_words = 12, .conf = SCAN_CONF_HIGH,
+	},
+	{
+		SECRET_RULE("generic-api-key"),
+		.regex = SECRET_KV("access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token",
+				   "[\\w.=-]{10,}|[a-z0-9][a-z0-9+/]{11,}={0,3}"),
+		.hs_flags = HS_FLAG_CASELESS, .extract = extract_generic, .validate = valid_generic,
+		.conf = SCAN_CONF_MEDIUM, .min_entropy = 3.5, .priority = -2,
+	},
+	{
+		SECRET_RULE("generic-password-assignment"),
+		.regex = PW_KW "(?:\\[[0-9]*\\])?[\\]'\"]{0,2}[ \\t]*(?::=|=>|:|=)[ \\t]*@?"
+			 "(?:\"[^\"\\r\\n]+\"|'[^'\\r\\n]+'|[^\\s'\"`,;]+)"
+			 "|" PW_KW "\\w*[ \\t]*(?:\"[^\"\\r\\n]+\"|'[^'\\r\\n]+');",
+		.hs_flags = HS_FLAG_CASELESS, .extract = extract_assignment,
+		.validate = valid_assignment, .conf = SCAN_CONF_MEDIUM, .priority = -1,
+	},
+};
+
+int rules_secret_generic_register(struct scan_ruleset *rs)
+{
+	return scan_ruleset_add(rs, generic_rules, sizeof(generic_rules) / sizeof(generic_rules[0]));
+}
