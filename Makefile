@@ -156,8 +156,9 @@ $(OUTPUT)/bench_connect: $(BENCH_SRCS) $(OUTPUT)/libairlock.a $(HEADERS) | $(OUT
 	$(Q)$(CC) $(HOST_CFLAGS) -Itests/kernel -o $@ $(BENCH_SRCS) $(OUTPUT)/libairlock.a $(HOST_LDLIBS) -lpthread
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench_connect
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/bench_connect $(OUTPUT)/bench_scan
 	$(Q)$(OUTPUT)/bench_connect --airlockd $(AIRLOCKD)
+	$(Q)$(OUTPUT)/bench_scan
 
 # --- scanner: eval on the public vectors, throughput bench ----------------------
 # The vectors live beside the repository, never in it (../shared/eval/README.md).
@@ -166,6 +167,10 @@ EVAL_DIR ?= $(CURDIR)/../shared/eval
 $(OUTPUT)/eval_scan: tests/eval/eval_scan.c $(OUTPUT)/libairlock.a $(HEADERS) | $(OUTPUT)
 	$(call msg,EVAL,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(OUTPUT)/libairlock.a $(HOST_LDLIBS)
+
+$(OUTPUT)/bench_scan: bench/scan_bench.c $(OUTPUT)/libairlock.a $(HEADERS) | $(OUTPUT)
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(OUTPUT)/libairlock.a $(HOST_LDLIBS) -lpcre2-8
 
 eval: $(OUTPUT)/eval_scan
 	$(Q)if [ -d "$(EVAL_DIR)" ]; then $(OUTPUT)/eval_scan --dir "$(EVAL_DIR)"; \

@@ -73,6 +73,8 @@ int policy_name_valid(const char *name);
  * owns whatever was filled in when this fails; the caller frees it. */
 int policy_build(struct policy_ctx *ctx, json_t *root, struct policy *p);
 int policy_build_egress(struct policy_ctx *ctx, json_t *obj, struct policy_egress *e);
+/* The tenant's "content" object (content.c); absent leaves t->content NULL. */
+int policy_build_content(struct policy_ctx *ctx, json_t *obj, struct policy_tenant *t);
 
 /* Refuse keys other than those in allowed[] (NULL-terminated) and "x-*".
  * The reason suggests the nearest allowed key, since that is nearly always

@@ -32,6 +32,7 @@ static void tenant_free(struct policy_tenant *t)
 	for (i = 0; i < t->n_egress; i++)
 		egress_free(&t->egress[i]);
 	free(t->egress);
+	policy_content_free(t->content);
 }
 
 struct policy *policy_free(struct policy *p)

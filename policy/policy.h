@@ -56,6 +56,99 @@ struct policy_workload {
 	char *cgroup;      /* glob, relative to the cgroup2 mount, starts with '/' */
 };
 
+/*
+ * Content protection of one tenant: the tenant's "content" object
+ * (policy/content.c; README.md, section "Content").  What the scanner does
+ * with each finding is an action; the values equal enum scan_action's
+ * (agent/scan/scan.h), ordered by severity.
+ */
+enum policy_action {
+	POLICY_ACT_ALLOW = 0,
+	POLICY_ACT_FLAG,             /* audit only */
+	POLICY_ACT_MASK,             /* ****1111 */
+	POLICY_ACT_REDACT,           /* [TYPE] */
+	POLICY_ACT_TOKENIZE,         /* [[TYPE_0123456789]], restored in the response */
+	POLICY_ACT_BLOCK,            /* refuse the request */
+};
+
+/* Values equal enum scan_confidence's. */
+enum policy_confidence {
+	POLICY_CONF_LOW = 1,
+	POLICY_CONF_MEDIUM,
+	POLICY_CONF_HIGH,
+};
+
+#define POLICY_CONTENT_MAX_ACTIONS      256         /* keys of "actions" */
+#define POLICY_CONTENT_MAX_RULES        64          /* custom rules per tenant */
+#define POLICY_CONTENT_MAX_WORDS        10000       /* words of one dictionary rule */
+#define POLICY_CONTENT_MAX_WORDS_TOTAL  50000       /* words of all rules of a tenant */
+#define POLICY_CONTENT_MAX_WORD         256         /* bytes of a dictionary word */
+#define POLICY_CONTENT_MAX_REGEX        1024        /* bytes of a pattern */
+#define POLICY_CONTENT_MIN_WIDTH        3           /* bytes the shortest match of a pattern has */
+#define POLICY_CONTENT_MAX_CONTEXT      32          /* context words of a rule */
+#define POLICY_CONTENT_MAX_CONTEXT_WORD 64          /* bytes of a context word */
+#define POLICY_CONTENT_MAX_HASHES       (1u << 20)  /* exactData hashes of one rule */
+#define POLICY_CONTENT_SALT_MIN         16          /* bytes of an exactData salt */
+#define POLICY_CONTENT_SALT_MAX         64
+#define POLICY_CONTENT_MAX_HOSTS        256         /* exfiltration.allowedHosts */
+#define POLICY_CONTENT_MAX_HOST         253         /* bytes of a host name */
+#define POLICY_CONTENT_MAX_TYPE         24          /* characters of a custom type (VAULT_TYPE_MAX) */
+#define POLICY_CONTENT_HASH_LEN         32          /* SHA-256 */
+
+/* One key of "actions": the action at each confidence. */
+struct policy_content_action {
+	char *key;                   /* a detector type, a category, a custom type, or "*" */
+	__u8 action[3];              /* enum policy_action at LOW, MEDIUM, HIGH (index conf - 1) */
+};
+
+enum policy_rule_kind {
+	POLICY_RULE_WORDS = 0,       /* "words": a dictionary */
+	POLICY_RULE_REGEX,           /* "regex" */
+	POLICY_RULE_EXACT,           /* "exactData": salted SHA-256 of the protected values */
+};
+
+enum policy_exact_norm {
+	POLICY_EXACT_NONE = 0,       /* hash the matched bytes */
+	POLICY_EXACT_LOWERCASE,      /* ASCII-lowercase them first */
+	POLICY_EXACT_DIGITS,         /* hash only their digits */
+};
+
+struct policy_content_rule {
+	char *name;                  /* policy name pattern, unique in the tenant; the finding's rule */
+	char *type;                  /* [A-Z][A-Z0-9_]*, the finding's type */
+	enum policy_rule_kind kind;
+	char **words;                /* WORDS */
+	size_t n_words;
+	int case_sensitive;          /* WORDS: 0 matches any case */
+	char *regex;                 /* REGEX, and EXACT's candidate "pattern" */
+	char **context;              /* lower case; a match counts only near one of them */
+	size_t n_context;
+	__u8 *salt;                  /* EXACT */
+	size_t salt_len;
+	__u8 (*sha256)[POLICY_CONTENT_HASH_LEN];
+	size_t n_sha256;
+	enum policy_exact_norm normalize;
+	int has_action;              /* "action" given: it beats "actions" */
+	__u8 action;                 /* enum policy_action */
+};
+
+struct policy_content {
+	struct policy_content_action *actions;
+	size_t n_actions;
+	__u8 min_confidence;         /* enum policy_confidence: findings below are ignored */
+	struct policy_content_rule *rules;
+	size_t n_rules;
+	char **allowed_hosts;        /* host suffixes, NULL-terminated ("*." stripped) */
+	size_t n_allowed_hosts;
+	__u8 token_arrays;           /* ALLOW, FLAG or BLOCK: token-id inputs */
+	__u8 binary;                 /* ALLOW, FLAG or BLOCK: images, audio, files */
+};
+
+/* What a tenant without "content" gets (README.md lists the same). */
+#define POLICY_CONTENT_DEFAULT_MIN_CONF     POLICY_CONF_MEDIUM
+#define POLICY_CONTENT_DEFAULT_TOKEN_ARRAYS POLICY_ACT_BLOCK
+#define POLICY_CONTENT_DEFAULT_BINARY       POLICY_ACT_FLAG
+
 struct policy_tenant {
 	char *name;
 	__u32 id;          /* policy_tenant_id(name) */
@@ -63,6 +156,7 @@ struct policy_tenant {
 	size_t n_workloads;
 	struct policy_egress *egress;
 	size_t n_egress;
+	struct policy_content *content;   /* NULL: no "content", the defaults apply */
 };
 
 struct policy {
@@ -143,5 +237,23 @@ int policy_key_format(const struct airlock_policy_key *key, int with_len, char *
 
 /* "tcp", "udp", "any", or NULL for another protocol number. */
 const char *policy_proto_name(__u8 proto);
+
+/*
+ * The action for a finding: the finding's custom rule's "action" (rule: the
+ * rule name, for custom findings only, else NULL), else "actions" by exact
+ * type, else by category ("PII", "SECRET", "CUSTOM", ...), else "*", else
+ * the built-in default of README.md ("Content", defaults).  c NULL: the
+ * defaults alone.  confidence is an enum policy_confidence.
+ */
+enum policy_action policy_content_action(const struct policy_content *c, const char *rule,
+					 const char *type, const char *category, int confidence);
+
+/* "allow", "flag", ...; NULL for another value. */
+const char *policy_action_name(enum policy_action a);
+
+/* A content section with nothing in it but the defaults (for callers that
+ * build one in code); NULL without memory. */
+struct policy_content *policy_content_new(void);
+struct policy_content *policy_content_free(struct policy_content *c);
 
 #endif /* AIRLOCK_POLICY_H */

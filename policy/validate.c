@@ -16,7 +16,7 @@
 
 static const char *const top_keys[] = { "apiVersion", "metadata", "defaults", "tenants", NULL };
 static const char *const defaults_keys[] = { "unmatchedWorkloads", NULL };
-static const char *const tenant_keys[] = { "name", "workloads", "egress", NULL };
+static const char *const tenant_keys[] = { "name", "workloads", "egress", "content", NULL };
 static const char *const workload_keys[] = { "cgroup", NULL };
 
 const char *policy_json_type(const json_t *v)
@@ -338,7 +338,14 @@ static int build_tenant(struct policy_ctx *ctx, json_t *obj, struct policy_tenan
 	policy_path_pop(&ctx->path);
 	if (r < 0)
 		return r;
-	return check_egress_names(ctx, t);
+	r = check_egress_names(ctx, t);
+	if (r < 0)
+		return r;
+
+	policy_path_key(&ctx->path, "content");
+	r = policy_build_content(ctx, json_object_get(obj, "content"), t);
+	policy_path_pop(&ctx->path);
+	return r;
 }
 
 /* Fail at tenants[t]<rest...>; rest is "name" or "workloads", index, "cgroup". */

@@ -131,8 +131,8 @@ static size_t path_push_key(struct walk *w, const char *key)
 	} else {
 		s = json_string(key);
 		q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
-		err = !q || vault_buf_add(&w->path, "[", 1) || vault_buf_add(&w->path, q, strlen(q)) ||
-		      vault_buf_add(&w->path, "]", 1);
+		err = !q || vault_buf_add(&w->path, "[", 1) ||
+		      vault_buf_add(&w->path, q, strlen(q)) || vault_buf_add(&w->path, "]", 1);
 		free(q);
 		json_decref(s);
 	}
@@ -205,7 +205,7 @@ static int unscannable(struct walk *w, enum scan_action a, const char *type, con
 }
 
 /* Scan one string, record its findings, rewrite it in place. */
-static int scan_text(struct walk *w, const char *s, size_t n, struct transform_result *tr)
+static int scan_one(struct walk *w, const char *s, size_t n, struct transform_result *tr)
 {
 	const struct body_opts *o = w->o;
 	size_t i;
@@ -232,7 +232,7 @@ static int scan_string(struct walk *w, json_t *str)
 	struct transform_result tr = { 0 };
 	int err;
 
-	err = scan_text(w, json_string_value(str), json_string_length(str), &tr);
+	err = scan_one(w, json_string_value(str), json_string_length(str), &tr);
 	if (!err && tr.rewritten) {
 		if (json_string_setn_nocheck(str, tr.text, tr.len))
 			err = -ENOMEM;
@@ -426,7 +426,8 @@ static json_t *load(const char *json, size_t len, size_t max_bytes, unsigned max
 	json_t *root;
 
 	if (len > max_bytes) {
-		set_error(err, 0, 0, "body of %zu bytes exceeds the %zu-byte limit", len, max_bytes);
+		set_error(err, 0, 0, "body of %zu bytes exceeds the %zu-byte limit", len,
+			  max_bytes);
 		*ret_err = -EMSGSIZE;
 		return NULL;
 	}

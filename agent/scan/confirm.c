@@ -80,21 +80,27 @@ int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *ph
 {
 	size_t i, j, k;
 
-	if (!phrases)
+	if (!phrases || to <= from)
 		return 0;
-	for (k = 0; phrases[k]; k++) {
-		const char *p = phrases[k];
-		size_t pl = strlen(p);
+	/*
+	 * Phrases match at word starts ("phone" finds "phones", not
+	 * "telephone"), so only word starts are tried: a window of five words
+	 * has five, whatever the number of phrases.
+	 */
+	for (i = from; i < to; i++) {
+		char c = lower(t[i]);
 
-		if (!pl || pl > to - from)
+		/* phrases start with a letter or digit, at a word start */
+		if (!is_alnum(c) || (i > from && is_alnum(t[i - 1])))
 			continue;
-		for (i = from; i + pl <= to; i++) {
-			/* at a word start: "phone" finds "phones", not "telephone" */
-			if (i > from && is_alnum(t[i - 1]) && is_alnum(p[0]))
+		for (k = 0; phrases[k]; k++) {
+			const char *p = phrases[k];
+
+			if (p[0] != c)
 				continue;
-			for (j = 0; j < pl && lower(t[i + j]) == lower(p[j]); j++)
+			for (j = 1; p[j] && i + j < to && lower(t[i + j]) == p[j]; j++)
 				;
-			if (j == pl)
+			if (!p[j])
 				return 1;
 		}
 	}
@@ -229,9 +235,31 @@ static int push_hit(struct scan_scratch *s, const struct scan_hit *h)
 	return 0;
 }
 
+/* Rules sharing a pattern usually share its extract: run it once per candidate. */
+struct extract_memo {
+	scan_extract_fn fn;
+	int rc;
+	struct scan_span sp;
+};
+
+static int extract(const struct scan_rule *r, const char *t, size_t n, struct extract_memo *m,
+		   struct scan_span *sp)
+{
+	if (m->fn != r->extract) {
+		m->fn = r->extract;
+		m->sp = *sp;
+		m->rc = r->extract(t, n, &m->sp);
+		if (!m->rc && (!m->sp.len || m->sp.off > n || m->sp.len > n - m->sp.off))
+			m->rc = -1;
+	}
+	*sp = m->sp;
+	return m->rc;
+}
+
 /* One rule on one candidate: 1 and *ret_hit filled, or 0. */
 static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
-		      size_t n, const struct scan_cand *c, uint32_t ri, struct scan_hit *ret_hit)
+		      size_t n, const struct scan_cand *c, uint32_t ri, struct extract_memo *memo,
+		      struct scan_hit *ret_hit)
 {
 	const struct erule *er = &eng->rules[ri];
 	const struct scan_rule *r = er->r;
@@ -239,8 +267,7 @@ static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, con
 	const char *v;
 	enum scan_confidence conf;
 
-	if (r->extract && (r->extract(t, n, &sp) < 0 || !sp.len || sp.off > n ||
-			   sp.len > n - sp.off))
+	if (r->extract && extract(r, t, n, memo, &sp) < 0)
 		return 0;
 	if (!bounds_ok(r->flags, t, n, sp.off, sp.off + sp.len))
 		return 0;
@@ -297,13 +324,14 @@ int scan_confirm(const struct scan_engine *eng, struct scan_scratch *s, const ch
 		 size_t n, const struct scan_cand *c)
 {
 	const struct epat *p = &eng->pats[c->pat];
+	struct extract_memo memo = { 0 };
 	uint32_t k;
 
 	for (k = 0; k < p->n_ref; k++) {
 		struct scan_hit h;
 		int err;
 
-		if (!check_rule(eng, s, t, n, c, eng->refs[p->ref + k], &h))
+		if (!check_rule(eng, s, t, n, c, eng->refs[p->ref + k], &memo, &h))
 			continue;
 		err = push_hit(s, &h);
 		if (err)

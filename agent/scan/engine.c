@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Engine: compile a rule set into Hyperscan databases (one per trigger in
- * use, see rules.h), scan, confirm, resolve overlaps, map back.
+ * Engine: compile a rule set into Hyperscan databases (one per group of
+ * triggers, enum scan_db), scan, confirm, resolve overlaps, map back.
  *
  * Every pattern is compiled with HS_FLAG_SOM_LEFTMOST.  Hyperscan refuses
  * SOM for some shapes ("Pattern is too large" on wide bounded repeats);
@@ -35,7 +35,7 @@ static void set_error(struct scan_compile_error *e, const char *rule_id, const c
 struct build_pat {
 	char *expr;
 	unsigned int hs_flags;
-	uint8_t trigger;
+	uint8_t db;
 	uint32_t *rules;
 	size_t n_rules;
 	size_t cap_rules;
@@ -78,7 +78,7 @@ static char *escape_literal(const char *w)
 	return e;
 }
 
-static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t trigger,
+static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t db,
 		     uint32_t rule)
 {
 	struct build_pat *p = NULL;
@@ -87,7 +87,7 @@ static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t
 	if (!expr)
 		return -ENOMEM;
 	for (i = 0; i < b->n; i++) {
-		if (b->v[i].hs_flags == hs_flags && b->v[i].trigger == trigger &&
+		if (b->v[i].hs_flags == hs_flags && b->v[i].db == db &&
 		    !strcmp(b->v[i].expr, expr)) {
 			p = &b->v[i];
 			free(expr);
@@ -111,7 +111,7 @@ static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t
 			b->cap = cap;
 		}
 		p = &b->v[b->n++];
-		*p = (struct build_pat){ .expr = expr, .hs_flags = hs_flags, .trigger = trigger };
+		*p = (struct build_pat){ .expr = expr, .hs_flags = hs_flags, .db = db };
 	}
 	if (p->n_rules == p->cap_rules) {
 		size_t cap = p->cap_rules ? p->cap_rules * 2 : 4;
@@ -141,19 +141,21 @@ static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struc
 
 		if (!scan_ruleset_enabled(rs, i))
 			continue;
+		uint8_t db = (uint8_t)scan_trigger_db(r->trigger);
+
 		eng->rules[eng->n_rules++] = (struct erule){ .r = r, .index = (uint32_t)i };
+		eng->trig_used |= 1u << r->trigger;
 		if (r->trigger == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
 			eng->digits_min = r->min_digits;
 		if (r->kind == SCAN_RULE_DICT) {
 			for (k = 0; r->words[k]; k++) {
-				err = build_add(b, escape_literal(r->words[k]), r->hs_flags,
-						(uint8_t)r->trigger, ri);
+				err = build_add(b, escape_literal(r->words[k]), r->hs_flags, db, ri);
 				if (err)
 					return err;
 			}
 			continue;
 		}
-		err = build_add(b, strdup(r->regex), r->hs_flags, (uint8_t)r->trigger, ri);
+		err = build_add(b, strdup(r->regex), r->hs_flags, db, ri);
 		if (err)
 			return err;
 	}
@@ -168,12 +170,12 @@ static const char *first_rule_id(const struct scan_engine *eng, const struct bui
 }
 
 /*
- * Compile one trigger's patterns into one database.  A pattern Hyperscan
+ * Compile one group's patterns into one database.  A pattern Hyperscan
  * rejects only because of SOM moves to the fallback; any other rejection is
  * the rule's error.
  */
-static int compile_trigger(struct scan_engine *eng, const struct build *b, uint8_t trig,
-			   struct scan_compile_error *ret_err)
+static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t dbi,
+		      struct scan_compile_error *ret_err)
 {
 	const char **exprs = NULL;
 	unsigned int *flags = NULL, *ids = NULL, n = 0, i;
@@ -188,7 +190,7 @@ static int compile_trigger(struct scan_engine *eng, const struct build *b, uint8
 		goto out_free;
 	}
 	for (i = 0; i < b->n; i++) {
-		if (b->v[i].trigger != trig)
+		if (b->v[i].db != dbi)
 			continue;
 		exprs[n] = b->v[i].expr;
 		flags[n] = b->v[i].hs_flags | (eng->pats[i].fallback ? 0 : HS_FLAG_SOM_LEFTMOST);
@@ -202,7 +204,7 @@ static int compile_trigger(struct scan_engine *eng, const struct build *b, uint8
 
 		if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, &db, &ce) ==
 		    HS_SUCCESS) {
-			eng->db[trig] = db;
+			eng->db[dbi] = db;
 			break;
 		}
 		if (ce->expression < 0 || (unsigned int)ce->expression >= n) {
@@ -310,7 +312,7 @@ static int link_patterns(struct scan_engine *eng, const struct build *b)
 	for (i = 0; i < b->n; i++) {
 		eng->pats[i].ref = (uint32_t)eng->n_refs;
 		eng->pats[i].n_ref = (uint32_t)b->v[i].n_rules;
-		eng->pats[i].trigger = b->v[i].trigger;
+		eng->pats[i].db = b->v[i].db;
 		memcpy(eng->refs + eng->n_refs, b->v[i].rules, b->v[i].n_rules * sizeof(uint32_t));
 		eng->n_refs += b->v[i].n_rules;
 	}
@@ -349,8 +351,8 @@ int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine
 	err = link_patterns(eng, &b);
 	if (err)
 		goto out_free;
-	for (i = 0; i < SCAN_TRIG__COUNT; i++) {
-		err = compile_trigger(eng, &b, (uint8_t)i, ret_err);
+	for (i = 0; i < SCAN_DB__COUNT; i++) {
+		err = compile_db(eng, &b, (uint8_t)i, ret_err);
 		if (err)
 			goto out_free;
 	}
@@ -386,7 +388,7 @@ struct scan_engine *scan_engine_free(struct scan_engine *eng)
 
 	if (!eng)
 		return NULL;
-	for (i = 0; i < SCAN_TRIG__COUNT; i++)
+	for (i = 0; i < SCAN_DB__COUNT; i++)
 		hs_free_database(eng->db[i]);
 	for (i = 0; eng->pats && i < eng->n_pats; i++)
 		hs_free_database(eng->pats[i].anchored);
@@ -420,7 +422,7 @@ int scan_scratch_grow(const struct scan_engine *eng, struct scan_scratch *s)
 {
 	size_t i;
 
-	for (i = 0; i < SCAN_TRIG__COUNT; i++)
+	for (i = 0; i < SCAN_DB__COUNT; i++)
 		if (eng->db[i] && hs_alloc_scratch(eng->db[i], &s->hs) != HS_SUCCESS)
 			return -ENOMEM;
 	for (i = 0; i < eng->n_pats; i++)
@@ -456,7 +458,7 @@ struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
 		return NULL;
 	hs_free_scratch(s->hs);
 	scan_norm_free(&s->norm);
-	for (i = 0; i < SCAN_TRIG__COUNT; i++)
+	for (i = 0; i < SCAN_DB__COUNT; i++)
 		free(s->wins[i].v);
 	free(s->view);
 	free(s->cand);
@@ -469,6 +471,16 @@ struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
 const struct scan_norm *scan_scratch_norm(const struct scan_scratch *s)
 {
 	return &s->norm;
+}
+
+void scan_scratch_stats(const struct scan_scratch *s, struct scan_stats *ret)
+{
+	*ret = s->stats;
+}
+
+void scan_scratch_stats_reset(struct scan_scratch *s)
+{
+	memset(&s->stats, 0, sizeof(s->stats));
 }
 
 /* --- scan -------------------------------------------------------------------- */
@@ -545,7 +557,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	return 0;
 }
 
-static int run_db(const struct scan_engine *eng, struct scan_scratch *s, unsigned int trig,
+static int run_db(const struct scan_engine *eng, struct scan_scratch *s, unsigned int dbi,
 		  const char *t, size_t n)
 {
 	struct match_ctx m = { .eng = eng, .s = s };
@@ -554,17 +566,19 @@ static int run_db(const struct scan_engine *eng, struct scan_scratch *s, unsigne
 	hs_error_t rc;
 	int err;
 
-	if (!eng->db[trig])
+	if (!eng->db[dbi])
 		return 0;
-	if (trig != SCAN_TRIG_FULL) {
-		if (!s->wins[trig].n)
+	if (dbi != SCAN_DB_FULL) {
+		if (!s->wins[dbi].n)
 			return 0;
-		err = scan_view_build(s, &s->wins[trig], t, &buf, &len);
+		err = scan_view_build(s, &s->wins[dbi], t, &buf, &len);
 		if (err)
 			return err;
-		m.w = &s->wins[trig];
+		m.w = &s->wins[dbi];
 	}
-	rc = hs_scan(eng->db[trig], buf, (unsigned int)len, 0, s->hs, on_match, &m);
+	s->stats.scanned[dbi] += len;
+	s->stats.calls[dbi]++;
+	rc = hs_scan(eng->db[dbi], buf, (unsigned int)len, 0, s->hs, on_match, &m);
 	if (rc == HS_SCAN_TERMINATED)
 		return s->overflow < 0 ? s->overflow : -E2BIG;
 	return rc == HS_SUCCESS ? 0 : -EIO;
@@ -706,7 +720,7 @@ static double conf_score(enum scan_confidence c)
 
 static int emit(const struct scan_engine *eng, struct scan_scratch *s, struct scan_result *out)
 {
-	size_t i;
+	size_t i, n0 = out->n;
 	int err;
 
 	for (i = 0; i < s->n_hit; i++) {
@@ -721,11 +735,14 @@ static int emit(const struct scan_engine *eng, struct scan_scratch *s, struct sc
 			.score = r->score > 0 ? r->score : conf_score(h->conf),
 		};
 
-		snprintf(f.type, sizeof(f.type), "%s", r->type);
-		snprintf(f.detail, sizeof(f.detail), "%s", r->id);
+		/* lengths were checked when the rule was added */
+		memcpy(f.type, r->type, strlen(r->type) + 1);
+		memcpy(f.detail, r->id, strlen(r->id) + 1);
 		err = scan_result_push(out, &f);
-		if (err)
+		if (err) {
+			out->n = n0;
 			return err;
+		}
 	}
 	return 0;
 }
@@ -735,17 +752,15 @@ int scan_text(const struct scan_engine *eng, struct scan_scratch *s, const char 
 {
 	const char *t;
 	size_t n, i;
-	unsigned int trig;
+	unsigned int dbi;
 	int err;
 
-	scan_result_reset(out);
-	out->signals = 0;
 	if (len > eng->opts.max_input)
 		return -E2BIG;
 	err = scan_norm_run(&s->norm, text, len);
 	if (err)
 		return err;
-	out->signals = s->norm.signals;
+	out->signals |= s->norm.signals;
 	t = s->norm.view;
 	n = s->norm.len;
 	s->n_cand = 0;
@@ -755,8 +770,8 @@ int scan_text(const struct scan_engine *eng, struct scan_scratch *s, const char 
 	err = scan_prefilter(eng, s, t, n);
 	if (err)
 		return err;
-	for (trig = 0; trig < SCAN_TRIG__COUNT; trig++) {
-		err = run_db(eng, s, trig, t, n);
+	for (dbi = 0; dbi < SCAN_DB__COUNT; dbi++) {
+		err = run_db(eng, s, dbi, t, n);
 		if (err)
 			return err;
 	}
@@ -770,5 +785,9 @@ int scan_text(const struct scan_engine *eng, struct scan_scratch *s, const char 
 	err = resolve(s, n);
 	if (err)
 		return err;
+	s->stats.texts++;
+	s->stats.bytes += len;
+	s->stats.candidates += s->n_cand;
+	s->stats.findings += s->n_hit;
 	return emit(eng, s, out);
 }

@@ -13,6 +13,7 @@
 #define AIRLOCK_SCAN_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rules.h"
 #include "scan.h"
@@ -46,12 +47,40 @@ int scan_scratch_grow(const struct scan_engine *eng, struct scan_scratch *s);
 struct scan_scratch *scan_scratch_free(struct scan_scratch *s);
 
 /*
- * Scan text[0..len).  `out` is reset, then filled; out->signals tells what
- * the normaliser saw (SCAN_SIG_*).  -E2BIG when the input or the candidate
- * count exceeds the engine's limits (the caller should fail closed).
+ * Scan text[0..len): its findings are appended to `out` (sorted, never
+ * overlapping each other) and what the normaliser saw is OR-ed into
+ * out->signals (SCAN_SIG_*); call scan_result_reset() for a fresh result.
+ * -E2BIG when the input or the candidate count exceeds the engine's limits
+ * (the caller should fail closed); findings of a failed scan are not added.
  */
 int scan_text(const struct scan_engine *eng, struct scan_scratch *s,
 	      const char *text, size_t len, struct scan_result *out);
+
+/*
+ * The databases: rules are grouped by trigger (rules.h) so that a message
+ * costs at most three Hyperscan calls, each over the windows its triggers
+ * opened (a call has a fixed cost of its own, which at prompt sizes weighs
+ * as much as the bytes).
+ */
+enum scan_db {
+	SCAN_DB_FULL = 0,        /* SCAN_TRIG_FULL: the whole text */
+	SCAN_DB_DIGITS,          /* SCAN_TRIG_DIGITS */
+	SCAN_DB_TOKENS,          /* SCAN_TRIG_AT, _URL, _SEPS, _TOKEN: token-level windows */
+	SCAN_DB__COUNT,
+};
+
+/* What a scratch has done since it was made (or reset): for metrics and benches. */
+struct scan_stats {
+	uint64_t texts;
+	uint64_t bytes;                          /* input bytes */
+	uint64_t scanned[SCAN_DB__COUNT];        /* bytes each database scanned */
+	uint64_t calls[SCAN_DB__COUNT];          /* Hyperscan calls per database */
+	uint64_t candidates;                     /* raw Hyperscan matches */
+	uint64_t findings;
+};
+
+void scan_scratch_stats(const struct scan_scratch *s, struct scan_stats *ret);
+void scan_scratch_stats_reset(struct scan_scratch *s);
 
 /* The normalised view of the last scan_text() on this scratch. */
 const struct scan_norm *scan_scratch_norm(const struct scan_scratch *s);

@@ -22,7 +22,7 @@
 struct epat {
 	uint32_t ref;                  /* first index into scan_engine.refs */
 	uint32_t n_ref;
-	uint8_t trigger;               /* enum scan_trigger: which database */
+	uint8_t db;                    /* enum scan_db */
 	uint8_t fallback;              /* compiled without SOM: start found by re-scan */
 	unsigned int max_width;        /* bytes, capped; for the fallback re-scan */
 	hs_database_t *anchored;       /* fallback: "^(?:regex)" */
@@ -43,7 +43,8 @@ struct scan_engine {
 	size_t n_pats;
 	uint32_t *refs;                /* pattern -> rule indices (into rules[]) */
 	size_t n_refs;
-	hs_database_t *db[SCAN_TRIG__COUNT];
+	hs_database_t *db[SCAN_DB__COUNT];
+	unsigned int trig_used;        /* 1 << enum scan_trigger, for each trigger a rule uses */
 	unsigned int digits_min;       /* smallest min_digits of the DIGITS rules */
 	size_t n_fallback;
 };
@@ -80,7 +81,7 @@ struct scan_hit {
 struct scan_scratch {
 	hs_scratch_t *hs;
 	struct scan_norm norm;
-	struct scan_wins wins[SCAN_TRIG__COUNT];
+	struct scan_wins wins[SCAN_DB__COUNT];
 	char *view;
 	size_t view_cap;
 	struct scan_cand *cand;
@@ -93,13 +94,26 @@ struct scan_scratch {
 	size_t cover_words;
 	int overflow;                  /* candidate limit hit during a scan */
 	size_t max_candidates;
+	struct scan_stats stats;
 };
 
-/* prefilter.c: windows of text each trigger's database must see. */
+/* The database a trigger's rules go to. */
+static inline enum scan_db scan_trigger_db(enum scan_trigger t)
+{
+	return t == SCAN_TRIG_FULL ? SCAN_DB_FULL : t == SCAN_TRIG_DIGITS ? SCAN_DB_DIGITS
+									  : SCAN_DB_TOKENS;
+}
+
+static inline int scan_trig_used(const struct scan_engine *eng, enum scan_trigger t)
+{
+	return !!(eng->trig_used & (1u << t));
+}
+
+/* prefilter.c: windows of text each database must see. */
 int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s,
 		   const char *t, size_t n);
-/* Build the view for one trigger from its windows: windows joined by '\n'. */
-int scan_view_build(struct scan_scratch *s, const struct scan_wins *w, const char *t,
+/* Build a database's view from its windows (sorted, merged): windows joined by '\n'. */
+int scan_view_build(struct scan_scratch *s, struct scan_wins *w, const char *t,
 		    const char **ret_view, size_t *ret_len);
 
 /* confirm.c: turn a candidate into zero or more hits. */

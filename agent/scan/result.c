@@ -28,6 +28,7 @@ int scan_result_push(struct scan_result *r, const struct scan_finding *f)
 void scan_result_reset(struct scan_result *r)
 {
 	r->n = 0;
+	r->signals = 0;
 }
 
 void scan_result_free(struct scan_result *r)

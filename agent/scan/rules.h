@@ -74,20 +74,26 @@ typedef int (*scan_extract_fn)(const char *text, size_t len, struct scan_span *s
  */
 enum scan_trigger {
 	SCAN_TRIG_FULL = 0,      /* the whole text: always correct, slowest */
-	SCAN_TRIG_DIGITS,        /* digit clusters (digits joined by at most two of " .-/()+:"),
-				  * holding >= min_digits digits, plus SCAN_TRIG_MARGIN bytes of
-				  * the same or adjacent token on each side */
+	SCAN_TRIG_DIGITS,        /* digit clusters (digits joined by at most two of " .-()+")
+				  * holding >= min_digits digits, except dates (4-2-2, 2-2-4 with
+				  * '-' or '.') and decimals (two groups joined by '.'); below
+				  * SCAN_TRIG_DIGITS_BARE digits only with a letter on both sides
+				  * ("AB 12 34 56 C"); plus up to SCAN_TRIG_MARGIN bytes of
+				  * [A-Za-z0-9 .()+#-] either side */
 	SCAN_TRIG_AT,            /* a token containing '@' */
 	SCAN_TRIG_URL,           /* a token containing "://", "www." or a '.' between a letter
 				  * or digit and a letter (a host name) */
-	SCAN_TRIG_SEPS,          /* a token with >= 2 ':' or >= 2 '.' or >= 4 '-' (IP, MAC) */
+	SCAN_TRIG_SEPS,          /* a token with "::" or >= 3 ':', >= 3 '.' (or 2 in a token of
+				  * >= 14 bytes), or >= 4 '-' (IP addresses, MACs, GUIDs) */
 	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_+/=-]
-				  * that contains a digit (wallets, API keys, random tokens) */
+				  * that contains a digit (wallets, API keys, random tokens);
+				  * a run shaped like a GUID is not one (SEPS has it) */
 	SCAN_TRIG__COUNT,
 };
 
-#define SCAN_TRIG_MARGIN 12      /* bytes kept around a digit cluster (IBAN country, NINO letters) */
+#define SCAN_TRIG_MARGIN 16      /* bytes kept around a digit cluster (IBAN country, NINO letters) */
 #define SCAN_TRIG_TOKEN_MIN 20   /* bytes of a SCAN_TRIG_TOKEN run */
+#define SCAN_TRIG_DIGITS_BARE 7  /* digits a cluster needs without letters around it */
 
 enum scan_rule_kind {
 	SCAN_RULE_REGEX = 0,     /* `regex` */
@@ -130,7 +136,8 @@ struct scan_edm {
  * strings; NULL means none.  Context words, keywords, stopwords and allow
  * values are ASCII and compared case-insensitively; a context word matches
  * at the start of a word ("phone" matches "phones", not "telephone") and
- * may contain spaces ("social security").
+ * may contain spaces ("social security"); write them in lower case, starting
+ * with a letter or digit.
  */
 struct scan_rule {
 	const char *id;                  /* unique, -> finding.detail ("credit-card") */

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include <string.h>
+#include <strings.h>
 
 #include <hs.h>
 
@@ -196,6 +197,21 @@ static int domain_extract(const char *t, size_t n, struct scan_span *sp)
 	return 0;
 }
 
+/* A CIDR suffix belongs to the address: "10.0.0.0/8", "2001:db8::/32". */
+static void cidr_suffix(const char *t, size_t n, struct scan_span *sp, unsigned int max)
+{
+	size_t b = sp->off + sp->len, e = b + 1;
+	unsigned int v = 0;
+
+	if (b >= n || t[b] != '/')
+		return;
+	while (e < n && t[e] >= '0' && t[e] <= '9' && e - b <= 3)
+		v = v * 10 + (unsigned int)(t[e++] - '0');
+	if (e == b + 1 || e - b > 4 || v > max || (e < n && is_alnum(t[e])))
+		return;
+	sp->len = e - sp->off;
+}
+
 /* An IPv6 literal around the anchor ("::" or four groups), with its zone. */
 static int ipv6_extract(const char *t, size_t n, struct scan_span *sp)
 {
@@ -228,6 +244,7 @@ static int ipv6_extract(const char *t, size_t n, struct scan_span *sp)
 		return -1;
 	sp->off = a;
 	sp->len = b - a;
+	cidr_suffix(t, n, sp, 128);
 	return 0;
 }
 
@@ -246,31 +263,331 @@ static int mac_extract(const char *t, size_t n, struct scan_span *sp)
 /* An IPv4 address that is not the tail of a longer dotted run ("1.2.3.4.5" start). */
 static int ipv4_extract(const char *t, size_t n, struct scan_span *sp)
 {
-	(void)n;
 	if (sp->off > 0 && t[sp->off - 1] == '.')
 		return -1;
+	cidr_suffix(t, n, sp, 32);
 	return 0;
+}
+
+static int ipv4_validate(const char *s, size_t len)
+{
+	const char *slash = memchr(s, '/', len);
+
+	return scan_valid_ipv4(s, slash ? (size_t)(slash - s) : len);
+}
+
+static int ipv6_validate(const char *s, size_t len)
+{
+	const char *slash = memchr(s, '/', len);
+
+	return scan_valid_ipv6(s, slash ? (size_t)(slash - s) : len);
 }
 
 /*
  * National phone numbers start with a trunk 0; a leading 0 also starts
- * dates (01-05-2024, 03.04.21) and times, which are not phones.
+ * dates (01-05-2024, 03.04.21), times and log values ("01.696170").  Dots
+ * separate short groups only: 01.42.68.53.00.
  */
 static int phone_national_validate(const char *s, size_t len)
 {
-	size_t g[8] = { 0 }, ng = 0, i;
+	size_t g[8] = { 0 }, ng = 0, i, longest = 0;
+	int dot = 0;
 
 	for (i = 0; i < len && ng < 8; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
+		if (s[i] >= '0' && s[i] <= '9') {
 			g[ng]++;
-		else if (g[ng])
+		} else if (g[ng]) {
+			dot |= s[i] == '.';
 			ng++;
+		}
 	}
 	if (ng < 8 && g[ng])
 		ng++;
+	for (i = 0; i < ng && i < 8; i++)
+		if (g[i] > longest)
+			longest = g[i];
 	if (ng == 3 && g[0] == 2 && g[1] == 2 && (g[2] == 2 || g[2] == 4))
 		return 0;
+	if (dot && (ng < 4 || longest > 4))
+		return 0;
 	return scan_valid_phone(s, len);
+}
+
+static int is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static int is_alpha(char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * The pattern anchors on the check digits and two groups; the country code
+ * is the two capitals before them and gives the length (ISO 13616), which
+ * ends the span: groups of four, one separator kind, or none.
+ */
+static int iban_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off, b, chars = 2, group = 2;
+	char sep = 0;
+	int want;
+
+	if (a < 2 || !is_upper(t[a - 1]) || !is_upper(t[a - 2]))
+		return -1;
+	a -= 2;
+	want = scan_iban_length(t + a);
+	if (!want)
+		return -1;
+	for (b = a + 2; b < n && chars < (size_t)want; b++) {
+		if ((t[b] == ' ' || t[b] == '-') && group == 4 && (!sep || t[b] == sep)) {
+			sep = t[b];
+			group = 0;
+			continue;
+		}
+		if (!is_digit(t[b]) && !is_upper(t[b]))
+			return -1;
+		chars++;
+		group++;
+	}
+	if (chars != (size_t)want)
+		return -1;
+	sp->off = a;
+	sp->len = b - a;
+	return 0;
+}
+
+/* The pattern starts at the digits; the two prefix letters (and a space) come before. */
+static int nino_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off;
+
+	(void)n;
+	if (a > 0 && t[a - 1] == ' ')
+		a--;
+	if (a < 2 || !is_alpha(t[a - 1]) || !is_alpha(t[a - 2]))
+		return -1;
+	sp->len += sp->off - (a - 2);
+	sp->off = a - 2;
+	return 0;
+}
+
+/* A North American number may carry its country code without '+': "1-312-...", "1 (312) ...". */
+static int nanp_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off;
+
+	(void)n;
+	if (a >= 1 && t[a - 1] == '1' && t[a] == '(' && (a == 1 || !is_alnum(t[a - 2])))
+		a -= 1;
+	else if (a >= 2 && (t[a - 1] == ' ' || t[a - 1] == '-' || t[a - 1] == '.') &&
+		 t[a - 2] == '1' && (a == 2 || !is_alnum(t[a - 3])))
+		a -= 2;
+	sp->len += sp->off - a;
+	sp->off = a;
+	return 0;
+}
+
+static size_t count_digits(const char *s, size_t len, size_t *ret_alpha)
+{
+	size_t i, d = 0, a = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			d++;
+		else if (is_alpha(s[i]))
+			a++;
+	}
+	if (ret_alpha)
+		*ret_alpha = a;
+	return d;
+}
+
+/* The anchor is a letter-or-digit and six digits: the run goes on to its last digit. */
+static int run_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t b = sp->off + sp->len;
+
+	while (b < n && is_digit(t[b]) && b - sp->off < 24)
+		b++;
+	if (b < n && is_alpha(t[b]))
+		b++;
+	sp->len = b - sp->off;
+	return 0;
+}
+
+/*
+ * Card numbers: the anchor holds the first 12 (or 4-6) digits; the number
+ * goes on in groups of the same separator, or digit by digit without one.
+ * The longest prefix that is a valid card wins ("4111 1111 1111 1111 2024"
+ * ends before the year).
+ */
+static int card_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off, b, ends[24], n_ends = 0, digits = 0, i;
+	char sep = 0;
+
+	for (b = a; b < n && b - a < 32; b++) {
+		if (is_digit(t[b])) {
+			digits++;
+			if (digits >= 13 && digits <= 19 && (b + 1 == n || !is_digit(t[b + 1])) &&
+			    n_ends < 24)
+				ends[n_ends++] = b + 1;
+			if (digits > 19)
+				break;
+			continue;
+		}
+		if ((t[b] != ' ' && t[b] != '-') || (sep && t[b] != sep) || b + 1 == n ||
+		    !is_digit(t[b + 1]))
+			break;
+		sep = t[b];
+	}
+	for (i = n_ends; i-- > 0;) {
+		if (ends[i] < n && is_alnum(t[ends[i]]))
+			continue;
+		if (scan_valid_card(t + a, ends[i] - a)) {
+			sp->len = ends[i] - a;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* An extension after a number: "x623", " ext. 12", "EXT623", " extension 5". */
+static size_t phone_ext(const char *t, size_t n, size_t b)
+{
+	size_t e = b, d;
+
+	if (e < n && t[e] == ' ')
+		e++;
+	if (e + 9 <= n && !strncasecmp(t + e, "extension", 9))
+		e += 9;
+	else if (e + 3 <= n && !strncasecmp(t + e, "ext", 3))
+		e += 3 + (e + 3 < n && t[e + 3] == '.');
+	else if (e < n && (t[e] == 'x' || t[e] == 'X'))
+		e++;
+	else
+		return b;
+	if (e < n && t[e] == ' ')
+		e++;
+	for (d = e; d < n && is_digit(t[d]) && d - e < 6; d++)
+		;
+	return d > e ? d : b;
+}
+
+/*
+ * A phone number from its anchor on: digit groups joined by one of " .-"
+ * or parentheses, at most 15 digits, then an extension.  Groups are tried
+ * longest first, so a year or a count after the number stays out.
+ */
+static int phone_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	size_t a = sp->off, b = a, ends[16], n_ends = 0, digits = 0, i;
+
+	if (b < n && t[b] == '+')
+		b++;
+	while (b < n && b - a < 40) {
+		size_t g = b;
+
+		if (t[g] == '(')
+			g++;
+		while (g < n && is_digit(t[g])) {
+			g++;
+			digits++;
+		}
+		if (g == b || (t[b] == '(' && g == b + 1))
+			break;
+		if (g < n && t[g] == ')')
+			g++;
+		if (n_ends < 16)
+			ends[n_ends++] = g;
+		if (digits > 15)
+			break;
+		b = g;
+		if (b < n && (t[b] == ' ' || t[b] == '.' || t[b] == '-') && b + 1 < n &&
+		    (is_digit(t[b + 1]) || t[b + 1] == '('))
+			b++;
+		else
+			break;
+	}
+	for (i = n_ends; i-- > 0;) {
+		size_t e = ends[i], d = 0, k;
+
+		for (k = a; k < e; k++)
+			d += is_digit(t[k]);
+		if (d < 7 || d > 15 || (e < n && is_digit(t[e])))
+			continue;
+		sp->len = phone_ext(t, n, e) - a;
+		return 0;
+	}
+	return -1;
+}
+
+/* NANP shapes: a "1-" or "1 " country code before, an extension after. */
+static int nanp_full_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	nanp_extract(t, n, sp);
+	sp->len = phone_ext(t, n, sp->off + sp->len) - sp->off;
+	return 0;
+}
+
+/* Validators for the shared digit-run shape: each rule's own length and letters. */
+static int bank_validate(const char *s, size_t len)
+{
+	size_t a, d = count_digits(s, len, &a);
+
+	return !a && d == len && d >= 8 && d <= 17;
+}
+
+static int passport_validate(const char *s, size_t len)
+{
+	size_t a, d = count_digits(s, len, &a);
+
+	return (len == 9 && d == 9) || (len == 9 && a == 1 && is_upper(s[0]));
+}
+
+static int dl_validate(const char *s, size_t len)
+{
+	size_t a, d = count_digits(s, len, &a);
+
+	return d >= 7 && d <= 13 && a <= 1 && d + a == len;
+}
+
+static int phone_bare_validate(const char *s, size_t len)
+{
+	size_t a, d = count_digits(s, len, &a);
+
+	return !a && d == len && (d == 10 || d == 11) && scan_valid_phone(s, len);
+}
+
+static int cn_mobile_validate(const char *s, size_t len)
+{
+	size_t a, d = count_digits(s, len, &a);
+
+	return !a && len == 11 && d == 11 && s[0] == '1' && s[1] >= '3' && scan_valid_phone(s, len);
+}
+
+/* ddd-ddd-dddd with one separator kind (an extension may follow), or 1- before it. */
+static int phone_us_validate(const char *s, size_t len)
+{
+	size_t i, seps = 0;
+	char sep = 0;
+
+	for (i = 0; i < len && !is_alpha(s[i]); i++) {
+		if (s[i] == ' ' || s[i] == '.' || s[i] == '-') {
+			if (sep && s[i] != sep && !(seps == 1 && i <= 2))
+				return 0;
+			sep = s[i];
+			seps++;
+		}
+	}
+	return seps >= 2 && scan_valid_phone(s, len);
 }
 
 /* --- context words ---------------------------------------------------------------- */
@@ -336,7 +653,19 @@ static const char *const ctx_oid[] = {
 
 /* --- the table ---------------------------------------------------------------- */
 
+/*
+ * Shapes several rules share: the engine compiles an identical regex once
+ * and offers each match to every rule that uses it, so these cost one
+ * automaton however many rules read them.
+ */
 #define SHAPE_SSN "\\d{3}[ .-]\\d{2}[ .-]\\d{4}"
+#define SHAPE_SSN_LOOSE "\\d{3}-\\d{6}|\\d{5}-\\d{4}"
+/* a bare run of digits, a letter allowed at either end (A12345678, 1234567A) */
+#define SHAPE_RUN "\\b[A-Za-z]?\\d{6}"
+/* 3-3-4: NANP numbers and NHS numbers */
+#define SHAPE_334 "\\d{3}[ .-]?\\d{3}[ .-]?\\d{4}"
+
+#define DIGIT_RULE(n) .trigger = SCAN_TRIG_DIGITS, .min_digits = (n)
 
 static const struct scan_rule pii_rules[] = {
 	{
@@ -365,8 +694,7 @@ static const struct scan_rule pii_rules[] = {
 		.id = "url", .type = "URL", .category = SCAN_CAT_PII,
 		.regex = "\\b(?:https?|ftp|wss?)://[a-z0-9\\[]",
 		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_URL, .extract = url_extract,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_url, .conf_ctx = SCAN_CONF_MEDIUM,
-		.priority = 1,
+		.conf = SCAN_CONF_MEDIUM, .priority = 1,
 	},
 	{
 		.id = "url-bare-host", .type = "URL", .category = SCAN_CAT_PII,
@@ -380,7 +708,7 @@ static const struct scan_rule pii_rules[] = {
 		.id = "ipv4", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
 		.regex = "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}",
 		.trigger = SCAN_TRIG_SEPS, .flags = SCAN_RF_BOUND_ALNUM,
-		.extract = ipv4_extract, .validate = scan_valid_ipv4,
+		.extract = ipv4_extract, .validate = ipv4_validate,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,
 		.negative = neg_ip, .priority = 5,
 	},
@@ -388,7 +716,7 @@ static const struct scan_rule pii_rules[] = {
 		.id = "ipv6", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
 		.regex = "::|[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}",
 		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
-		.flags = SCAN_RF_BOUND_ALNUM, .extract = ipv6_extract, .validate = scan_valid_ipv6,
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = ipv6_extract, .validate = ipv6_validate,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,
 		.priority = 5,
 	},
@@ -402,102 +730,11 @@ static const struct scan_rule pii_rules[] = {
 		.priority = 6,
 	},
 	{
-		.id = "credit-card", .type = "CREDIT_CARD", .category = SCAN_CAT_PII,
-		.regex = "\\d{4}(?:[ -]?\\d){8,15}",
-		.trigger = SCAN_TRIG_DIGITS, .min_digits = 13,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_card,
-		.conf = SCAN_CONF_HIGH, .context = ctx_card, .negative = neg_number,
-		.priority = 30,
-	},
-	{
-		.id = "iban", .type = "IBAN", .category = SCAN_CAT_PII,
-		.regex = "[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?",
-		.trigger = SCAN_TRIG_DIGITS, .min_digits = 6,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_iban,
-		.conf = SCAN_CONF_HIGH, .priority = 30,
-	},
-	{
-		.id = "us-ssn", .type = "US_SSN", .category = SCAN_CAT_PII,
-		.regex = SHAPE_SSN, .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_ssn,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_ssn, .conf_ctx = SCAN_CONF_HIGH,
-		.negative = neg_number, .priority = 12,
-	},
-	{
-		.id = "us-ssn-bare", .type = "US_SSN", .category = SCAN_CAT_PII,
-		.regex = "\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_ssn,
-		.conf = SCAN_CONF_LOW, .context = ctx_ssn, .conf_ctx = SCAN_CONF_HIGH,
-		.negative = neg_number, .priority = 8,
-	},
-	{
-		.id = "us-ssn-loose", .type = "US_SSN", .category = SCAN_CAT_PII,
-		.regex = "\\d{3}-\\d{6}|\\d{5}-\\d{4}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
-		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .validate = scan_valid_us_ssn_loose,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_ssn, .priority = 8,
-	},
-	{
-		.id = "us-itin", .type = "US_ITIN", .category = SCAN_CAT_PII,
-		.regex = SHAPE_SSN, .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_itin,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_itin, .conf_ctx = SCAN_CONF_HIGH,
-		.negative = neg_number, .priority = 12,
-	},
-	{
-		.id = "us-itin-bare", .type = "US_ITIN", .category = SCAN_CAT_PII,
-		.regex = "\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_itin,
-		.conf = SCAN_CONF_LOW, .context = ctx_itin, .conf_ctx = SCAN_CONF_HIGH,
-		.negative = neg_number, .priority = 8,
-	},
-	{
-		.id = "us-itin-loose", .type = "US_ITIN", .category = SCAN_CAT_PII,
-		.regex = "\\d{3}-\\d{6}|\\d{5}-\\d{4}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
-		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
-		.validate = scan_valid_us_itin_loose,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_itin, .priority = 8,
-	},
-	{
-		.id = "aba-routing", .type = "ABA_ROUTING_NUMBER", .category = SCAN_CAT_PII,
-		.regex = "\\d{9}|\\d{4}-\\d{4}-\\d", .trigger = SCAN_TRIG_DIGITS, .min_digits = 9,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_aba,
-		.conf = SCAN_CONF_LOW, .context = ctx_aba, .conf_ctx = SCAN_CONF_HIGH,
-		.negative = neg_number, .priority = 9,
-	},
-	{
-		.id = "us-bank-account", .type = "US_BANK_NUMBER", .category = SCAN_CAT_PII,
-		.regex = "\\d{8,17}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 8,
-		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_bank, .negative = neg_number,
-		.priority = 11,
-	},
-	{
-		.id = "us-passport", .type = "US_PASSPORT", .category = SCAN_CAT_PII,
-		.regex = "[A-Z]\\d{8}|\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 8,
-		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_passport, .priority = 11,
-	},
-	{
-		.id = "us-driver-license", .type = "US_DRIVER_LICENSE", .category = SCAN_CAT_PII,
-		.regex = "[a-z]\\d{6,12}|\\d{6,13}[a-z]?",
-		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_DIGITS, .min_digits = 6,
-		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_dl, .priority = 10,
-	},
-	{
-		.id = "uk-nhs", .type = "UK_NHS", .category = SCAN_CAT_PII,
-		.regex = "\\d{3}[ -]?\\d{3}[ -]?\\d{4}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 10,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_uk_nhs,
-		.conf = SCAN_CONF_LOW, .context = ctx_nhs, .conf_ctx = SCAN_CONF_HIGH,
-		.negative = neg_number, .priority = 7,
-	},
-	{
-		.id = "uk-nino", .type = "UK_NINO", .category = SCAN_CAT_PII,
-		.regex = "[a-z]{2} ?\\d{2} ?\\d{2} ?\\d{2} ?[a-z]",
-		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_DIGITS, .min_digits = 6,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_uk_nino,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_nino, .conf_ctx = SCAN_CONF_HIGH,
-		.priority = 12,
+		.id = "azure-object-id", .type = "AZURE_OBJECT_ID", .category = SCAN_CAT_PII,
+		.regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .validate = scan_valid_guid,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_oid, .ctx_words = 6, .priority = 6,
 	},
 	{
 		.id = "crypto-wallet", .type = "CRYPTO_WALLET", .category = SCAN_CAT_PII,
@@ -507,40 +744,163 @@ static const struct scan_rule pii_rules[] = {
 		.priority = 25,
 	},
 	{
-		.id = "azure-object-id", .type = "AZURE_OBJECT_ID", .category = SCAN_CAT_PII,
-		.regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
-		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .validate = scan_valid_guid,
-		.conf = SCAN_CONF_MEDIUM, .context = ctx_oid, .ctx_words = 6, .priority = 6,
+		.id = "credit-card", .type = "CREDIT_CARD", .category = SCAN_CAT_PII,
+		.regex = "\\d{4}[ -]?\\d{4}[ -]?\\d{4}|\\d{4}[ -]?\\d{6}", DIGIT_RULE(13),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = card_extract, .validate = scan_valid_card,
+		.conf = SCAN_CONF_HIGH, .context = ctx_card, .negative = neg_number,
+		.priority = 30,
+	},
+	{
+		.id = "iban", .type = "IBAN", .category = SCAN_CAT_PII,
+		.regex = "\\d{2}[ -]?[A-Z0-9]{4}[ -]?[A-Z0-9]{4}", DIGIT_RULE(6),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = iban_extract, .validate = scan_valid_iban,
+		.conf = SCAN_CONF_HIGH, .priority = 30,
+	},
+	{
+		.id = "us-ssn", .type = "US_SSN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_SSN, DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_ssn,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_ssn, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 12,
+	},
+	{
+		.id = "us-ssn-bare", .type = "US_SSN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_RUN, DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = run_extract,
+		.validate = scan_valid_us_ssn,
+		.conf = SCAN_CONF_LOW, .context = ctx_ssn, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 8,
+	},
+	{
+		.id = "us-ssn-loose", .type = "US_SSN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_SSN_LOOSE, DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .validate = scan_valid_us_ssn_loose,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_ssn, .priority = 8,
+	},
+	{
+		.id = "us-itin", .type = "US_ITIN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_SSN, DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_us_itin,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_itin, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 12,
+	},
+	{
+		.id = "us-itin-bare", .type = "US_ITIN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_RUN, DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = run_extract,
+		.validate = scan_valid_us_itin,
+		.conf = SCAN_CONF_LOW, .context = ctx_itin, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 8,
+	},
+	{
+		.id = "us-itin-loose", .type = "US_ITIN", .category = SCAN_CAT_PII,
+		.regex = SHAPE_SSN_LOOSE, DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT,
+		.validate = scan_valid_us_itin_loose,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_itin, .priority = 8,
+	},
+	{
+		.id = "aba-routing", .type = "ABA_ROUTING_NUMBER", .category = SCAN_CAT_PII,
+		.regex = SHAPE_RUN, DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = run_extract,
+		.validate = scan_valid_aba,
+		.conf = SCAN_CONF_LOW, .context = ctx_aba, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 9,
+	},
+	{
+		.id = "aba-routing-dashed", .type = "ABA_ROUTING_NUMBER", .category = SCAN_CAT_PII,
+		.regex = "\\d{4}-\\d{4}-\\d", DIGIT_RULE(9),
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_aba,
+		.conf = SCAN_CONF_LOW, .context = ctx_aba, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 9,
+	},
+	{
+		.id = "us-bank-account", .type = "US_BANK_NUMBER", .category = SCAN_CAT_PII,
+		.regex = SHAPE_RUN, DIGIT_RULE(8),
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .extract = run_extract,
+		.validate = bank_validate,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_bank, .negative = neg_number,
+		.priority = 11,
+	},
+	{
+		.id = "us-passport", .type = "US_PASSPORT", .category = SCAN_CAT_PII,
+		.regex = SHAPE_RUN, DIGIT_RULE(8),
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .extract = run_extract,
+		.validate = passport_validate,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_passport, .priority = 11,
+	},
+	{
+		.id = "us-driver-license", .type = "US_DRIVER_LICENSE", .category = SCAN_CAT_PII,
+		.regex = SHAPE_RUN, DIGIT_RULE(7),
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .extract = run_extract,
+		.validate = dl_validate,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_dl, .priority = 10,
+	},
+	{
+		.id = "uk-nhs", .type = "UK_NHS", .category = SCAN_CAT_PII,
+		.regex = SHAPE_334, DIGIT_RULE(10),
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_uk_nhs,
+		.conf = SCAN_CONF_LOW, .context = ctx_nhs, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 7,
+	},
+	{
+		.id = "uk-nino", .type = "UK_NINO", .category = SCAN_CAT_PII,
+		.regex = "\\d{2} ?\\d{2} ?\\d{2} ?[A-Da-d]", DIGIT_RULE(6),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = nino_extract, .validate = scan_valid_uk_nino,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_nino, .conf_ctx = SCAN_CONF_HIGH,
+		.priority = 12,
 	},
 	{
 		.id = "phone-e164", .type = "PHONE", .category = SCAN_CAT_PII,
-		.regex = "\\+[1-9]\\d{0,2}(?:[ .-]?\\(?\\d{1,5}\\)?){1,6}",
-		.trigger = SCAN_TRIG_DIGITS, .min_digits = 7,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
+		.regex = "\\+[1-9]\\d{0,2}[ .-]?\\(?\\d", DIGIT_RULE(7),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = phone_extract, .validate = scan_valid_phone,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_phone, .conf_ctx = SCAN_CONF_HIGH,
 		.negative = neg_number, .priority = 4,
 	},
 	{
 		.id = "phone-us", .type = "PHONE", .category = SCAN_CAT_PII,
-		.regex = "\\(\\d{3}\\) ?\\d{3}[ .-]?\\d{4}|\\d{3}[ .-]\\d{3}[ .-]\\d{4}|\\d{3} \\d{7}",
-		.trigger = SCAN_TRIG_DIGITS, .min_digits = 10,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
+		.regex = SHAPE_334, DIGIT_RULE(10),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = nanp_full_extract, .validate = phone_us_validate,
 		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
 		.negative = neg_number, .priority = 4,
 	},
 	{
-		.id = "phone-national", .type = "PHONE", .category = SCAN_CAT_PII,
-		.regex = "0\\d{1,4}(?:[ .-]?\\d{2,8}){1,5}",
-		.trigger = SCAN_TRIG_DIGITS, .min_digits = 7,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = phone_national_validate,
+		.id = "phone-us-paren", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = "\\(\\d{3}\\) ?\\d{3}[ .-]?\\d{4}", DIGIT_RULE(10),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = nanp_full_extract, .validate = scan_valid_phone,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_phone, .conf_ctx = SCAN_CONF_HIGH,
+		.negative = neg_number, .priority = 4,
+	},
+	{
+		.id = "phone-us-3-7", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = "\\d{3} \\d{7}", DIGIT_RULE(10),
+		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
 		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
 		.negative = neg_number, .priority = 3,
 	},
 	{
+		/* trunk-0 national numbers: UK 020 7946 0000, DE 030 1234567, FR 01 42 68 53 00,
+		 * IL 09-7625400, JP 090-1234-5678 */
+		.id = "phone-national", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = "\\b0\\d{1,4}[ .-]?\\d{2}",
+		DIGIT_RULE(7), .flags = SCAN_RF_BOUND_ALNUM, .extract = phone_extract,
+		.validate = phone_national_validate,
+		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
+		.negative = neg_number, .priority = 3,
+	},
+	{
+		.id = "phone-bare", .type = "PHONE", .category = SCAN_CAT_PII,
+		.regex = SHAPE_RUN, DIGIT_RULE(10),
+		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .extract = run_extract,
+		.validate = phone_bare_validate,
+		.conf = SCAN_CONF_MEDIUM, .context = ctx_phone, .negative = neg_number,
+		.priority = 2,
+	},
+	{
 		.id = "phone-cn-mobile", .type = "PHONE", .category = SCAN_CAT_PII,
-		.regex = "1[3-9]\\d{9}", .trigger = SCAN_TRIG_DIGITS, .min_digits = 11,
-		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
+		.regex = SHAPE_RUN, DIGIT_RULE(11),
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = run_extract,
+		.validate = cn_mobile_validate,
 		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
 		.negative = neg_number, .priority = 3,
 	},

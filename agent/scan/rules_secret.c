@@ -46,11 +46,34 @@ static int token_end_ok(const char *text, size_t len, size_t e)
 	return !(isalnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '=');
 }
 
+static int is_token_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '=';
+}
+
+/* Drop a SECRET_END terminator the pattern matched; or check the next byte. */
+static int strip_kv_end(const char *text, size_t len, size_t b, size_t *e)
+{
+	unsigned char c = *e > b ? (unsigned char)text[*e - 1] : 0;
+
+	if (*e > b && (is_space(c) || c == '`' || c == '\'' || c == '"' || c == ';')) {
+		(*e)--;
+		return 0;
+	}
+	if (*e >= b + 2 && text[*e - 2] == '\\' && (c == 'n' || c == 'r')) {
+		*e -= 2;
+		return 0;
+	}
+	return kv_end_ok(text, len, *e) ? 0 : -1;
+}
+
 int secret_extract_kv(const char *text, size_t len, struct scan_span *span)
 {
 	size_t i = span->off, e = span->off + span->len;
 
 	if (span->off > len || span->len > len - span->off)
+		return -1;
+	if (strip_kv_end(text, len, span->off, &e))
 		return -1;
 	while (i < e && is_key_char((unsigned char)text[i]))
 		i++;
@@ -60,7 +83,7 @@ int secret_extract_kv(const char *text, size_t len, struct scan_span *span)
 		i++;
 	while (i < e && (is_space((unsigned char)text[i]) || strchr("`'\"=", text[i])))
 		i++;
-	if (i >= e || !kv_end_ok(text, len, e))
+	if (i >= e)
 		return -1;
 	span->len = e - i;
 	span->off = i;
@@ -69,16 +92,46 @@ int secret_extract_kv(const char *text, size_t len, struct scan_span *span)
 
 int secret_extract_token(const char *text, size_t len, struct scan_span *span)
 {
+	size_t e = span->off + span->len;
+
 	if (span->off > len || span->len > len - span->off)
 		return -1;
-	return kv_end_ok(text, len, span->off + span->len) ? 0 : -1;
+	if (strip_kv_end(text, len, span->off, &e) || e == span->off)
+		return -1;
+	span->len = e - span->off;
+	return 0;
 }
 
 int secret_extract_loose(const char *text, size_t len, struct scan_span *span)
 {
+	size_t e = span->off + span->len;
+
 	if (span->off > len || span->len > len - span->off)
 		return -1;
-	return token_end_ok(text, len, span->off + span->len) ? 0 : -1;
+	if (e > span->off && !is_token_char((unsigned char)text[e - 1]))
+		e--;    /* the SECRET_END_LOOSE byte */
+	else if (!token_end_ok(text, len, e))
+		return -1;
+	if (e == span->off)
+		return -1;
+	span->len = e - span->off;
+	return 0;
+}
+
+int secret_extract_nopath(const char *text, size_t len, struct scan_span *span)
+{
+	if (span->off && span->off <= len && strchr("./\\", text[span->off - 1]))
+		return -1;
+	return secret_extract_loose(text, len, span);
+}
+
+int secret_extract_alnum(const char *text, size_t len, struct scan_span *span)
+{
+	if (span->off > len || span->len > len - span->off || !span->len)
+		return -1;
+	if (!isalnum((unsigned char)text[span->off + span->len - 1]))
+		span->len--;
+	return span->len ? 0 : -1;
 }
 
 static int all_same(const char *s, size_t len)

@@ -14,9 +14,8 @@
  *  - Prefix tokens (ghp_, xoxb-, sk-ant-...): the literal leads; the value
  *    is the whole match.
  *
- * Neither form matches gitleaks' trailing terminator ([`'"\s;] | \n | end):
- * the extractors check the byte after the value instead, so exactly one of
- * Hyperscan's end reports survives for a variable-length secret.
+ * Variable-length values end in a terminator the pattern matches
+ * (SECRET_END, SECRET_END_LOOSE); fixed-length ones rely on boundary flags.
  */
 #ifndef AIRLOCK_SCAN_RULES_SECRET_H
 #define AIRLOCK_SCAN_RULES_SECRET_H
@@ -28,7 +27,15 @@
 /* gitleaks' operator block, keyword excluded (see the comment above). */
 #define SECRET_KV_OP \
 	"[ \\t\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[`'\"\\s=]{0,5}"
-#define SECRET_KV(ids, secret) "(?i:" ids ")" SECRET_KV_OP "(?:" secret ")"
+/*
+ * Value terminators, matched by the pattern so that a variable-length
+ * value reports ONE end to the engine (Hyperscan reports every end offset:
+ * an unbounded tail on a 100 KiB run would be 100 Ki candidates).  The
+ * extractors below strip them again.
+ */
+#define SECRET_END       "(?:[`'\"\\s;]|\\\\[nr]|$)"     /* gitleaks' */
+#define SECRET_END_LOOSE "(?:[^A-Za-z0-9_+/=-]|$)"          /* prose and code */
+#define SECRET_KV(ids, secret) "(?i:" ids ")" SECRET_KV_OP "(?:" secret ")" SECRET_END
 
 /* Common rule fields. */
 #define SECRET_RULE(rid)                 \
@@ -43,6 +50,10 @@
 int secret_extract_kv(const char *text, size_t len, struct scan_span *span);
 /* extract for literal-led tokens: the same end check, span unchanged. */
 int secret_extract_token(const char *text, size_t len, struct scan_span *span);
+/* for patterns ending in (?:[^A-Za-z0-9]|$): drop that byte */
+int secret_extract_alnum(const char *text, size_t len, struct scan_span *span);
+/* secret_extract_loose, and not inside a path or host name (".ico-...", "/API-...") */
+int secret_extract_nopath(const char *text, size_t len, struct scan_span *span);
 /* extract for tokens also followed by '\'', ')', ',', '&', '<', '}', ']' (URLs, code). */
 int secret_extract_loose(const char *text, size_t len, struct scan_span *span);
 

@@ -19,14 +19,14 @@ static const struct scan_rule ai_rules[] = {
 		 */
 		SECRET_RULE("openai-api-key"),
 		.regex = "sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
-			 "|[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})",
+			 "|[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})" SECRET_END_LOOSE,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .priority = 2,
 	},
 	{
 		/* newer keys without the marker: sk-proj- plus a long body */
 		SECRET_RULE("openai-project-key"),
-		.regex = "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}",
+		.regex = "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}" SECRET_END_LOOSE,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0, .validate = secret_valid_token,
 		.priority = 1,
@@ -51,7 +51,7 @@ static const struct scan_rule ai_rules[] = {
 	{
 		/* other sk-ant- shapes (sk-ant-oat01-, future versions) */
 		SECRET_RULE("anthropic-key"),
-		.regex = "sk-ant-[a-z]{2,8}\\d{2}-[a-zA-Z0-9_-]{80,}",
+		.regex = "sk-ant-(?:oat|ort|sid)\\d{2}-[a-zA-Z0-9_-]{80,}" SECRET_END_LOOSE, .extract = secret_extract_loose,
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 		.validate = secret_valid_token,
 	},

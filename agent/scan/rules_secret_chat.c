@@ -10,10 +10,12 @@
 
 #define UUID_RE "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
+static const char *const facebook_ctx[] = { "facebook", "fb", "access_token", "graph", "meta", NULL };
+
 static const struct scan_rule chat_rules[] = {
 	{
 		SECRET_RULE("slack-bot-token"),
-		.regex = "xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*",
+		.regex = "xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*" SECRET_END_LOOSE,
 		.flags = SCAN_RF_BOUND_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .priority = 1,
 	},
@@ -25,7 +27,7 @@ static const struct scan_rule chat_rules[] = {
 	},
 	{
 		SECRET_RULE("slack-app-token"),
-		.regex = "xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+", .hs_flags = HS_FLAG_CASELESS,
+		.regex = "xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+" SECRET_END_LOOSE, .hs_flags = HS_FLAG_CASELESS,
 		.flags = SCAN_RF_BOUND_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 2.0,
 	},
@@ -48,18 +50,18 @@ static const struct scan_rule chat_rules[] = {
 	},
 	{
 		SECRET_RULE("slack-legacy-token"),
-		.regex = "xox[os]-\\d+-\\d+-\\d+-[a-fA-F\\d]+",
+		.regex = "xox[os]-\\d+-\\d+-\\d+-[a-fA-F\\d]+" SECRET_END_LOOSE,
 		.flags = SCAN_RF_BOUND_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 2.0,
 	},
 	{
 		SECRET_RULE("slack-legacy-workspace-token"),
-		.regex = "xox[ar]-(?:\\d-)?[0-9a-zA-Z]{8,48}",
+		.regex = "xox[ar]-(?:\\d-)?[0-9a-zA-Z]{8,48}(?:[^0-9a-zA-Z]|$)", .extract = secret_extract_alnum,
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 2.0,
 	},
 	{
 		SECRET_RULE("slack-webhook-url"),
-		.regex = "(?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}",
+		.regex = "(?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,}" SECRET_END_LOOSE, .extract = secret_extract_loose,
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_RIGHT_NOT_ALNUM,
 		.conf = SCAN_CONF_HIGH,
 	},
@@ -197,13 +199,15 @@ static const struct scan_rule chat_rules[] = {
 	},
 	{
 		SECRET_RULE("facebook-access-token"),
-		.regex = "\\d{15,16}(?:\\||%)[0-9a-zA-Z_-]{27,40}",
-		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_token,
+		/* app-id|secret: digit-led, so only next to a Facebook word */
+		.regex = "\\d{15,16}(?:\\||%7[Cc])[0-9a-zA-Z_-]{27,40}" SECRET_END,
+		.flags = SCAN_RF_LEFT_NOT_WORD | SCAN_RF_NEED_CONTEXT, .extract = secret_extract_token,
+		.context = facebook_ctx, .ctx_words = 8,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
 	{
 		SECRET_RULE("facebook-page-access-token"),
-		.regex = "EAA[MC][a-zA-Z0-9]{100,}", .flags = SCAN_RF_BOUND_WORD,
+		.regex = "EAA[MC][a-zA-Z0-9]{100,}" SECRET_END_LOOSE, .extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 	},
 	{

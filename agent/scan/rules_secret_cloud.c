@@ -14,6 +14,39 @@
 /* AWS documents AKIAIOSFODNN7EXAMPLE; gitleaks drops ".+EXAMPLE$". */
 static const char *const aws_allow_re[] = { "EXAMPLE$", NULL };
 
+static const char *const gcp_key_ctx[] = {
+	"key", "api", "token", "secret", "credential", "gcp", "google", "gemini", "firebase",
+	"GOOGLE_API_KEY", "x-goog-api-key", NULL
+};
+
+/* Legacy Vault tokens "s." + 24: random mixed case with digits, not a member name. */
+static int valid_vault_token(const char *s, size_t len)
+{
+	size_t i;
+	int up = 0, lo = 0, dig = 0;
+
+	if (len < 2 || s[0] != 's' || s[1] != '.')
+		return secret_valid_token(s, len);
+	for (i = 2; i < len; i++) {
+		up |= isupper((unsigned char)s[i]) != 0;
+		lo |= islower((unsigned char)s[i]) != 0;
+		dig |= isdigit((unsigned char)s[i]) != 0;
+	}
+	return up && lo && dig && secret_valid_token(s, len);
+}
+
+/* Azure AD client secrets: gitleaks' delimiters on both sides. */
+static int extract_azure_ad(const char *text, size_t len, struct scan_span *span)
+{
+	size_t b = span->off, e = span->off + span->len;
+
+	if (b && !strchr("\\'\"`>=:(,) \t\r\n", text[b - 1]))
+		return -1;
+	if (e < len && !strchr("\\'\"`<), \t\r\n", text[e]))
+		return -1;
+	return 0;
+}
+
 static const char *const aws_secret_ctx[] = { "aws", "secret", "access key", NULL };
 
 /* Azure storage keys: 64 random bytes -> 88 base64 chars ending "==". */
@@ -46,6 +79,8 @@ static int extract_sas(const char *text, size_t len, struct scan_span *span)
 	}
 	if (!ctx)
 		return -1;
+	if (e > b + 4 && !strchr("%+/=", text[e - 1]) && !isalnum((unsigned char)text[e - 1]))
+		e--;    /* the terminator the pattern matched */
 	span->off = b + 4;
 	span->len = e - b - 4;
 	return 0;
@@ -55,14 +90,16 @@ static int extract_sas(const char *text, size_t len, struct scan_span *span)
 static int extract_after_eq(const char *text, size_t len, struct scan_span *span)
 {
 	const char *eq = memchr(text + span->off, '=', span->len);
-	size_t b;
+	size_t b, e = span->off + span->len;
 
 	if (!eq)
 		return -1;
 	b = (size_t)(eq - text) + 1;
-	if (b >= span->off + span->len)
+	if (e > b && !isalnum((unsigned char)text[e - 1]) && !strchr("+/%=&:_.-", text[e - 1]))
+		e--;    /* the terminator the pattern matched */
+	if (b >= e)
 		return -1;
-	span->len = span->off + span->len - b;
+	span->len = e - b;
 	span->off = b;
 	(void)len;
 	return 0;
@@ -110,13 +147,13 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("aws-amazon-bedrock-api-key-long-lived"),
-		.regex = "ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{110,}={0,2}",
+		.regex = "ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{110,}={0,2}" SECRET_END_LOOSE,
 		.extract = secret_extract_loose, .flags = SCAN_RF_LEFT_NOT_ALNUM,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
 	{
 		SECRET_RULE("aws-amazon-bedrock-api-key-short-lived"),
-		.regex = "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=]*",
+		.regex = "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=]*" SECRET_END_LOOSE,
 		.extract = secret_extract_loose, .flags = SCAN_RF_LEFT_NOT_ALNUM,
 		.conf = SCAN_CONF_HIGH,
 	},
@@ -130,20 +167,20 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("azure-connection-string"),
-		.regex = "(?i:SharedAccessKey|SharedAccessSignature)=[A-Za-z0-9+/%=&:_.-]{20,}",
+		.regex = "(?i:SharedAccessKey|SharedAccessSignature)=[A-Za-z0-9+/%=&:_.-]{20,}(?:[^A-Za-z0-9+/%=&:_.-]|$)",
 		.extract = extract_after_eq, .validate = secret_valid_token,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .priority = 3,
 	},
 	{
 		SECRET_RULE("azure-sas-token"),
-		.regex = "sig=[A-Za-z0-9%+/]{40,}(?:%3D|=){0,2}",
+		.regex = "sig=[A-Za-z0-9%+/]{40,}(?:%3D|=){0,2}(?:[^A-Za-z0-9%+/=]|$)",
 		.extract = extract_sas, .flags = SCAN_RF_RIGHT_NOT_ALNUM,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .priority = 2,
 	},
 	{
 		SECRET_RULE("azure-ad-client-secret"),
 		.regex = "[a-zA-Z0-9_~.]{3}\\dQ~[a-zA-Z0-9_~.-]{31,34}",
-		.flags = SCAN_RF_BOUND_ALNUM, .extract = secret_extract_loose,
+		.extract = extract_azure_ad,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .validate = secret_valid_token,
 	},
 	{
@@ -153,9 +190,15 @@ static const struct scan_rule cloud_rules[] = {
 		.conf = SCAN_CONF_HIGH,
 	},
 	{
+		/*
+		 * Google API keys also ship inside web pages and mobile apps
+		 * (Maps, Firebase), so a bare one is often public; one named as
+		 * a key or credential (Gemini, service configs) is reported.
+		 */
 		SECRET_RULE("gcp-api-key"),
 		.regex = "AIza[\\w-]{35}",
-		.flags = SCAN_RF_BOUND_WORD,
+		.flags = SCAN_RF_BOUND_WORD | SCAN_RF_NEED_CONTEXT,
+		.context = gcp_key_ctx, .ctx_words = 8,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0, .validate = secret_valid_token,
 	},
 	{
@@ -228,13 +271,13 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("flyio-access-token"),
-		.regex = "(?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+/]{100,}={0,3}|fm2_[a-zA-Z0-9+/]{100,}={0,3})",
+		.regex = "(?:fo1_[\\w-]{43}|fm1[ar]_[a-zA-Z0-9+/]{100,}={0,3}|fm2_[a-zA-Z0-9+/]{100,}={0,3})" SECRET_END_LOOSE,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0, .validate = secret_valid_token,
 	},
 	{
 		SECRET_RULE("hashicorp-tf-api-token"),
-		.regex = "[a-z0-9]{14}\\.(?-i:atlasv1)\\.[a-z0-9=_-]{60,70}",
+		.regex = "[a-z0-9]{14}\\.(?-i:atlasv1)\\.[a-z0-9=_-]{60,70}" SECRET_END_LOOSE, .extract = secret_extract_loose,
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_BOUND_ALNUM,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .validate = secret_valid_token,
 	},
@@ -247,13 +290,13 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("vault-service-token"),
-		.regex = "(?:hvs\\.[\\w-]{90,120}|s\\.(?i:[a-z0-9]{24}))",
+		.regex = "(?:hvs\\.[\\w-]{90,120}|s\\.(?i:[a-z0-9]{24}))" SECRET_END_LOOSE,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
-		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .validate = secret_valid_token,
+		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .validate = valid_vault_token,
 	},
 	{
 		SECRET_RULE("vault-batch-token"),
-		.regex = "hvb\\.[\\w-]{138,}",
+		.regex = "hvb\\.[\\w-]{138,}" SECRET_END_LOOSE,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 	},
@@ -274,19 +317,19 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("planetscale-password"),
-		.regex = "pscale_pw_(?i:[\\w=.-]{32,64})",
+		.regex = "pscale_pw_(?i:[\\w=.-]{32,64})" SECRET_END,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_token,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
 	{
 		SECRET_RULE("planetscale-api-token"),
-		.regex = "pscale_tkn_(?i:[\\w=.-]{32,64})",
+		.regex = "pscale_tkn_(?i:[\\w=.-]{32,64})" SECRET_END,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_token,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
 	{
 		SECRET_RULE("planetscale-oauth-token"),
-		.regex = "pscale_oauth_[\\w=.-]{32,64}",
+		.regex = "pscale_oauth_[\\w=.-]{32,64}" SECRET_END,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_token,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
@@ -308,7 +351,7 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("infracost-api-token"),
-		.regex = "ico-[a-zA-Z0-9]{32}", .flags = SCAN_RF_BOUND_WORD,
+		.regex = "ico-[a-zA-Z0-9]{32}", .flags = SCAN_RF_BOUND_WORD, .extract = secret_extract_nopath,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .validate = secret_valid_token,
 	},
 	{
@@ -328,12 +371,12 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("grafana-api-key"),
-		.regex = "eyJrIjoi[A-Za-z0-9]{70,}={0,3}", .flags = SCAN_RF_LEFT_NOT_WORD,
+		.regex = "eyJrIjoi[A-Za-z0-9]{70,}={0,3}" SECRET_END_LOOSE, .flags = SCAN_RF_LEFT_NOT_WORD,
 		.extract = secret_extract_loose, .conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
 	{
 		SECRET_RULE("grafana-cloud-api-token"),
-		.regex = "glc_[A-Za-z0-9+/]{32,}={0,3}", .flags = SCAN_RF_LEFT_NOT_WORD,
+		.regex = "glc_[A-Za-z0-9+/]{32,}={0,3}" SECRET_END_LOOSE, .flags = SCAN_RF_LEFT_NOT_WORD,
 		.extract = secret_extract_loose, .conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 		.validate = secret_valid_token,
 	},
@@ -435,7 +478,7 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("1password-service-account-token"),
-		.regex = "ops_eyJ[a-zA-Z0-9+/]{250,}={0,3}", .flags = SCAN_RF_LEFT_NOT_WORD,
+		.regex = "ops_eyJ[a-zA-Z0-9+/]{250,}={0,3}" SECRET_END_LOOSE, .flags = SCAN_RF_LEFT_NOT_WORD,
 		.extract = secret_extract_loose, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 	},
 	{

@@ -160,7 +160,7 @@ static int valid_password_value(const char *s, size_t len)
 	if (secret_is_placeholder(s, len) || is_placeholder_word(s, len))
 		return 0;
 	/* %40-encoded templates, ${..} inside, $VAR */
-	return !ci_has(s, len, "${") && !ci_has(s, len, "{{") && s[0] != '$';
+	return s[0] != '$' && s[0] != '%';
 }
 
 /* JDBC: only URLs that carry credentials. */
@@ -191,7 +191,7 @@ static int extract_odbc_password(const char *text, size_t len, struct scan_span 
 		return -1;
 	span->len = span->off + span->len - b;
 	span->off = b;
-	while (span->len && strchr("}'\"", text[span->off + span->len - 1]))
+	while (span->len && strchr("}'\"; \t\r\n", text[span->off + span->len - 1]))
 		span->len--;
 	(void)len;
 	return span->len ? 0 : -1;
@@ -204,40 +204,48 @@ static const char *const odbc_ctx[] = {
 
 /* --- HTTP authorization headers and curl ---------------------------------- */
 
-/* Value after "Authorization:" and its scheme word, or after an api-key header name. */
+/*
+ * The pattern stops at the header's ':'; the value is parsed here: an
+ * optional scheme word, then a run of token characters, 8 or more.
+ */
+static int is_auth_char(unsigned char c)
+{
+	return isalnum(c) || strchr("=~@.+/_-", c);
+}
+
 static int extract_auth_header(const char *text, size_t len, struct scan_span *span)
 {
-	size_t b = span->off, e = span->off + span->len;
 	static const char *const schemes[] = { "basic", "bearer", "token", "api-token", "apikey", NULL };
 	const char *const *w;
+	size_t b = span->off + span->len, e;
 
-	while (b < e && text[b] != ':')
-		b++;
-	b++;
-	while (b < e && (text[b] == ' ' || text[b] == '\t'))
+	while (b < len && (text[b] == ' ' || text[b] == '\t'))
 		b++;
 	for (w = schemes; *w; w++) {
 		size_t n = strlen(*w);
 
-		if (b + n < e && !strncasecmp(text + b, *w, n) &&
+		if (b + n < len && !strncasecmp(text + b, *w, n) &&
 		    (text[b + n] == ' ' || text[b + n] == '\t')) {
 			b += n;
-			while (b < e && (text[b] == ' ' || text[b] == '\t'))
+			while (b < len && (text[b] == ' ' || text[b] == '\t'))
 				b++;
 			break;
 		}
 	}
-	if (b >= e)
+	for (e = b; e < len && e - b < 4096 && is_auth_char((unsigned char)text[e]); e++)
+		;
+	if (e - b < 8 || (e < len && is_auth_char((unsigned char)text[e])))
 		return -1;
 	span->off = b;
 	span->len = e - b;
-	return secret_extract_loose(text, len, span) == 0 ||
-	       secret_extract_token(text, len, span) == 0 ? 0 : -1;
+	return 0;
 }
 
 static int valid_auth_value(const char *s, size_t len)
 {
 	if (len < 8 || secret_is_placeholder(s, len) || is_placeholder_word(s, len))
+		return 0;
+	if (s[0] == '$' || memchr(s, '(', len) || !strncmp(s, "this.", 5) || !strncmp(s, "self.", 5))
 		return 0;
 	return scan_entropy(s, len) > 2.75;
 }
@@ -251,6 +259,8 @@ static int extract_curl_user(const char *text, size_t len, struct scan_span *spa
 		b++;
 	while (b < e && (text[b] == ' ' || text[b] == '\t'))
 		b++;
+	while (e > b && isspace((unsigned char)text[e - 1]))
+		e--;
 	if (b >= e)
 		return -1;
 	span->len = e - b;
@@ -268,8 +278,8 @@ static int valid_curl_user(const char *s, size_t len)
 		len -= 2;
 	}
 	colon = memchr(s, ':', len);
-	if (!colon || memchr(s, '$', len) || memchr(s, '<', len) || memchr(s, '{', len) ||
-	    memchr(s, '[', len))
+	if (!colon || s[0] == '$' || colon[1] == '$' || ci_has(s, len, "${") ||
+	    ci_has(s, len, "$(") || memchr(s, '<', len) || memchr(s, '{', len) || memchr(s, '[', len))
 		return 0;
 	ul = (size_t)(colon - s);
 	pl = len - ul - 1;
@@ -375,16 +385,38 @@ static int ends_with_ci(const char *s, size_t len, const char *w)
 	return len >= n && !strncasecmp(s + len - n, w, n);
 }
 
+/* "1.2.3": a version, not a secret (base64 and hex have no '.') */
+static int has_version(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 5 <= len; i++)
+		if (isdigit((unsigned char)s[i]) && s[i + 1] == '.' && isdigit((unsigned char)s[i + 2]) &&
+		    (s[i + 3] == '.' || (isdigit((unsigned char)s[i + 3]) && i + 5 < len && s[i + 4] == '.')))
+			return 1;
+	return 0;
+}
+
 static int extract_generic(const char *text, size_t len, struct scan_span *span)
 {
-	size_t key_off = span->off, i;
+	size_t key_off = span->off, key_end, i;
 
 	if (secret_extract_kv(text, len, span) < 0)
 		return -1;
+	/* the whole key name, as gitleaks' [\w.-]{0,50}? prefix sees it */
+	while (key_off > 0 && span->off - key_off < 70 &&
+	       (isalnum((unsigned char)text[key_off - 1]) || strchr("_.-", text[key_off - 1])))
+		key_off--;
 	/* the value starts on the key's line */
 	for (i = key_off; i < span->off; i++)
 		if (text[i] == '\n')
 			return -1;
+	for (key_end = key_off; key_end < span->off && (isalnum((unsigned char)text[key_end]) ||
+							 strchr("_.-", text[key_end])); key_end++)
+		;
+	/* key="..." alone is an attribute name, too noisy (detect-secrets) */
+	if (key_end - key_off == 3 && !strncasecmp(text + key_off, "key", 3))
+		return -1;
 	return key_allowed(text + key_off, span->off - key_off) ? -1 : 0;
 }
 
@@ -392,7 +424,7 @@ static int valid_generic(const char *s, size_t len)
 {
 	if (secret_is_placeholder(s, len) || only_letters(s, len) || is_dotted_name(s, len))
 		return 0;
-	if (has_ascending_run(s, len))
+	if (has_ascending_run(s, len) || has_version(s, len) || ci_has(s, len, "example"))
 		return 0;
 	/* a name that refers to a secret, not the secret */
 	if (ci_has(s, len, "secret") || ci_has(s, len, "token") || ci_has(s, len, "password") ||
@@ -402,39 +434,80 @@ static int valid_generic(const char *s, size_t len)
 }
 
 /*
- * Assignment value (detect-secrets KeywordDetector shapes): what follows
- * the operator, quoted or not; or "keyword \"value\";" without one.
+ * Assignment value (detect-secrets KeywordDetector shapes).  The pattern
+ * is the keyword alone; the operator (`password =`, `apikey:=`,
+ * `some_dict["secret"] =`) or the quote of `apikey "value";` and the value
+ * are parsed here.  Hyperscan anchors a keyword-then-`[ \t]*[=:"']` shape
+ * on its last, very common character and runs ten times slower.
  */
+#define ASSIGN_VALUE_MAX 256
+
+static int quoted_value(const char *text, size_t len, size_t b, char q, size_t *ret_e)
+{
+	size_t e;
+
+	for (e = b; e < len && e - b <= ASSIGN_VALUE_MAX && text[e] != q && text[e] != '\n' &&
+		    text[e] != '\r'; e++)
+		;
+	if (e >= len || text[e] != q || e == b)
+		return -1;
+	*ret_e = e;
+	return 0;
+}
+
 static int extract_assignment(const char *text, size_t len, struct scan_span *span)
 {
-	size_t b = span->off, e = span->off + span->len;
-	char q;
+	size_t m = span->off + span->len, i = m, b, e;
 
-	if (e > len || b >= e)
+	if (m > len || !span->len)
 		return -1;
-	if (text[e - 1] == ';')
-		e--;
-	q = text[e - 1];
-	if (q == '"' || q == '\'' || q == '`') {
-		/* quoted: value is between the last pair of quotes */
-		size_t o = e - 1;
-
-		while (o > b && text[o - 1] != q)
-			o--;
-		if (o <= b || o >= e - 1)
-			return -1;
-		span->off = o;
-		span->len = e - 1 - o;
+	/* a suffix after the keyword ("apikeyforfoo") is allowed before a quote only */
+	while (i < len && i - m <= 16 && (isalnum((unsigned char)text[i]) || text[i] == '_'))
+		i++;
+	for (b = i; b < len && (text[b] == ' ' || text[b] == '\t'); b++)
+		;
+	/* keyword "value";  (else the quote may close a key: "apikey": "...") */
+	if (b < len && (text[b] == '"' || text[b] == '\'') &&
+	    !quoted_value(text, len, b + 1, text[b], &e) && e + 1 < len && text[e + 1] == ';') {
+		span->off = b + 1;
+		span->len = e - b - 1;
 		return 0;
 	}
-	/* unquoted: after the operator; must end at a blank, ';', ',' or the end */
-	if (e < len && !isspace((unsigned char)text[e]) && text[e] != ';' && text[e] != ',')
+	if (i != m)
 		return -1;
-	while (b < e && (isalnum((unsigned char)text[b]) || strchr("_[]'\"", text[b])))
+	/* keyword[0], keyword"], keyword':  then an operator */
+	if (b < len && text[b] == '[') {
+		for (b++; b < len && isdigit((unsigned char)text[b]); b++)
+			;
+		if (b >= len || text[b] != ']')
+			return -1;
 		b++;
-	while (b < e && strchr(" \t:=>@", text[b]))
+	}
+	for (i = 0; i < 2 && b < len && strchr("]'\"", text[b]); i++)
 		b++;
-	if (b >= e)
+	while (b < len && (text[b] == ' ' || text[b] == '\t'))
+		b++;
+	if (b + 1 < len && ((text[b] == ':' && text[b + 1] == '=') || (text[b] == '=' && text[b + 1] == '>')))
+		b += 2;
+	else if (b < len && (text[b] == ':' || text[b] == '='))
+		b++;
+	else
+		return -1;
+	while (b < len && (text[b] == ' ' || text[b] == '\t'))
+		b++;
+	if (b < len && text[b] == '@')
+		b++;
+	if (b < len && (text[b] == '"' || text[b] == '\'' || text[b] == '`')) {
+		if (quoted_value(text, len, b + 1, text[b], &e))
+			return -1;
+		span->off = b + 1;
+		span->len = e - b - 1;
+		return 0;
+	}
+	for (e = b; e < len && e - b <= ASSIGN_VALUE_MAX && !isspace((unsigned char)text[e]) &&
+		    !strchr("'\"`,;", text[e]); e++)
+		;
+	if (e == b || (e < len && !isspace((unsigned char)text[e]) && text[e] != ',' && text[e] != ';'))
 		return -1;
 	span->off = b;
 	span->len = e - b;
@@ -447,8 +520,7 @@ static int valid_assignment(const char *s, size_t len)
 
 	if (len < 4 || secret_is_placeholder(s, len) || is_placeholder_word(s, len))
 		return 0;
-	if (s[0] == '"' || s[0] == '\'' || s[0] == '$' || ci_has(s, len, "${") ||
-	    ci_has(s, len, "fake"))
+	if (s[0] == '"' || s[0] == '\'' || s[0] == '$' || ci_has(s, len, "fake"))
 		return 0;
 	if (ci_eq(s, len, "true") || ci_eq(s, len, "false") || !strncmp(s, "this.", 5) ||
 	    !strncmp(s, "self.", 5) || !strncasecmp(s, "os.environ", 10) ||
@@ -465,9 +537,8 @@ static int valid_assignment(const char *s, size_t len)
 	return scan_entropy(s, len) > 2.2;
 }
 
-#define PW_KW "(?:api_?key|auth_?key|service_?key|account_?key|db_?key|database_?key|" \
-	      "priv_?key|private_?key|client_?key|db_?pass|database_?pass|key_?pass|" \
-	      "password|passwd|pwd|secret|contrase(?:n|\\xc3\\xb1)a)"
+#define PW_KW "(?:password|passwd|pwd|secret|contrase(?:n|\\xc3\\xb1)a|(?:db|database|key)_?pass|" \
+	      "(?:api|auth|service|account|priv|private|client|db|database)_?key)"
 
 static const struct scan_rule generic_rules[] = {
 	{
@@ -478,7 +549,8 @@ static const struct scan_rule generic_rules[] = {
 	},
 	{
 		SECRET_RULE("jwt"),
-		.regex = "eyJ[A-Za-z0-9_-]{10,}\\.ey[A-Za-z0-9_/\\\\-]{10,}\\.[A-Za-z0-9_/\\\\-]*={0,2}",
+		.regex = "eyJ[A-Za-z0-9_-]{10,}\\.ey[A-Za-z0-9_/\\\\-]{10,}\\.[A-Za-z0-9_/\\\\-]*={0,2}"
+			 "(?:[^A-Za-z0-9_/\\\\=-]|$)",
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.validate = valid_jwt, .conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .priority = 2,
 	},
@@ -491,29 +563,28 @@ static const struct scan_rule generic_rules[] = {
 	},
 	{
 		SECRET_RULE("jdbc-connection-string"),
-		.regex = "jdbc:[a-z0-9]{2,20}:[^\\s'\"<>]{4,}",
+		.regex = "jdbc:[a-z0-9]{2,20}:[^\\s'\"<>]{4,}(?:[\\s'\"<>]|$)",
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_LEFT_NOT_ALNUM,
 		.extract = secret_extract_token, .validate = valid_jdbc,
 		.conf = SCAN_CONF_HIGH, .priority = 2,
 	},
 	{
 		SECRET_RULE("odbc-connection-string"),
-		.regex = "(?:password|pwd)[ \\t]*=[ \\t]*(?:\\{[^}\\r\\n]{3,}\\}|'[^'\\r\\n]{3,}'|\"[^\"\\r\\n]{3,}\"|[^;'\"\\s]{3,})",
+		.regex = "(?:password|pwd)[ \\t]*=[ \\t]*(?:\\{[^}\\r\\n]{3,}\\}|'[^'\\r\\n]{3,}'|\"[^\"\\r\\n]{3,}\"|[^;'\"\\s]{3,}(?:[;'\"\\s]|$))",
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_NEED_CONTEXT | SCAN_RF_LEFT_NOT_ALNUM,
 		.extract = extract_odbc_password, .validate = valid_password_value,
 		.context = odbc_ctx, .ctx_words = 12, .conf = SCAN_CONF_HIGH, .priority = 1,
 	},
 	{
 		SECRET_RULE("http-authorization-header"),
-		.regex = "(?:authorization[ \\t]*:[ \\t]{0,5}(?:(?:basic|bearer|token|api-token)[ \\t]+)?"
-			 "|(?:x-)?(?:[a-z]+-)?(?:api-?key|api-token|auth-token|access-token)[ \\t]*:[ \\t]{0,5})"
-			 "[A-Za-z0-9=~@.+/_-]{8,}",
+		.regex = "authorization[ \\t]*:|x-[a-z-]{0,20}(?:apikey|api-key|token|key)[ \\t]*:"
+			 "|(?:api-key|api-token|auth-token|access-token)[ \\t]*:",
 		.hs_flags = HS_FLAG_CASELESS, .extract = extract_auth_header,
 		.validate = valid_auth_value, .conf = SCAN_CONF_HIGH,
 	},
 	{
 		SECRET_RULE("curl-auth-user"),
-		.regex = "(?:-u|--user)[ \\t]+(?:\"[^\"\\r\\n]{3,100}\"|'[^'\\r\\n]{3,100}'|[^\\s\"']{3,100})",
+		.regex = "(?:-u|--user)[ \\t]+(?:\"[^\"\\r\\n]{3,100}\"|'[^'\\r\\n]{3,100}'|[^\\s\"']{3,100}(?:\\s|$))",
 		.flags = SCAN_RF_NEED_CONTEXT | SCAN_RF_LEFT_NOT_ALNUM,
 		.extract = extract_curl_user, .validate = valid_curl_user,
 		.context = curl_ctx, .ctx_words = 12, .conf = SCAN_CONF_HIGH,
@@ -527,9 +598,7 @@ static const struct scan_rule generic_rules[] = {
 	},
 	{
 		SECRET_RULE("generic-password-assignment"),
-		.regex = PW_KW "(?:\\[[0-9]*\\])?[\\]'\"]{0,2}[ \\t]*(?::=|=>|:|=)[ \\t]*@?"
-			 "(?:\"[^\"\\r\\n]+\"|'[^'\\r\\n]+'|[^\\s'\"`,;]+)"
-			 "|" PW_KW "\\w*[ \\t]*(?:\"[^\"\\r\\n]+\"|'[^'\\r\\n]+');",
+		.regex = PW_KW,
 		.hs_flags = HS_FLAG_CASELESS, .extract = extract_assignment,
 		.validate = valid_assignment, .conf = SCAN_CONF_MEDIUM, .priority = -1,
 	},

@@ -9,21 +9,27 @@
 
 #define UUID_RE "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
+/* Kraken keys are 80-90 characters; the pattern leaves the length out to keep SOM cheap. */
+static int valid_len_80_90(const char *s, size_t len)
+{
+	return len >= 80 && len <= 90 && secret_valid_token(s, len);
+}
+
 static const struct scan_rule payment_rules[] = {
 	{
 		SECRET_RULE("stripe-access-token"),
-		.regex = "(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}",
+		.regex = "(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}" SECRET_END_LOOSE, .extract = secret_extract_loose,
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 2.0,
 		.validate = secret_valid_token,
 	},
 	{
 		SECRET_RULE("stripe-webhook-secret"),
-		.regex = "whsec_[a-zA-Z0-9]{32,64}", .flags = SCAN_RF_BOUND_WORD,
+		.regex = "whsec_[a-zA-Z0-9]{32,64}" SECRET_END_LOOSE, .extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .validate = secret_valid_token,
 	},
 	{
 		SECRET_RULE("square-access-token"),
-		.regex = "(?:EAAA|sq0atp-)[\\w-]{22,60}", .flags = SCAN_RF_BOUND_WORD,
+		.regex = "(?:EAAA|sq0atp-)[\\w-]{22,60}" SECRET_END_LOOSE, .extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 2.0, .validate = secret_valid_token,
 	},
 	{
@@ -108,8 +114,9 @@ static const struct scan_rule payment_rules[] = {
 	},
 	{
 		SECRET_RULE("kraken-access-token"),
-		.regex = SECRET_KV("kraken", "[a-z0-9/_+-][a-z0-9/=_+-]{79,}"),
+		.regex = SECRET_KV("kraken", "[a-z0-9/_+-][a-z0-9/=_+-]+"),
 		.hs_flags = HS_FLAG_CASELESS, .extract = secret_extract_kv, .conf = SCAN_CONF_HIGH,
+		.validate = valid_len_80_90,
 	},
 	{
 		SECRET_RULE("kucoin-access-token"),

@@ -4,6 +4,8 @@
  * Most are gitleaks' semi-generic rules: a service name, an assignment,
  * a value of the service's shape.
  */
+#include <string.h>
+
 #include <hs.h>
 
 #include "rules_secret.h"
@@ -46,6 +48,7 @@ static const struct scan_rule saas_rules[] = {
 	KV_RULE("etsy-access-token", "(?-i:ETSY|[Ee]tsy)", "[a-z0-9]{24}", 3.0),
 	KV_RULE("fastly-api-token", "fastly", "[a-z0-9=_-]{32}", 0),
 	TOKEN_RULE("frameio-api-token", "fio-u-(?i:[a-z0-9_=-]{64})", 0),
+	KV_RULE("flickr-access-token", "flickr", "[a-z0-9]{32}", 0),
 	KV_RULE("freshbooks-access-token", "freshbooks", "[a-z0-9]{64}", 0),
 	KV_RULE("hubspot-api-key", "hubspot", UUID_RE, 0),
 	KV_RULE("launchdarkly-access-token", "launchdarkly", "[a-z0-9=_-]{40}", 0),
@@ -86,15 +89,17 @@ static const struct scan_rule saas_rules[] = {
 static int extract_userinfo(const char *text, size_t len, struct scan_span *span)
 {
 	size_t b = span->off, e = span->off + span->len;
+	const char *at;
 
 	(void)len;
 	while (b + 2 < e && !(text[b] == '/' && text[b + 1] == '/'))
 		b++;
 	b += 2;
-	if (b >= e || text[e - 1] != '@')
+	at = b < e ? memchr(text + b, '@', e - b) : NULL;
+	if (!at)
 		return -1;
 	span->off = b;
-	span->len = e - 1 - b;
+	span->len = (size_t)(at - text) - b;
 	return 0;
 }
 

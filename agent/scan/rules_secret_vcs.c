@@ -194,7 +194,7 @@ static const struct scan_rule vcs_rules[] = {
 	},
 	{
 		SECRET_RULE("pypi-upload-token"),
-		.regex = "pypi-AgEIcHlwaS5vcmc[\\w-]{50,}", .flags = SCAN_RF_LEFT_NOT_WORD,
+		.regex = "pypi-AgEIcHlwaS5vcmc[\\w-]{50,}" SECRET_END_LOOSE, .flags = SCAN_RF_LEFT_NOT_WORD,
 		.extract = secret_extract_loose, .conf = SCAN_CONF_HIGH,
 	},
 	{

@@ -54,7 +54,7 @@ struct scan_finding {
  * Findings are sorted by start and never overlap (the engine resolves
  * overlaps before it returns).  `signals` is what the normaliser saw in the
  * text (SCAN_SIG_* in normalize.h: zero-width, bidi, tag characters...),
- * set by scan_text(); the injection detector reads it.
+ * OR-ed in by scan_text(); the injection detector reads it.
  */
 struct scan_result {
 	struct scan_finding *v;
@@ -64,7 +64,7 @@ struct scan_result {
 };
 
 int scan_result_push(struct scan_result *r, const struct scan_finding *f);
-void scan_result_reset(struct scan_result *r);   /* n = 0, keeps memory */
+void scan_result_reset(struct scan_result *r);   /* n = 0, signals = 0, keeps memory */
 void scan_result_free(struct scan_result *r);
 
 const char *scan_action_name(enum scan_action a);

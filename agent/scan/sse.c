@@ -202,12 +202,13 @@ static int emit_data(struct sse_restorer *r, const char *event, json_t *obj,
 	size_t el = strlen(r->eol);
 	int err = s ? 0 : -ENOMEM;
 
-	if (!err && event)
-		err = vault_buf_add(out, "event: ", 7) || vault_buf_add(out, event, strlen(event)) ||
-		      vault_buf_add(out, r->eol, el) ? -ENOMEM : 0;
-	if (!err)
-		err = vault_buf_add(out, "data: ", 6) || vault_buf_add(out, s, strlen(s)) ||
-		      vault_buf_add(out, r->eol, el) || vault_buf_add(out, r->eol, el) ? -ENOMEM : 0;
+	if (!err && event &&
+	    (vault_buf_add(out, "event: ", 7) || vault_buf_add(out, event, strlen(event)) ||
+	     vault_buf_add(out, r->eol, el)))
+		err = -ENOMEM;
+	if (!err && (vault_buf_add(out, "data: ", 6) || vault_buf_add(out, s, strlen(s)) ||
+		     vault_buf_add(out, r->eol, el) || vault_buf_add(out, r->eol, el)))
+		err = -ENOMEM;
 	free(s);
 	return err;
 }
@@ -372,12 +373,12 @@ static int chat_choice(struct sse_restorer *r, json_t *ch, json_int_t c, bool *c
 	tcs = json_is_object(delta) ? json_object_get(delta, "tool_calls") : NULL;
 	json_array_foreach(tcs, j, tc) {
 		json_t *args = json_object_get(json_object_get(tc, "function"), "arguments");
+		json_int_t t = int_or(json_object_get(tc, "index"), (json_int_t)j);
 
 		h = NULL;
 		if (!json_is_string(args))
 			continue;
-		err = stream_push(r, ST_CHAT_ARGS, c, int_or(json_object_get(tc, "index"), (json_int_t)j),
-				  args, changed, &h);
+		err = stream_push(r, ST_CHAT_ARGS, c, t, args, changed, &h);
 		if (err)
 			return err;
 		*holding |= h != NULL;
@@ -458,7 +459,8 @@ static int resp_event(struct sse_restorer *r, json_t *ev, const char *type, bool
 	struct held *h = NULL;
 
 	if (kind >= 0 && json_is_string(d)) {
-		err = stream_push(r, (enum stream_kind)kind, int_or(json_object_get(ev, "output_index"), -1),
+		err = stream_push(r, (enum stream_kind)kind,
+				  int_or(json_object_get(ev, "output_index"), -1),
 				  int_or(json_object_get(ev, "content_index"), 0), d, changed, &h);
 		if (err || !h)
 			return err;
@@ -576,7 +578,8 @@ static int process_event(struct sse_restorer *r, const char *ev, size_t n, struc
 
 		pos = line_at(ev, n, pos, &l);
 		if (field_is(&l, "data", &v, &vn)) {
-			if ((any && vault_buf_add(&r->data, "\n", 1)) || vault_buf_add(&r->data, v, vn))
+			if ((any && vault_buf_add(&r->data, "\n", 1)) ||
+			    vault_buf_add(&r->data, v, vn))
 				return -ENOMEM;
 			any = true;
 		} else if (field_is(&l, "event", &v, &vn)) {

@@ -148,6 +148,45 @@ int scan_valid_luhn(const char *s, size_t len)
 	return luhn_digits(d, n);
 }
 
+/*
+ * Issuer prefixes and the lengths each network issues (public IIN
+ * ranges).  Luhn alone passes one random number in ten; the prefix and
+ * length rule out most of the rest.
+ */
+static int card_brand_ok(const char *d, size_t n)
+{
+	unsigned int p2 = (unsigned int)((d[0] - '0') * 10 + (d[1] - '0'));
+	unsigned int p4 = p2 * 100 + (unsigned int)((d[2] - '0') * 10 + (d[3] - '0'));
+
+	switch (d[0]) {
+	case '1':
+		return n == 15;                                 /* UATP */
+	case '2':
+		if (p4 >= 2221 && p4 <= 2720)
+			return n == 16;                         /* Mastercard 2-series */
+		return p4 >= 2200 && p4 <= 2204 && n >= 16;     /* Mir */
+	case '3':
+		if (p2 == 34 || p2 == 37)
+			return n == 15;                         /* Amex */
+		if (p4 >= 3528 && p4 <= 3589)
+			return n >= 16;                         /* JCB */
+		if ((p4 >= 3000 && p4 <= 3059) || p4 == 3095 || p2 == 36 || p2 == 38 || p2 == 39)
+			return n >= 14;                         /* Diners */
+		return 0;
+	case '4':
+		return n == 13 || n == 16 || n == 19;           /* Visa */
+	case '5':
+		if (p2 >= 51 && p2 <= 55)
+			return n == 16;                         /* Mastercard */
+		return n >= 12;                                 /* Maestro, Dankort */
+	case '6':
+		return n >= 14;                                 /* Discover, UnionPay, Maestro, RuPay */
+	case '8':
+		return (p2 == 81 || p2 == 82) && n == 16;       /* RuPay */
+	}
+	return 0;
+}
+
 int scan_valid_card(const char *s, size_t len)
 {
 	size_t glen[8], ng;
@@ -158,7 +197,7 @@ int scan_valid_card(const char *s, size_t len)
 	if (!ng || ng > 5)
 		return 0;
 	n = scan_digits(s, len, d, sizeof(d));
-	if (n < 13 || n > 19 || d[0] == '0' || all_same(d, n))
+	if (n < 13 || n > 19 || all_same(d, n) || !card_brand_ok(d, n))
 		return 0;
 	if (ng > 1) {
 		/* grouped as printed on cards: 4-4-4-4(-3), 4-6-5 (Amex), 4-6-4 (Diners) */
@@ -201,7 +240,7 @@ static const struct iban_country iban_lengths[] = {
 	{ "VA", 22 }, { "VG", 24 }, { "XK", 20 },
 };
 
-static int iban_country_len(const char *cc)
+int scan_iban_length(const char *cc)
 {
 	size_t lo = 0, hi = sizeof(iban_lengths) / sizeof(iban_lengths[0]);
 
@@ -221,15 +260,16 @@ static int iban_country_len(const char *cc)
 
 int scan_valid_iban(const char *s, size_t len)
 {
-	char v[40];
+	char v[40], sep = 0;
 	size_t i, n = 0, group = 0;
 	unsigned int rem = 0;
 
-	/* compact form, or groups of four separated by single spaces */
+	/* compact form, or groups of four separated by single spaces (or dashes) */
 	for (i = 0; i < len; i++) {
-		if (s[i] == ' ') {
-			if (group != 4)
+		if (s[i] == ' ' || s[i] == '-') {
+			if (group != 4 || (sep && s[i] != sep))
 				return 0;
+			sep = s[i];
 			group = 0;
 			continue;
 		}
@@ -242,7 +282,7 @@ int scan_valid_iban(const char *s, size_t len)
 	}
 	if (n < 15 || !is_upper(v[0]) || !is_upper(v[1]) || !is_digit(v[2]) || !is_digit(v[3]))
 		return 0;
-	if (iban_country_len(v) != (int)n)
+	if (scan_iban_length(v) != (int)n)
 		return 0;
 	/* move the first four to the end, letters become 10..35, mod 97 piecewise */
 	for (i = 0; i < n; i++) {

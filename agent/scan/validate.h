@@ -14,10 +14,12 @@
 
 /* Luhn over the digits of s (spaces and dashes skipped); 0 for < 2 digits. */
 int scan_valid_luhn(const char *s, size_t len);
-/* 13-19 digits, consistent ' '/'-' separators, Luhn, not one repeated digit. */
+/* 13-19 digits, consistent ' '/'-' separators, issuer prefix and length, Luhn. */
 int scan_valid_card(const char *s, size_t len);
-/* ISO 13616: country length table, upper-case, mod 97 == 1; spaces every 4. */
+/* ISO 13616: country length table, upper-case, mod 97 == 1; ' ' or '-' every 4. */
 int scan_valid_iban(const char *s, size_t len);
+/* IBAN length for a country code (two upper-case letters), 0 when it has none. */
+int scan_iban_length(const char *cc);
 /* US SSN: ddd-dd-dddd (same separator: '-', ' ', '.'), or 9 digits. */
 int scan_valid_us_ssn(const char *s, size_t len);
 /* SSN/ITIN written ddd-dddddd or ddddd-dddd: only the digit rules apply. */

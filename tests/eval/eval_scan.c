@@ -100,9 +100,11 @@ static int in_list(json_t *arr, const char *s)
 
 static int scan(struct eval *ev, const char *text, size_t len)
 {
-	int err = scan_text(ev->eng, ev->scratch, text, len, &ev->res);
 	size_t i, k = 0;
+	int err;
 
+	scan_result_reset(&ev->res);
+	err = scan_text(ev->eng, ev->scratch, text, len, &ev->res);
 	if (err)
 		return err;
 	for (i = 0; i < ev->res.n; i++)

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * EMAIL_CONTENT scoring (model in email_content.h).  One pass over the
+ * lines for headers, markers and MIME; phrase lookups for the body cues.
+ * Evidence positions are kept so the finding spans the e-mail block, not
+ * the whole prompt around it.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "email_content.h"
+
+enum email_sig {
+	SIG_HEADERS = 0,
+	SIG_FORWARD,
+	SIG_MIME,
+	SIG_FIELDS,
+	SIG_SALUTATION,
+	SIG_SIGNOFF,
+	SIG_PHRASE,             /* counted per distinct phrase, see below */
+	SIG_MAILBOX,
+	SIG__COUNT,
+};
+
+static const char *const sig_name[SIG__COUNT] = {
+	"rfc5322-headers", "forwarded-message", "mime", "email-fields",
+	"email-body", "email-body", "email-body", "email-body",
+};
+
+#define PHRASES_MAX 8
+
+struct email_state {
+	double w[SIG__COUNT];
+	double phrase_w[PHRASES_MAX];
+	size_t start;           /* evidence extent */
+	size_t end;
+	int any;
+};
+
+static void evidence(struct email_state *st, enum email_sig s, double w, size_t b, size_t e)
+{
+	if (w > st->w[s])
+		st->w[s] = w;
+	if (!st->any || b < st->start)
+		st->start = b;
+	if (!st->any || e > st->end)
+		st->end = e;
+	st->any = 1;
+}
+
+static int ci_prefix(const char *s, size_t n, const char *p)
+{
+	size_t l = strlen(p);
+
+	return n >= l && !strncasecmp(s, p, l);
+}
+
+static const char *ci_find(const char *s, size_t n, const char *w)
+{
+	size_t l = strlen(w), i;
+
+	for (i = 0; i + l <= n; i++)
+		if (tolower((unsigned char)s[i]) == tolower((unsigned char)w[0]) && !strncasecmp(s + i, w, l))
+			return s + i;
+	return NULL;
+}
+
+/* --- header lines ------------------------------------------------------------ */
+
+static const char *const header_names[] = {
+	"from", "to", "cc", "bcc", "subject", "date", "sent", "reply-to", "message-id",
+	"received", "return-path", "mime-version", "content-type", "in-reply-to",
+	"references", "delivered-to", "importance", "x-mailer", "x-originating-ip",
+	"thread-topic", "dkim-signature", "authentication-results", NULL
+};
+
+/* Index+1 of the header name a line starts with ("Subject: ..."), or 0. */
+static int header_line(const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '-'); i++)
+		;
+	if (!i || i >= n || s[i] != ':' || (i + 1 < n && s[i + 1] != ' ' && s[i + 1] != '\t'))
+		return 0;
+	for (k = 0; header_names[k]; k++)
+		if (strlen(header_names[k]) == i && !strncasecmp(s, header_names[k], i))
+			return (int)k + 1;
+	if (i > 2 && (s[0] == 'X' || s[0] == 'x') && s[1] == '-')
+		return 100;    /* X-Something: a mail header of some agent */
+	return 0;
+}
+
+static void scan_lines(struct email_state *st, const char *t, size_t n)
+{
+	size_t i = 0, run_b = 0, run_e = 0;
+	unsigned long seen = 0;        /* header names in the current run (bit per name) */
+	int run = 0;
+
+	while (i <= n) {
+		size_t b = i, e, s;
+		int h;
+
+		while (i < n && t[i] != '\n')
+			i++;
+		e = i++;
+		for (s = b; s < e && (t[s] == ' ' || t[s] == '\t' || t[s] == '>'); s++)
+			;
+		h = header_line(t + s, e - s);
+		if (h) {
+			if (!run)
+				run_b = b;
+			run_e = e;
+			seen |= 1ul << (h % 63);
+			run++;
+		} else if (run && (e == s || t[b] == ' ' || t[b] == '\t') && e > s) {
+			/* a folded header continues on an indented line */
+			run_e = e;
+		} else if (run) {
+			int names = __builtin_popcountl(seen);
+
+			if (names >= 3)
+				evidence(st, SIG_HEADERS, 0.90, run_b, run_e);
+			else if (names == 2)
+				evidence(st, SIG_HEADERS, 0.60, run_b, run_e);
+			run = 0;
+			seen = 0;
+		}
+		/* markers */
+		if (ci_find(t + s, e - s, "forwarded message") || ci_find(t + s, e - s, "original message-----") ||
+		    ci_prefix(t + s, e - s, "begin forwarded message"))
+			evidence(st, SIG_FORWARD, 0.75, b, e);
+		else if (ci_prefix(t + s, e - s, "on ") && e - s < 200 && e - s > 10 &&
+			 ci_find(t + s, e - s, "wrote:") && (size_t)(ci_find(t + s, e - s, "wrote:") - t) + 6 >= e - 1)
+			evidence(st, SIG_FORWARD, 0.75, b, e);
+		/* MIME */
+		if (ci_prefix(t + s, e - s, "content-type: multipart/") ||
+		    ci_prefix(t + s, e - s, "content-transfer-encoding:") ||
+		    (ci_find(t + s, e - s, "boundary=") && ci_find(t + s, e - s, "content-type")))
+			evidence(st, SIG_MIME, 0.80, b, e);
+		if (i > n)
+			break;
+	}
+}
+
+/* --- labelled fields (data-set exports: "SUBJECT: x|EMAIL_FROM: y|CONTENT: z") ---- */
+
+static void scan_fields(struct email_state *st, const char *t, size_t n)
+{
+	static const char *const labels[] = {
+		"SUBJECT:", "EMAIL_FROM:", "EMAIL_TO:", "RECEIVED DATE:", "SENT DATE:", "CONTENT:",
+		"FROM_EMAIL:", "TO_EMAIL:", NULL
+	};
+	size_t k, found = 0, b = n, e = 0;
+
+	for (k = 0; labels[k]; k++) {
+		const char *p = t, *hit;
+
+		/* the label must start a line or follow a '|' separator */
+		while ((hit = ci_find(p, n - (size_t)(p - t), labels[k]))) {
+			size_t at = (size_t)(hit - t);
+
+			if (!at || t[at - 1] == '\n' || t[at - 1] == '|') {
+				found++;
+				b = at < b ? at : b;
+				e = at + strlen(labels[k]) > e ? at + strlen(labels[k]) : e;
+				break;
+			}
+			p = hit + 1;
+		}
+	}
+	if (found >= 2)
+		evidence(st, SIG_FIELDS, 0.90, b, e);
+}
+
+/* --- body cues ------------------------------------------------------------- */
+
+static int is_name_char(unsigned char c)
+{
+	return isalpha(c) || c == '-' || c == '\'' || c == '.' || c >= 0x80;
+}
+
+/* "Hi David," "Dear Ms. Smith," "Hello team," at the start of a line. */
+static void scan_salutation(struct email_state *st, const char *t, size_t n)
+{
+	static const char *const greet[] = {
+		"hi ", "hello ", "dear ", "hey ", "greetings", "good morning", "good afternoon",
+		"good evening", "hi,", "hello,", "hi!", NULL
+	};
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s = i, k;
+
+		while (s < n && (t[s] == ' ' || t[s] == '\t' || t[s] == '\r'))
+			s++;
+		for (k = 0; greet[k]; k++) {
+			size_t l = strlen(greet[k]), j = s + l, words = 0;
+
+			if (!ci_prefix(t + s, n - s, greet[k]))
+				continue;
+			if (greet[k][l - 1] == ',' || greet[k][l - 1] == '!') {
+				evidence(st, SIG_SALUTATION, 0.30, s, j);
+				break;
+			}
+			/* up to three name words, then ',' (or '!' / ':') */
+			while (j < n && words < 4) {
+				while (j < n && t[j] == ' ')
+					j++;
+				if (j >= n || !is_name_char((unsigned char)t[j]))
+					break;
+				while (j < n && is_name_char((unsigned char)t[j]))
+					j++;
+				words++;
+			}
+			if (words && words <= 3 && j < n && (t[j] == ',' || t[j] == '!' || t[j] == ':'))
+				evidence(st, SIG_SALUTATION, 0.30, s, j + 1);
+			break;
+		}
+		while (i < n && t[i] != '\n')
+			i++;
+		i++;
+	}
+}
+
+static const char *const signoffs[] = {
+	"best regards", "kind regards", "warm regards", "regards,", "sincerely,", "yours truly",
+	"yours sincerely", "best wishes", "cheers,", "thanks,", "thank you,", "many thanks",
+	"best,", "sent from my iphone", "sent from my android", "sent from outlook", NULL
+};
+
+static const char *const phrases[PHRASES_MAX + 1] = {
+	"reply to this email", "unsubscribe", "this email was sent", "do not reply to this",
+	"if you have any questions", "view in browser", "this e-mail and any attachments",
+	"the information contained in this email", NULL
+};
+
+static void scan_body(struct email_state *st, const char *t, size_t n)
+{
+	size_t k;
+	const char *p;
+
+	for (k = 0; signoffs[k]; k++) {
+		p = ci_find(t, n, signoffs[k]);
+		/* a sign-off starts its line */
+		if (p && (p == t || p[-1] == '\n' || p[-1] == ' ' || p[-1] == '.'))
+			evidence(st, SIG_SIGNOFF, 0.30, (size_t)(p - t), (size_t)(p - t) + strlen(signoffs[k]));
+	}
+	for (k = 0; phrases[k]; k++) {
+		p = ci_find(t, n, phrases[k]);
+		if (p) {
+			st->phrase_w[k] = 0.30;
+			evidence(st, SIG_PHRASE, 0.30, (size_t)(p - t), (size_t)(p - t) + strlen(phrases[k]));
+		}
+	}
+	/* a mailbox: Name <local@domain> */
+	for (p = memchr(t, '<', n); p; p = memchr(p + 1, '<', n - (size_t)(p + 1 - t))) {
+		const char *gt = memchr(p, '>', n - (size_t)(p - t)), *at;
+
+		if (!gt || gt - p > 80)
+			continue;
+		at = memchr(p, '@', (size_t)(gt - p));
+		if (at && at > p + 1 && memchr(at, '.', (size_t)(gt - at)) && p > t && p[-1] == ' ') {
+			evidence(st, SIG_MAILBOX, 0.20, (size_t)(p - t), (size_t)(gt - t) + 1);
+			break;
+		}
+	}
+}
+
+static double combine(const struct email_state *st)
+{
+	double keep = 1;
+	size_t i;
+
+	for (i = 0; i < SIG__COUNT; i++)
+		if (i != SIG_PHRASE)
+			keep *= 1 - st->w[i];
+	for (i = 0; i < PHRASES_MAX; i++)
+		keep *= 1 - st->phrase_w[i];
+	return 1 - keep;
+}
+
+static double analyse(const char *t, size_t n, struct email_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	scan_lines(st, t, n);
+	scan_fields(st, t, n);
+	scan_salutation(st, t, n);
+	scan_body(st, t, n);
+	return combine(st);
+}
+
+/* The block: from the first evidence line to the end of the paragraph after the last. */
+static void block(const char *t, size_t n, const struct email_state *st, size_t *b, size_t *e)
+{
+	size_t s = st->start, f = st->end;
+
+	while (s > 0 && t[s - 1] != '\n')
+		s--;
+	/* the body runs on to a blank line after the last cue, or the end */
+	while (f < n && !(t[f] == '\n' && f + 1 < n && t[f + 1] == '\n'))
+		f++;
+	while (f > s && isspace((unsigned char)t[f - 1]))
+		f--;
+	*b = s;
+	*e = f;
+}
+
+int email_content_scan(const char *text, size_t len, struct scan_result *out)
+{
+	struct email_state st;
+	struct scan_finding f = { .category = SCAN_CAT_EMAIL_CONTENT };
+	double score;
+	size_t i, best = 0;
+	int err;
+
+	if (!text && len)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	score = analyse(text, len, &st);
+	if (score < EMAIL_SCORE_MIN || !st.any)
+		return 0;
+	for (i = 1; i < SIG__COUNT; i++)
+		if (st.w[i] > st.w[best])
+			best = i;
+	block(text, len, &st, &f.start, &f.end);
+	if (f.end <= f.start)
+		return 0;
+	f.score = score;
+	f.confidence = score >= 0.85 ? SCAN_CONF_HIGH : score >= 0.65 ? SCAN_CONF_MEDIUM : SCAN_CONF_LOW;
+	memcpy(f.type, EMAIL_TYPE, sizeof(EMAIL_TYPE));
+	strncpy(f.detail, sig_name[best], sizeof(f.detail) - 1);
+	err = out ? scan_result_push(out, &f) : 0;
+	return err ? err : 1;
+}
+
+double email_content_score(const char *text, size_t len)
+{
+	struct email_state st;
+
+	return text && len ? analyse(text, len, &st) : 0;
+}
