@@ -7,6 +7,7 @@
 #include "airlock.h"
 #include "ctl.h"
 #include "ctl_policy.h"
+#include "ctl_scan.h"
 
 static const char usage[] =
 	"Usage: airlockctl [--socket PATH] [--json] COMMAND [ARGS]\n"
@@ -17,6 +18,8 @@ static const char usage[] =
 	"  reload                     re-read the policy file (as SIGHUP)\n"
 	"  policy check FILE          validate a policy (exit 0 valid, 1 invalid)\n"
 	"  policy compile FILE        the exact map entries FILE compiles to\n"
+	"  scan [--policy FILE --tenant T] [--jsonl | --body [--path P]] [--response]\n"
+	"                             run stdin through the content scanner (exit 3: blocked)\n"
 	"\n"
 	"  --socket PATH   airlockd control socket (default " AIRLOCK_DEFAULT_CONTROL ")\n"
 	"  --json          machine-readable output, on every command\n";
@@ -61,6 +64,12 @@ int main(int argc, char **argv)
 			args[n++] = "--json";
 		args[n] = NULL;
 		return ctl_policy(n, args);
+	}
+	if (!strcmp(args[0], "scan")) {
+		if (o.json && n < 62)
+			args[n++] = "--json";
+		args[n] = NULL;
+		return ctl_scan(n, args);
 	}
 	fprintf(stderr, "airlockctl: unknown command '%s'\n\n%s", args[0], usage);
 	return 2;

@@ -617,7 +617,7 @@ static int build_detector(struct policy_ctx *ctx, json_t *obj, struct policy_con
 	cs = json_object_get(obj, "caseSensitive");
 	if (cs && !words)
 		return AT_KEY(ctx, "caseSensitive",
-			      policy_fail(ctx, "only for \"words\" (write (?i) in a pattern)"));
+			      policy_fail_key(ctx, "only for \"words\" (write (?i) in a pattern)"));
 	if (cs && !json_is_boolean(cs))
 		return AT_KEY(ctx, "caseSensitive",
 			      policy_fail(ctx, "must be true or false, not %s", policy_json_type(cs)));

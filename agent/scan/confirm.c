@@ -76,7 +76,20 @@ static int ci_contains(const char *h, size_t hlen, const char *needle)
 	return 0;
 }
 
-int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases)
+void scan_first_build(const char *const *phrases, struct scan_first *ret)
+{
+	size_t k;
+
+	memset(ret, 0, sizeof(*ret));
+	for (k = 0; phrases && phrases[k]; k++) {
+		unsigned char c = (unsigned char)lower(phrases[k][0]);
+
+		ret->bits[c / 64] |= 1ull << (c % 64);
+	}
+}
+
+int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases,
+		    const struct scan_first *first)
 {
 	size_t i, j, k;
 
@@ -92,6 +105,8 @@ int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *ph
 
 		/* phrases start with a letter or digit, at a word start */
 		if (!is_alnum(c) || (i > from && is_alnum(t[i - 1])))
+			continue;
+		if (first && !(first->bits[(unsigned char)c / 64] & (1ull << ((unsigned char)c % 64))))
 			continue;
 		for (k = 0; phrases[k]; k++) {
 			const char *p = phrases[k];
@@ -144,9 +159,20 @@ static void ctx_window(const struct scan_rule *r, const char *t, size_t n, size_
 	*ret_to = (r->flags & SCAN_RF_CTX_AFTER) ? words_after(t, n, end, w) : start;
 }
 
-enum scan_confidence scan_context_conf(const struct scan_rule *r, const char *t, size_t n,
+int scan_context_near(const struct erule *er, const char *t, size_t n, size_t start, size_t end)
+{
+	const struct scan_rule *r = er->r;
+	size_t from, to;
+
+	ctx_window(r, t, n, start, end, &from, &to);
+	return scan_has_phrase(t, from, start, r->context, &er->ctx_first) ||
+	       (to > end && scan_has_phrase(t, end, to, r->context, &er->ctx_first));
+}
+
+enum scan_confidence scan_context_conf(const struct erule *er, const char *t, size_t n,
 				       size_t start, size_t end)
 {
+	const struct scan_rule *r = er->r;
 	enum scan_confidence c = r->conf;
 	size_t from, to;
 	int pos = 0, neg = 0;
@@ -156,13 +182,13 @@ enum scan_confidence scan_context_conf(const struct scan_rule *r, const char *t,
 	ctx_window(r, t, n, start, end, &from, &to);
 	if (to > start) {
 		/* before and after, never the value itself */
-		pos = scan_has_phrase(t, from, start, r->context) ||
-		      scan_has_phrase(t, end, to, r->context);
-		neg = scan_has_phrase(t, from, start, r->negative) ||
-		      scan_has_phrase(t, end, to, r->negative);
+		pos = scan_has_phrase(t, from, start, r->context, &er->ctx_first) ||
+		      scan_has_phrase(t, end, to, r->context, &er->ctx_first);
+		neg = scan_has_phrase(t, from, start, r->negative, &er->neg_first) ||
+		      scan_has_phrase(t, end, to, r->negative, &er->neg_first);
 	} else {
-		pos = scan_has_phrase(t, from, start, r->context);
-		neg = scan_has_phrase(t, from, start, r->negative);
+		pos = scan_has_phrase(t, from, start, r->context, &er->ctx_first);
+		neg = scan_has_phrase(t, from, start, r->negative, &er->neg_first);
 	}
 	if (!pos && (r->flags & SCAN_RF_NEED_CONTEXT))
 		return 0;
@@ -272,6 +298,10 @@ static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, con
 	if (!bounds_ok(r->flags, t, n, sp.off, sp.off + sp.len))
 		return 0;
 	v = t + sp.off;
+	/* a rule that needs context fails on it far more often than on its checksum */
+	if ((r->flags & SCAN_RF_NEED_CONTEXT) &&
+	    !scan_context_conf(er, t, n, sp.off, sp.off + sp.len))
+		return 0;
 	if (r->validate && r->validate(v, sp.len) != 1)
 		return 0;
 	if (r->min_entropy > 0 && scan_entropy(v, sp.len) <= r->min_entropy)
@@ -282,7 +312,7 @@ static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, con
 		return 0;
 	if (r->kind == SCAN_RULE_EDM && !edm_match(r, v, sp.len))
 		return 0;
-	conf = scan_context_conf(r, t, n, sp.off, sp.off + sp.len);
+	conf = scan_context_conf(er, t, n, sp.off, sp.off + sp.len);
 	if (!conf || conf < eng->opts.min_conf)
 		return 0;
 	*ret_hit = (struct scan_hit){

@@ -5,6 +5,7 @@
  * Evidence positions are kept so the finding spans the e-mail block, not
  * the whole prompt around it.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
@@ -61,8 +62,11 @@ static const char *ci_find(const char *s, size_t n, const char *w)
 {
 	size_t l = strlen(w), i;
 
+	unsigned char f = (unsigned char)tolower((unsigned char)w[0]);
+
+	/* w starts with a letter: (c | 0x20) folds ASCII case without a call */
 	for (i = 0; i + l <= n; i++)
-		if (tolower((unsigned char)s[i]) == tolower((unsigned char)w[0]) && !strncasecmp(s + i, w, l))
+		if (((unsigned char)s[i] | 0x20) == f && !strncasecmp(s + i, w, l))
 			return s + i;
 	return NULL;
 }
@@ -128,17 +132,19 @@ static void scan_lines(struct email_state *st, const char *t, size_t n)
 			run = 0;
 			seen = 0;
 		}
-		/* markers */
-		if (ci_find(t + s, e - s, "forwarded message") || ci_find(t + s, e - s, "original message-----") ||
-		    ci_prefix(t + s, e - s, "begin forwarded message"))
+		/* markers: a dashed rule, "Begin forwarded message:", "On <date>, <name> wrote:" */
+		if (e - s >= 10 && memmem(t + s, e - s, "---", 3) &&
+		    (ci_find(t + s, e - s, "forwarded message") || ci_find(t + s, e - s, "original message")))
+			evidence(st, SIG_FORWARD, 0.75, b, e);
+		else if (ci_prefix(t + s, e - s, "begin forwarded message"))
 			evidence(st, SIG_FORWARD, 0.75, b, e);
 		else if (ci_prefix(t + s, e - s, "on ") && e - s < 200 && e - s > 10 &&
-			 ci_find(t + s, e - s, "wrote:") && (size_t)(ci_find(t + s, e - s, "wrote:") - t) + 6 >= e - 1)
+			 e - s >= 6 && !strncasecmp(t + e - 6 - (t[e - 1] == '\r'), "wrote:", 6))
 			evidence(st, SIG_FORWARD, 0.75, b, e);
 		/* MIME */
 		if (ci_prefix(t + s, e - s, "content-type: multipart/") ||
 		    ci_prefix(t + s, e - s, "content-transfer-encoding:") ||
-		    (ci_find(t + s, e - s, "boundary=") && ci_find(t + s, e - s, "content-type")))
+		    (ci_prefix(t + s, e - s, "content-type") && ci_find(t + s, e - s, "boundary=")))
 			evidence(st, SIG_MIME, 0.80, b, e);
 		if (i > n)
 			break;
@@ -237,22 +243,39 @@ static const char *const phrases[PHRASES_MAX + 1] = {
 	"the information contained in this email", NULL
 };
 
+/* One pass for the sign-offs and mail phrases: position -> phrases starting with its letter. */
 static void scan_body(struct email_state *st, const char *t, size_t n)
 {
-	size_t k;
 	const char *p;
+	size_t i, k;
+	int seen_phrase[PHRASES_MAX] = { 0 }, seen_signoff = 0;
 
-	for (k = 0; signoffs[k]; k++) {
-		p = ci_find(t, n, signoffs[k]);
-		/* a sign-off starts its line */
-		if (p && (p == t || p[-1] == '\n' || p[-1] == ' ' || p[-1] == '.'))
-			evidence(st, SIG_SIGNOFF, 0.30, (size_t)(p - t), (size_t)(p - t) + strlen(signoffs[k]));
-	}
-	for (k = 0; phrases[k]; k++) {
-		p = ci_find(t, n, phrases[k]);
-		if (p) {
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i] | 0x20;
+
+		if (c < 'a' || c > 'z' || (i && isalpha((unsigned char)t[i - 1])))
+			continue;
+		for (k = 0; !seen_signoff && signoffs[k]; k++) {
+			size_t l = strlen(signoffs[k]);
+
+			/* a sign-off starts its line or sentence */
+			if ((unsigned char)signoffs[k][0] != c || l > n - i ||
+			    strncasecmp(t + i, signoffs[k], l))
+				continue;
+			if (i && t[i - 1] != '\n' && t[i - 1] != ' ' && t[i - 1] != '.')
+				continue;
+			evidence(st, SIG_SIGNOFF, 0.30, i, i + l);
+			seen_signoff = 1;
+		}
+		for (k = 0; phrases[k]; k++) {
+			size_t l = strlen(phrases[k]);
+
+			if (seen_phrase[k] || (unsigned char)phrases[k][0] != c || l > n - i ||
+			    strncasecmp(t + i, phrases[k], l))
+				continue;
+			seen_phrase[k] = 1;
 			st->phrase_w[k] = 0.30;
-			evidence(st, SIG_PHRASE, 0.30, (size_t)(p - t), (size_t)(p - t) + strlen(phrases[k]));
+			evidence(st, SIG_PHRASE, 0.30, i, i + l);
 		}
 	}
 	/* a mailbox: Name <local@domain> */

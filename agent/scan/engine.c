@@ -143,7 +143,10 @@ static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struc
 			continue;
 		uint8_t db = (uint8_t)scan_trigger_db(r->trigger);
 
-		eng->rules[eng->n_rules++] = (struct erule){ .r = r, .index = (uint32_t)i };
+		eng->rules[eng->n_rules] = (struct erule){ .r = r, .index = (uint32_t)i };
+		scan_first_build(r->context, &eng->rules[eng->n_rules].ctx_first);
+		scan_first_build(r->negative, &eng->rules[eng->n_rules].neg_first);
+		eng->n_rules++;
 		eng->trig_used |= 1u << r->trigger;
 		if (r->trigger == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
 			eng->digits_min = r->min_digits;
@@ -319,6 +322,35 @@ static int link_patterns(struct scan_engine *eng, const struct build *b)
 	return 0;
 }
 
+/*
+ * GUIDs are everywhere in JSON and logs, and a GUID alone identifies no
+ * one: when every GUID rule needs a context word, the prefilter looks for
+ * one before it opens a window (SCAN_TRIG_GUID).
+ */
+static int guid_gates(struct scan_engine *eng)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < eng->n_rules; i++) {
+		const struct scan_rule *r = eng->rules[i].r;
+
+		if (r->trigger != SCAN_TRIG_GUID)
+			continue;
+		if (!(r->flags & SCAN_RF_NEED_CONTEXT) || !r->context)
+			return 0;
+		n++;
+	}
+	if (!n)
+		return 0;
+	eng->guid_ctx = calloc(n, sizeof(*eng->guid_ctx));
+	if (!eng->guid_ctx)
+		return -ENOMEM;
+	for (i = 0; i < eng->n_rules; i++)
+		if (eng->rules[i].r->trigger == SCAN_TRIG_GUID)
+			eng->guid_ctx[eng->n_guid_ctx++] = &eng->rules[i];
+	return 0;
+}
+
 int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine_opts *opts,
 			 struct scan_engine **ret_eng, struct scan_compile_error *ret_err)
 {
@@ -349,6 +381,9 @@ int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine
 		goto out_free;
 	}
 	err = link_patterns(eng, &b);
+	if (err)
+		goto out_free;
+	err = guid_gates(eng);
 	if (err)
 		goto out_free;
 	for (i = 0; i < SCAN_DB__COUNT; i++) {
@@ -394,6 +429,7 @@ struct scan_engine *scan_engine_free(struct scan_engine *eng)
 		hs_free_database(eng->pats[i].anchored);
 	for (i = 0; eng->rules && i < eng->n_rules; i++)
 		hs_free_database(eng->rules[i].allow_db);
+	free(eng->guid_ctx);
 	free(eng->rules);
 	free(eng->pats);
 	free(eng->refs);
@@ -688,8 +724,11 @@ static int cover_test_set(uint64_t *c, size_t start, size_t end, int set)
 static int resolve(struct scan_scratch *s, size_t n)
 {
 	size_t i, kept = 0;
-	int err = cover_grow(s, n);
+	int err;
 
+	if (!s->n_hit)
+		return 0;
+	err = cover_grow(s, n);
 	if (err)
 		return err;
 	qsort(s->hit, s->n_hit, sizeof(*s->hit), hit_rank);

@@ -28,11 +28,18 @@ struct epat {
 	hs_database_t *anchored;       /* fallback: "^(?:regex)" */
 };
 
+/* First bytes of a phrase list, lower case: most window positions are ruled out by one test. */
+struct scan_first {
+	uint64_t bits[4];
+};
+
 /* Per-rule state the engine derives from a scan_rule. */
 struct erule {
 	const struct scan_rule *r;
 	uint32_t index;                /* in the rule set */
 	hs_database_t *allow_db;       /* allow_regex, one database */
+	struct scan_first ctx_first;
+	struct scan_first neg_first;
 };
 
 struct scan_engine {
@@ -45,6 +52,8 @@ struct scan_engine {
 	size_t n_refs;
 	hs_database_t *db[SCAN_DB__COUNT];
 	unsigned int trig_used;        /* 1 << enum scan_trigger, for each trigger a rule uses */
+	const struct erule **guid_ctx; /* GUID rules whose context gates a GUID window; */
+	size_t n_guid_ctx;             /* NULL when some GUID rule needs no context */
 	unsigned int digits_min;       /* smallest min_digits of the DIGITS rules */
 	size_t n_fallback;
 };
@@ -120,9 +129,13 @@ int scan_view_build(struct scan_scratch *s, struct scan_wins *w, const char *t,
 int scan_confirm(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
 		 size_t n, const struct scan_cand *c);
 /* Confidence after context words (0 = drop). */
-enum scan_confidence scan_context_conf(const struct scan_rule *r, const char *t, size_t n,
+enum scan_confidence scan_context_conf(const struct erule *er, const char *t, size_t n,
 				       size_t start, size_t end);
-/* Case-insensitive: does a phrase occur at a word start in t[from..to)? */
-int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases);
+/* Case-insensitive: does a phrase occur at a word start in t[from..to)?  first may be NULL. */
+int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases,
+		    const struct scan_first *first);
+void scan_first_build(const char *const *phrases, struct scan_first *ret);
+/* Is one of the rule's context words in its window around [start, end)? */
+int scan_context_near(const struct erule *er, const char *t, size_t n, size_t start, size_t end);
 
 #endif /* AIRLOCK_SCAN_ENGINE_INT_H */

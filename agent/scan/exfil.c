@@ -303,7 +303,7 @@ static int is_b64(unsigned char c)
 
 static int is_hex(unsigned char c)
 {
-	return isxdigit(c);
+	return isxdigit(c) != 0;
 }
 
 /* A "data:<mime>;base64," or "base64," prefix right before the run. */

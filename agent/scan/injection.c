@@ -13,6 +13,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,18 @@
 #define SPANS_MAX      32              /* signal spans kept for findings */
 #define NEST_MAX       2               /* decode depth: payload in a payload */
 
+#define SLOT_BITS      256              /* pattern slots, one bit each (see the dictionary) */
+
+struct slot_set {
+	uint64_t b[SLOT_BITS / 64];
+};
+
 struct word {
 	size_t start;
 	size_t end;
 	uint8_t len;
 	char w[WORD_MAX + 1];
+	struct slot_set set;    /* the slots this word fills */
 };
 
 struct inj_pat {
@@ -58,7 +66,7 @@ static const char *const fillers =
 		      "protocol*|safeguard*|filter|filters"
 #define VERB_REVEAL   "repeat|print|reveal|show|output|display|tell|list|give|write|dump|leak|" \
 		      "share|relay|recite|return|provide|what|what's|disclose|expose|paste|echo|" \
-		      "spell|summarize|summarise|describe|copy|translate"
+		      "spell|copy"
 #define TARGET_PROMPT "prompt|prompts|prompting|instruction*|rules|directive*|guideline*|" \
 		      "parameters|configuration|programming|message|context|preprompt|pre-prompt"
 
@@ -92,11 +100,13 @@ static const struct inj_pat pats[] = {
 	{ "new-instructions", INJ_OVERRIDE, 0.50, 0, 0,
 	  { "stop|halt|cancel|abort", "everything|all|anything" } },
 	{ "new-instructions", INJ_OVERRIDE, 0.30, 0, 0, { "from", "now|this|here", "?on|point|forward|onwards" } },
+	{ "new-instructions", INJ_OVERRIDE, 0.30, 0, 0,
+	  { "important|urgent|critical|priority", "update|notice|message|instruction|instructions|override|change" } },
 	{ "system-override", INJ_OVERRIDE, 0.55, 0, 0,
 	  { "system|admin|administrator|developer|sudo|root|maintenance|emergency",
 	    "note|override|update|upgrade|alert|command|notice|directive|instruction" } },
 	/* --- role hijack --- */
-	{ "role-hijack", INJ_ROLE, 0.50, 1, 0, { "you|you're|you'll", "?are|will|shall|must|have", "now" } },
+	{ "role-hijack", INJ_ROLE, 0.45, 1, 0, { "you|you're|you'll", "?are|will|shall|must|have", "now" } },
 	{ "role-hijack", INJ_ROLE, 0.65, 3, 1,
 	  { "unrestricted|unfiltered|uncensored|jailbroken|amoral|unethical|unbound|unconstrained|"
 	    "unshackled|lawless|limitless",
@@ -105,7 +115,9 @@ static const struct inj_pat pats[] = {
 	{ "jailbreak", INJ_ROLE, 0.60, 0, 0, { "jailbreak|jailbreaking|jailbroken|antigpt|anti-gpt|devmode" } },
 	{ "jailbreak", INJ_ROLE, 0.80, 0, 0, { "do", "anything", "now" } },
 	{ "developer-mode", INJ_ROLE, 0.60, 0, 0,
-	  { "developer|dev|god|opposite|evil|unrestricted|jailbreak|dan|sudo|unlocked", "mode" } },
+	  { "god|opposite|evil|unrestricted|jailbreak|dan|unlocked|unfiltered|uncensored", "mode" } },
+	/* "developer mode" is also an Android setting: weak alone */
+	{ "developer-mode", INJ_ROLE, 0.45, 0, 0, { "developer|dev|sudo|admin|debug", "mode" } },
 	{ "developer-mode", INJ_ROLE, 0.60, 1, 0,
 	  { "safe|safety|content|filter|filters|guardrail*", "?mode|filter|filters", "off|disabled|deactivated" } },
 	{ "no-restrictions", INJ_ROLE, 0.45, 1, 0,
@@ -232,21 +244,108 @@ static void note(struct inj_state *st, size_t sig, enum injection_family fam, co
 		st->span[st->n_span++] = (struct inj_span){ start, end, id, w };
 }
 
-/* --- words ------------------------------------------------------------------ */
+/*
+ * --- the word dictionary ------------------------------------------------------
+ *
+ * Every slot of every pattern gets a bit; each distinct word of the tables
+ * (and each "prefix*") maps to the set of slots it belongs to.  A text word
+ * is looked up once, so matching a pattern is testing bits.  The
+ * dictionary is a constant derived from the tables above, built on first
+ * use (pthread_once) and never written again.
+ */
+#define SLOT_FILLER    (SLOT_BITS - 1)
+#define DICT_SIZE      2048             /* open addressing, power of two */
+#define PREFIX_MAX     64
 
-static int alt_match(const char *alts, const char *w, size_t wl)
+struct dict_entry {
+	char w[WORD_MAX + 1];
+	uint8_t len;
+	struct slot_set set;
+};
+
+struct inj_dict {
+	struct dict_entry e[DICT_SIZE];
+	struct dict_entry prefix[PREFIX_MAX];
+	size_t n_prefix;
+	uint16_t slot_id[N_PATS][7];
+	struct slot_set first;          /* slot 0 of every pattern */
+	int ok;
+};
+
+static struct inj_dict dict;
+static pthread_once_t dict_once = PTHREAD_ONCE_INIT;
+
+static unsigned int word_hash(const char *w, size_t n)
 {
-	const char *p = alts;
+	unsigned int h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h;
+}
+
+static void set_bit(struct slot_set *s, unsigned int b)
+{
+	s->b[b / 64] |= 1ull << (b % 64);
+}
+
+static int has_bit(const struct slot_set *s, unsigned int b)
+{
+	return (int)(s->b[b / 64] >> (b % 64) & 1);
+}
+
+static struct dict_entry *dict_slot(const char *w, size_t n, int create)
+{
+	unsigned int h = word_hash(w, n) & (DICT_SIZE - 1), i;
+
+	for (i = 0; i < DICT_SIZE; i++, h = (h + 1) & (DICT_SIZE - 1)) {
+		struct dict_entry *e = &dict.e[h];
+
+		if (!e->len) {
+			if (!create)
+				return NULL;
+			memcpy(e->w, w, n);
+			e->len = (uint8_t)n;
+			return e;
+		}
+		if (e->len == n && !memcmp(e->w, w, n))
+			return e;
+	}
+	return NULL;
+}
+
+/* Add every alternative of "a|b|c*" to the dictionary under slot bit `bit`. */
+static int dict_add_alts(const char *alts, unsigned int bit)
+{
+	const char *p = alts[0] == '?' ? alts + 1 : alts;
 
 	for (;;) {
 		const char *e = strchr(p, '|');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 
-		if (n && p[n - 1] == '*') {
-			if (wl >= n - 1 && !memcmp(p, w, n - 1))
-				return 1;
-		} else if (n == wl && !memcmp(p, w, n)) {
-			return 1;
+		if (!n || n > WORD_MAX)
+			return -1;
+		if (p[n - 1] == '*') {
+			size_t k;
+
+			for (k = 0; k < dict.n_prefix; k++)
+				if (dict.prefix[k].len == n - 1 && !memcmp(dict.prefix[k].w, p, n - 1))
+					break;
+			if (k == dict.n_prefix) {
+				if (k == PREFIX_MAX)
+					return -1;
+				memcpy(dict.prefix[k].w, p, n - 1);
+				dict.prefix[k].len = (uint8_t)(n - 1);
+				dict.n_prefix++;
+			}
+			set_bit(&dict.prefix[k].set, bit);
+		} else {
+			struct dict_entry *d = dict_slot(p, n, 1);
+
+			if (!d)
+				return -1;
+			set_bit(&d->set, bit);
 		}
 		if (!e)
 			return 0;
@@ -254,24 +353,68 @@ static int alt_match(const char *alts, const char *w, size_t wl)
 	}
 }
 
-static int slot_match(const char *slot, const struct word *w)
+static void dict_build(void)
 {
-	if (slot[0] == '?')
-		slot++;
-	return alt_match(slot, w->w, w->len);
+	unsigned int next = 0;
+	size_t k, si;
+
+	if (dict_add_alts(fillers, SLOT_FILLER))
+		return;
+	for (k = 0; k < N_PATS; k++) {
+		for (si = 0; si < 7 && pats[k].slot[si]; si++) {
+			if (next >= SLOT_FILLER || dict_add_alts(pats[k].slot[si], next))
+				return;
+			dict.slot_id[k][si] = (uint16_t)next;
+			if (!si)
+				set_bit(&dict.first, next);
+			next++;
+		}
+	}
+	dict.ok = 1;
 }
 
-/* Match pattern p from slot k at word i; returns the index after the last matched word. */
-static size_t match_from(const struct inj_pat *p, unsigned int k, const struct word *w,
-			 size_t nw, size_t i, int first)
+static int dict_ready(void)
 {
+	return pthread_once(&dict_once, dict_build) == 0 && dict.ok;
+}
+
+/* The slots a text word belongs to. */
+static void word_slots(const char *w, size_t n, struct slot_set *out)
+{
+	const struct dict_entry *d = dict_slot(w, n, 0);
+	size_t k, i;
+
+	memset(out, 0, sizeof(*out));
+	if (d)
+		*out = d->set;
+	for (k = 0; k < dict.n_prefix; k++) {
+		const struct dict_entry *p = &dict.prefix[k];
+
+		if (n >= p->len && !memcmp(w, p->w, p->len))
+			for (i = 0; i < SLOT_BITS / 64; i++)
+				out->b[i] |= p->set.b[i];
+	}
+}
+
+/* --- words ------------------------------------------------------------------ */
+
+static int slot_match(size_t k, unsigned int si, const struct word *w)
+{
+	return has_bit(&w->set, dict.slot_id[k][si]);
+}
+
+/* Match pattern k from slot si at word i; returns the index after the last matched word. */
+static size_t match_from(size_t k, unsigned int si, const struct word *w, size_t nw, size_t i,
+			 int first)
+{
+	const struct inj_pat *p = &pats[k];
 	unsigned int g;
 	size_t r;
 
-	if (k >= 7 || !p->slot[k])
+	if (si >= 7 || !p->slot[si])
 		return i;
-	if (p->slot[k][0] == '?') {
-		r = match_from(p, k + 1, w, nw, i, first);
+	if (p->slot[si][0] == '?') {
+		r = match_from(k, si + 1, w, nw, i, first);
 		if (r)
 			return r;
 	}
@@ -280,12 +423,12 @@ static size_t match_from(const struct inj_pat *p, unsigned int k, const struct w
 
 		if (j >= nw)
 			return 0;
-		if (slot_match(p->slot[k], &w[j])) {
-			r = match_from(p, k + 1, w, nw, j + 1, 0);
+		if (slot_match(k, si, &w[j])) {
+			r = match_from(k, si + 1, w, nw, j + 1, 0);
 			if (r)
 				return r;
 		}
-		if (!p->loose && !alt_match(fillers, w[j].w, w[j].len))
+		if (!p->loose && !has_bit(&w[j].set, SLOT_FILLER))
 			return 0;
 	}
 	return 0;
@@ -293,15 +436,21 @@ static size_t match_from(const struct inj_pat *p, unsigned int k, const struct w
 
 static void match_words(struct inj_state *st, const struct word *w, size_t nw, size_t starts)
 {
-	size_t i, k;
+	size_t i, k, b;
 
 	for (i = 0; i < starts; i++) {
+		uint64_t any = 0;
+
+		for (b = 0; b < SLOT_BITS / 64; b++)
+			any |= w[i].set.b[b] & dict.first.b[b];
+		if (!any)
+			continue;
 		for (k = 0; k < N_PATS; k++) {
 			size_t end;
 
-			if (!slot_match(pats[k].slot[0], &w[i]))
+			if (!slot_match(k, 0, &w[i]))
 				continue;
-			end = match_from(&pats[k], 0, w, nw, i, 1);
+			end = match_from(k, 0, w, nw, i, 1);
 			if (end)
 				note(st, k, pats[k].fam, pats[k].id, pats[k].w, w[i].start,
 				     w[end - 1].end);
@@ -349,6 +498,7 @@ static void scan_words(struct inj_state *st, const char *t, size_t n, struct wor
 			cur->w[cur->len] = 0;
 			cur->start = s;
 			cur->end = i;
+			word_slots(cur->w, cur->len, &cur->set);
 			if (cur->len) {
 				/* "DAN" in capitals is the persona; "Dan" is a name */
 				if (cur->len == 3 && i - s == 3 && !memcmp(t + s, "DAN", 3))
@@ -382,9 +532,12 @@ static void scan_literals(struct inj_state *st, const char *t, size_t n)
 		if (c != '<' && c != '[' && c != '#' && c != '{' && c != 's' && c != 'a' && c != '%')
 			continue;
 		for (k = 0; k < N_LITS; k++) {
-			size_t l = strlen(lits[k].s);
+			size_t l;
 
-			if ((unsigned char)lits[k].s[0] != c || l > n - i || strncasecmp(t + i, lits[k].s, l))
+			if ((unsigned char)lits[k].s[0] != c)
+				continue;
+			l = strlen(lits[k].s);
+			if (l > n - i || strncasecmp(t + i, lits[k].s, l))
 				continue;
 			if (lits[k].line_start) {
 				size_t b = i;
@@ -543,9 +696,14 @@ static void scan_rot13(struct inj_state *st, const char *t, size_t n, struct wor
 
 	if (depth >= NEST_MAX)
 		return;
-	for (c = cues; *c && !asked; c++)
-		for (i = 0; i + strlen(*c) <= n && !asked; i++)
-			asked = !strncasecmp(t + i, *c, strlen(*c));
+	for (i = 0; i + 5 <= n && !asked; i++) {
+		unsigned char ch = (unsigned char)(t[i] | 0x20);
+
+		if (ch != 'r' && ch != 'c')
+			continue;
+		for (c = cues; *c && !asked; c++)
+			asked = strlen(*c) <= n - i && !strncasecmp(t + i, *c, strlen(*c));
+	}
 	if (!asked)
 		return;
 	m = n < INJECTION_PAYLOAD_MAX * 4 ? n : INJECTION_PAYLOAD_MAX * 4;
@@ -627,13 +785,14 @@ static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, stru
 		note(st, EXTRA_SIG(INJ_HIDDEN), INJ_HIDDEN, "hidden-bidi", 0.35, b, e);
 }
 
+/* Noisy OR over the pieces of evidence (overlapping phrases were merged by note()). */
 static double combine(const struct inj_state *st)
 {
 	double keep = 1;
 	size_t i;
 
-	for (i = 0; i < sizeof(st->best) / sizeof(st->best[0]); i++)
-		keep *= 1 - (st->best[i] > 0.99 ? 0.99 : st->best[i]);
+	for (i = 0; i < st->n_span; i++)
+		keep *= 1 - (st->span[i].w > 0.99 ? 0.99 : st->span[i].w);
 	return 1 - keep;
 }
 
@@ -676,6 +835,10 @@ static int run(const char *text, size_t len, const struct scan_norm *norm,
 	st = calloc(1, sizeof(*st));
 	w = malloc(CHUNK_WORDS * sizeof(*w));
 	if (!st || !w) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	if (!dict_ready()) {
 		err = -ENOMEM;
 		goto out_free;
 	}

@@ -8,10 +8,11 @@
  * Score model.  Each signal s found in the text has a weight w(s) in
  * (0, 1) (the table in injection.c; 0.10 for a bare "act as", 0.75 for
  * "ignore all previous instructions", 0.90 for an override phrase hidden
- * in base64 or Unicode tag characters).  A signal counts once, at its
- * largest weight; the text's score is the noisy OR of its signals:
+ * in base64 or Unicode tag characters).  Signals whose phrases overlap are
+ * one piece of evidence, at the largest weight; the text's score is the
+ * noisy OR of its pieces of evidence e:
  *
- *     score = 1 - prod(1 - w(s))
+ *     score = 1 - prod(1 - w(e))
  *
  * so two medium signals ("you are now", "no restrictions") make a strong
  * one.  Below INJECTION_SCORE_MIN nothing is reported; above it every

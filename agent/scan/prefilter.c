@@ -22,6 +22,7 @@ enum {
 	C_MARGIN = 1 << 4,   /* what a digit-triggered match may hold around its digits */
 	C_TOKEN  = 1 << 5,   /* bytes of API keys, wallets, base64 */
 	C_HEX    = 1 << 6,
+	C_PUNCT  = 1 << 7,   /* '@' ':' '-' '.': what a token's features count */
 };
 
 #define ALNUM_CLS (C_ALPHA | C_MARGIN | C_TOKEN)
@@ -36,7 +37,8 @@ static const uint8_t cls[256] = {
 	['A' ... 'F'] = ALNUM_CLS | C_HEX, ['G' ... 'Z'] = ALNUM_CLS,
 	[' '] = C_SPACE | C_JOIN | C_MARGIN,
 	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, ['\f'] = C_SPACE, ['\v'] = C_SPACE,
-	['.'] = C_JOIN | C_MARGIN, ['-'] = C_JOIN | C_MARGIN | C_TOKEN,
+	['.'] = C_JOIN | C_MARGIN | C_PUNCT, ['-'] = C_JOIN | C_MARGIN | C_TOKEN | C_PUNCT,
+	['@'] = C_PUNCT, [':'] = C_PUNCT,
 	['('] = C_JOIN | C_MARGIN, [')'] = C_JOIN | C_MARGIN, ['+'] = C_JOIN | C_MARGIN | C_TOKEN,
 	['#'] = C_MARGIN, ['_'] = C_TOKEN, ['/'] = C_TOKEN, ['='] = C_TOKEN,
 };
@@ -81,65 +83,121 @@ static inline int is_hex(uint8_t c)
 	return cls[c] & C_HEX;
 }
 
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define HAVE_VEC 1
-typedef uint8_t v16 __attribute__((vector_size(16)));
-
-static v16 vsplat(uint8_t c)
+/* 8-4-4-4-12 hex: request ids and object ids everywhere in JSON and logs. */
+static int guid_shaped(const uint8_t *s, size_t len)
 {
-	v16 v;
+	size_t i;
 
-	memset(&v, c, sizeof(v));
-	return v;
-}
-
-/* Index of the first set lane of m at or after i, or 16. */
-static unsigned int first_lane(v16 m)
-{
-	uint64_t a, b;
-
-	memcpy(&a, &m, 8);
-	memcpy(&b, (const char *)&m + 8, 8);
-	if (a)
-		return (unsigned int)__builtin_ctzll(a) / 8;
-	if (b)
-		return 8 + (unsigned int)__builtin_ctzll(b) / 8;
-	return 16;
-}
-#endif
-
-static size_t next_digit(const uint8_t *t, size_t i, size_t n)
-{
-	size_t stop = i + 8 < n ? i + 8 : n;
-
-	/* digits come in bunches: look a few bytes ahead before the vector loop */
-	for (; i < stop; i++)
-		if (is_digit(t[i]))
-			return i;
-#ifdef HAVE_VEC
-	const v16 zero = vsplat('0'), ten = vsplat(10);
-
-	while (i + 16 <= n) {
-		v16 v;
-		unsigned int k;
-
-		memcpy(&v, t + i, sizeof(v));
-		k = first_lane((v16)((v16)(v - zero) < ten));
-		if (k < 16)
-			return i + k;
-		i += 16;
+	if (len != 36)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!is_hex(s[i])) {
+			return 0;
+		}
 	}
-#endif
-	while (i < n && !is_digit(t[i]))
-		i++;
-	return i;
+	return 1;
 }
 
-/* Token punctuation the token triggers need; which of them is in `want`. */
+/*
+ * Token punctuation the token triggers need.  In-token only: the neighbours
+ * decide, so "end. " and "key: v" are skipped, "x.com", "::1", "a-b" are not.
+ */
 struct punct {
 	int at, dot, colon, dash;
 };
 
+/*
+ * Hits of one kind (digits, or token punctuation) as a bit mask per 64-byte
+ * block: prose skips a block in a few vector instructions, and dense text
+ * (JSON, logs) walks the bits instead of restarting a search per byte.
+ */
+struct hitter {
+	const uint8_t *t;
+	size_t n;
+	size_t base;                   /* block start; mask covers [base, base + 64) */
+	uint64_t mask;
+	int valid;
+	int punct;                     /* 0: digits */
+	struct punct p;
+};
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+static __m128i in_range(__m128i v, char lo, char hi)
+{
+	/* signed compares: bytes >= 0x80 are negative and never in an ASCII range */
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+			     _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+static __m128i alnum16(__m128i v)
+{
+	return _mm_or_si128(in_range(v, '0', '9'),
+			    in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'));
+}
+
+static uint64_t block_vec(const struct hitter *h, const uint8_t *p);
+
+static uint64_t block_mask(const struct hitter *h, size_t base)
+{
+	uint8_t pad[1 + 64 + 1];
+	size_t len;
+
+	if (base && base + 65 <= h->n)
+		return block_vec(h, h->t + base);
+	/*
+	 * The punctuation test reads one byte either side: at the edges of the
+	 * text, a padded copy (space around) keeps the vector path.
+	 */
+	len = h->n - base < 64 ? h->n - base : 64;
+	memset(pad, ' ', sizeof(pad));
+	pad[0] = base ? h->t[base - 1] : ' ';
+	memcpy(pad + 1, h->t + base, len);
+	if (base + len < h->n)
+		pad[1 + len] = h->t[base + len];
+	return block_vec(h, pad + 1) & (len == 64 ? ~0ull : (1ull << len) - 1);
+}
+
+static uint64_t block_vec(const struct hitter *h, const uint8_t *p)
+{
+	uint64_t m = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		const uint8_t *q = p + 16 * k;
+		__m128i v = _mm_loadu_si128((const __m128i *)q), r;
+
+		if (!h->punct) {
+			r = in_range(v, '0', '9');
+		} else {
+			__m128i l = _mm_loadu_si128((const __m128i *)(q - 1));
+			__m128i nx = _mm_loadu_si128((const __m128i *)(q + 1));
+			__m128i al = alnum16(l), an = alnum16(nx);
+			__m128i colon_l = _mm_or_si128(al, _mm_cmpeq_epi8(l, _mm_set1_epi8(':')));
+			__m128i colon_r = _mm_or_si128(_mm_or_si128(an, _mm_cmpeq_epi8(nx, _mm_set1_epi8(':'))),
+						       _mm_cmpeq_epi8(nx, _mm_set1_epi8('/')));
+			__m128i both = _mm_and_si128(al, an);
+
+			r = _mm_setzero_si128();
+			if (h->p.at)
+				r = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
+			if (h->p.dot)
+				r = _mm_or_si128(r, _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), both));
+			if (h->p.colon)
+				r = _mm_or_si128(r, _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+								  _mm_and_si128(colon_l, colon_r)));
+			if (h->p.dash)
+				r = _mm_or_si128(r, _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), both));
+		}
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(r) << (16 * k);
+	}
+	return m;
+}
+#else
 /* In-token punctuation: the neighbours decide, so "end. " and "key: v" are skipped. */
 static int punct_hit(const struct punct *p, const uint8_t *t, size_t i, size_t n)
 {
@@ -156,55 +214,40 @@ static int punct_hit(const struct punct *p, const uint8_t *t, size_t i, size_t n
 	return 0;
 }
 
-#ifdef HAVE_VEC
-static v16 valnum(v16 v)
+static uint64_t block_scalar(const struct hitter *h, size_t base)
 {
-	return (v16)((v16)((v | vsplat(0x20)) - vsplat('a')) < vsplat(26)) |
-	       (v16)((v16)(v - vsplat('0')) < vsplat(10));
+	uint64_t m = 0;
+	size_t i;
+
+	for (i = base; i < h->n && i < base + 64; i++)
+		if (h->punct ? punct_hit(&h->p, h->t, i, h->n) : is_digit(h->t[i]))
+			m |= 1ull << (i - base);
+	return m;
+}
+
+static uint64_t block_mask(const struct hitter *h, size_t base)
+{
+	return block_scalar(h, base);
 }
 #endif
 
-static size_t next_punct(const uint8_t *t, size_t i, size_t n, const struct punct *p)
+/* The first hit at or after i, or n. */
+static size_t hit_next(struct hitter *h, size_t i)
 {
-	size_t stop = i + 8 < n ? i + 8 : n;
+	while (i < h->n) {
+		uint64_t m;
 
-	for (; i < stop; i++)
-		if (punct_hit(p, t, i, n))
-			return i;
-#ifdef HAVE_VEC
-	const v16 at = vsplat(p->at ? '@' : 0), dot = vsplat(p->dot ? '.' : 0);
-	const v16 colon = vsplat(p->colon ? ':' : 0), dash = vsplat(p->dash ? '-' : 0);
-	const v16 nul = vsplat(0);
-
-	if (!i && n && punct_hit(p, t, 0, n))
-		return 0;
-	if (!i)
-		i = 1;
-	while (i + 17 <= n) {
-		v16 v, vp, vn, ap, an, m;
-		unsigned int k;
-
-		memcpy(&v, t + i, sizeof(v));
-		memcpy(&vp, t + i - 1, sizeof(vp));
-		memcpy(&vn, t + i + 1, sizeof(vn));
-		ap = valnum(vp);
-		an = valnum(vn);
-		/* unused lanes compare against NUL; NUL itself never matches */
-		m = (v16)(v == at) |
-		    ((v16)(v == dot) & ap & an) |
-		    ((v16)(v == colon) & (ap | (v16)(vp == vsplat(':'))) &
-		     (an | (v16)(vn == vsplat(':')) | (v16)(vn == vsplat('/')))) |
-		    ((v16)(v == dash) & ap & an);
-		m &= (v16)(v != nul);
-		k = first_lane(m);
-		if (k < 16)
-			return i + k;
-		i += 16;
+		if (!h->valid || i < h->base || i >= h->base + 64) {
+			h->base = i;
+			h->mask = block_mask(h, i);
+			h->valid = 1;
+		}
+		m = h->mask & (~0ull << (i - h->base));
+		if (m)
+			return h->base + (size_t)__builtin_ctzll(m);
+		i = h->base + 64;
 	}
-#endif
-	while (i < n && !punct_hit(p, t, i, n))
-		i++;
-	return i;
+	return h->n;
 }
 
 static int wins_push(struct scan_wins *w, size_t start, size_t end)
@@ -228,24 +271,6 @@ static int wins_push(struct scan_wins *w, size_t start, size_t end)
 	}
 	w->v[w->n++] = (struct scan_window){ .text = start, .len = end - start };
 	return 0;
-}
-
-/* 8-4-4-4-12 hex: request ids and object ids everywhere in JSON and logs. */
-static int guid_shaped(const uint8_t *s, size_t len)
-{
-	size_t i;
-
-	if (len != 36)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!is_hex(s[i])) {
-			return 0;
-		}
-	}
-	return 1;
 }
 
 /*
@@ -292,6 +317,22 @@ static int boring(const struct cluster *c)
 	     (c->glen[0] == 2 && c->glen[1] == 2 && c->glen[2] == 4)))
 		return 1;
 	return 0;
+}
+
+/* The digit groups of a GUID ("...-4954-a2fe-...") are the GUID's, SEPS has it. */
+static int in_guid(const uint8_t *t, size_t n, const struct cluster *c)
+{
+	size_t a = c->start, b = c->end;
+
+	/* only a cluster that touches a dash or a hex letter can be in one */
+	if (c->sep != '-' && !(a && (t[a - 1] == '-' || is_alpha(t[a - 1]))) &&
+	    !(b < n && (t[b] == '-' || is_alpha(t[b]))))
+		return 0;
+	while (a > 0 && (is_hex(t[a - 1]) || t[a - 1] == '-') && c->start - a < 36)
+		a--;
+	while (b < n && (is_hex(t[b]) || t[b] == '-') && b - a < 36)
+		b++;
+	return guid_shaped(t + a, b - a);
 }
 
 /* A short cluster is an identifier only between letters: "AB 12 34 56 C". */
@@ -342,10 +383,11 @@ static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, con
 {
 	struct scan_wins *w = &s->wins[SCAN_DB_DIGITS];
 	unsigned int min_digits = scan_trig_used(eng, SCAN_TRIG_DIGITS) ? eng->digits_min : ~0u;
+	struct hitter h = { .t = t, .n = n };
 	size_t i = 0, tok_done = 0;
 	int err;
 
-	while ((i = next_digit(t, i, n)) < n) {
+	while ((i = hit_next(&h, i)) < n) {
 		struct cluster c;
 		size_t a, b, m;
 
@@ -359,7 +401,8 @@ static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, con
 				return err;
 		}
 		if (c.digits < min_digits || boring(&c) ||
-		    (c.digits < SCAN_TRIG_DIGITS_BARE && !letter_flanked(t, n, &c)))
+		    (c.digits < SCAN_TRIG_DIGITS_BARE && !letter_flanked(t, n, &c)) ||
+		    in_guid(t, n, &c))
 			continue;
 		for (a = c.start, m = 0; a > 0 && m < SCAN_TRIG_MARGIN && is_margin(t[a - 1]); a--, m++)
 			;
@@ -377,21 +420,51 @@ struct token_feat {
 	int url, dcolon;
 };
 
-static void token_features(const uint8_t *t, size_t ts, size_t te, struct token_feat *f)
+/* After a host name's last label: the token ends, or punctuation that ends hosts does. */
+static int host_end(const uint8_t *t, size_t n, size_t i)
 {
-	size_t i;
+	return i >= n || is_space(t[i]) || (t[i] && strchr("/:,;)]'\"?#>", t[i]));
+}
+
+/* "x.com", "www.example.org/", not "json.dumps(", "obj.field_x" or "3.14". */
+static int host_dot(const uint8_t *t, size_t n, size_t ts, size_t i)
+{
+	size_t e = i + 1;
+
+	if (i == ts || !is_alnum(t[i - 1]))
+		return 0;
+	while (e < n && is_alpha(t[e]) && e - i <= 24)
+		e++;
+	if (e - i - 1 < 2 || e - i - 1 > 24)
+		return 0;
+	/* a label inside a longer name ("www.example.org"): the next dot decides */
+	if (e < n && t[e] == '.' && e + 1 < n && is_alpha(t[e + 1]))
+		return 1;
+	return host_end(t, n, e);
+}
+
+/* One pass from the token start: its features, and where it ends. */
+static size_t token_scan(const uint8_t *t, size_t n, size_t ts, struct token_feat *f)
+{
+	size_t i, cap = n - ts > SCAN_TOKEN_MAX ? ts + SCAN_TOKEN_MAX : n;
 
 	memset(f, 0, sizeof(*f));
-	for (i = ts; i < te; i++) {
+	for (i = ts; i < cap; i++) {
+		uint8_t k = cls[t[i]];
+
+		if (k & C_SPACE)
+			break;
+		if (!(k & C_PUNCT))
+			continue;
 		switch (t[i]) {
 		case '@':
 			f->at++;
 			break;
 		case ':':
 			f->colons++;
-			if (i + 2 < te && t[i + 1] == '/' && t[i + 2] == '/')
+			if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
 				f->url = 1;
-			if (i + 1 < te && t[i + 1] == ':')
+			if (i + 1 < n && t[i + 1] == ':')
 				f->dcolon = 1;
 			break;
 		case '-':
@@ -399,42 +472,70 @@ static void token_features(const uint8_t *t, size_t ts, size_t te, struct token_
 			break;
 		case '.':
 			f->dots++;
-			/* host name: "x.co", "www.", not "end." */
-			if (i > ts && i + 1 < te && is_alnum(t[i - 1]) &&
-			    (uint8_t)((t[i + 1] | 0x20) - 'a') < 26)
+			if (!f->url && host_dot(t, n, ts, i))
 				f->url = 1;
 			break;
 		}
 	}
+	return i;
+}
+
+/*
+ * A GUID inside the token (quotes and punctuation around it are common):
+ * its window, when a GUID rule could report it.
+ */
+static int guid_window(const struct scan_engine *eng, struct scan_wins *w, const uint8_t *t,
+		       size_t n, size_t ts, size_t te)
+{
+	size_t a = ts, k;
+
+	while (a < te && !is_hex(t[a]))
+		a++;
+	if (te - a < 36 || !guid_shaped(t + a, 36) || (a + 36 < te && is_hex(t[a + 36])))
+		return 0;
+	if (eng->guid_ctx) {
+		for (k = 0; k < eng->n_guid_ctx; k++)
+			if (scan_context_near(eng->guid_ctx[k], (const char *)t, n, a, a + 36))
+				break;
+		if (k == eng->n_guid_ctx)
+			return 0;
+	}
+	return wins_push(w, ts, te);
 }
 
 static int token_pass(const struct scan_engine *eng, struct scan_scratch *s,
 		      const uint8_t *t, size_t n)
 {
 	const int at = scan_trig_used(eng, SCAN_TRIG_AT), url = scan_trig_used(eng, SCAN_TRIG_URL);
-	const int seps = scan_trig_used(eng, SCAN_TRIG_SEPS);
-	const struct punct p = { .at = at, .dot = url || seps, .colon = url || seps, .dash = seps };
+	const int seps = scan_trig_used(eng, SCAN_TRIG_SEPS), guid = scan_trig_used(eng, SCAN_TRIG_GUID);
+	struct hitter h = {
+		.t = t, .n = n, .punct = 1,
+		.p = { .at = at, .dot = url || seps, .colon = url || seps, .dash = seps || guid },
+	};
 	struct scan_wins *w = &s->wins[SCAN_DB_TOKENS];
 	size_t i = 0, done = 0;
 	int err = 0;
 
-	if (!p.at && !p.dot && !p.dash)
+	if (!h.p.at && !h.p.dot && !h.p.dash && !h.p.colon)
 		return 0;
-	while ((i = next_punct(t, i, n, &p)) < n) {
-		size_t ts = i, te = i;
+	while ((i = hit_next(&h, i)) < n) {
+		size_t ts = i, te;
 		struct token_feat f;
 
 		while (ts > done && !is_space(t[ts - 1]) && i - ts < SCAN_TOKEN_MAX)
 			ts--;
-		while (te < n && !is_space(t[te]) && te - ts < SCAN_TOKEN_MAX)
-			te++;
-		if (te == i)
-			te++;
-		token_features(t, ts, te, &f);
+		te = token_scan(t, n, ts, &f);
+		if (te <= i)
+			te = i + 1;
+		if (guid && f.dashes == 4) {
+			err = guid_window(eng, w, t, n, ts, te);
+			if (err)
+				return err;
+		}
 		/* "12:30:05" and "v1.2.3" are not addresses; "::1", 1.2.3.4, MACs, GUIDs are */
 		if ((at && f.at) || (url && f.url) ||
 		    (seps && (f.dcolon || f.colons >= 3 || f.dots >= 3 ||
-			      (f.dots == 2 && te - ts >= 14) || f.dashes >= 4))) {
+			      (f.dots == 2 && te - ts >= 14) || f.dashes >= 5))) {
 			err = wins_push(w, ts, te);
 			if (err)
 				return err;

@@ -95,6 +95,9 @@ const uint8_t *protect_key(const struct protect *p);
 const char *protect_tenant(const struct protect *p);
 size_t protect_rule_count(const struct protect *p);
 
+/* A scan scratch for p's engine (one per thread; it grows to serve other tenants too). */
+int protect_scratch_new(const struct protect *p, struct scan_scratch **ret);
+
 /*
  * scratch: a scan scratch this thread owns (grown to fit p's engine), kept by
  * the caller and not used by another request at the same time; NULL: the

@@ -440,7 +440,7 @@ int scan_extract_assigned(const char *text, size_t len, struct scan_span *span)
 		return -ENOENT;
 	while (b < e && (is_separator(s[b]) || is_quote_or_space(s[b])))
 		b++;
-	while (e > b && (is_quote_or_space(s[e - 1]) || s[e - 1] == ';'))
+	while (e > b && (is_quote_or_space(s[e - 1]) || s[e - 1] == ';' || s[e - 1] == ')'))
 		e--;
 	if (b == e)
 		return -ENOENT;

@@ -76,18 +76,23 @@ enum scan_trigger {
 	SCAN_TRIG_FULL = 0,      /* the whole text: always correct, slowest */
 	SCAN_TRIG_DIGITS,        /* digit clusters (digits joined by at most two of " .-()+")
 				  * holding >= min_digits digits, except dates (4-2-2, 2-2-4 with
-				  * '-' or '.') and decimals (two groups joined by '.'); below
+				  * '-' or '.'), decimals (two groups joined by '.') and the
+				  * digit groups of GUIDs; below
 				  * SCAN_TRIG_DIGITS_BARE digits only with a letter on both sides
 				  * ("AB 12 34 56 C"); plus up to SCAN_TRIG_MARGIN bytes of
 				  * [A-Za-z0-9 .()+#-] either side */
 	SCAN_TRIG_AT,            /* a token containing '@' */
-	SCAN_TRIG_URL,           /* a token containing "://", "www." or a '.' between a letter
-				  * or digit and a letter (a host name) */
+	SCAN_TRIG_URL,           /* a token containing "://", or a '.' between a letter or
+				  * digit and 2-24 letters that end the token or precede one of
+				  * / : , ; ) ] ' " ? # > (a host name, not "json.dumps(") */
 	SCAN_TRIG_SEPS,          /* a token with "::" or >= 3 ':', >= 3 '.' (or 2 in a token of
-				  * >= 14 bytes), or >= 4 '-' (IP addresses, MACs, GUIDs) */
+				  * >= 14 bytes), or >= 5 '-' (IP addresses, MACs) */
 	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_+/=-]
 				  * that contains a digit (wallets, API keys, random tokens);
-				  * a run shaped like a GUID is not one (SEPS has it) */
+				  * a run shaped like a GUID is not one (SCAN_TRIG_GUID) */
+	SCAN_TRIG_GUID,          /* a GUID (8-4-4-4-12 hex) token; when every GUID rule has
+				  * SCAN_RF_NEED_CONTEXT, only one with a context word of one
+				  * of them in the ctx_words (or default) words before it */
 	SCAN_TRIG__COUNT,
 };
 
@@ -220,7 +225,8 @@ double scan_entropy(const char *s, size_t len);
 
 /*
  * extract for `key = "value"` shapes: narrows the span to what follows the
- * first '=', ':', '=>', ':=' or ',' of the match, without quotes/spaces.
+ * first '=', ':', '=>', ':=' or ',' of the match, without quotes, spaces and
+ * a closing ';' or ')'.
  */
 int scan_extract_assigned(const char *text, size_t len, struct scan_span *span);
 

@@ -146,24 +146,33 @@ static int url_extract(const char *t, size_t n, struct scan_span *sp)
 
 /* Common TLDs that are not also common words or file extensions (.py, .sh, .md, .rs, .so). */
 static const char *const bare_tlds[] = {
-	"com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "io", "co", "ai", "app",
-	"dev", "me", "tv", "us", "uk", "de", "fr", "il", "ca", "au", "jp", "cn", "ru", "br", "es",
-	"nl", "se", "ch", "eu", "in", "it", "site", "online", "tech", "xyz", "cloud", "ly", "nz",
-	"za", "mx", "kr", "sg", "hk", "tw", "ie", "dk", "fi", "pt", "gr", "cz", "hu", "ro", "tr",
-	"ua", "at", "be", "pl", "no", "store", "shop", "blog", "news", "email", NULL,
+	"ai", "app", "at", "au", "be", "biz", "blog", "br", "ca", "ch", "cloud", "cn", "co", "com",
+	"cz", "de", "dev", "dk", "edu", "email", "es", "eu", "fi", "fr", "gov", "gr", "hk", "hu",
+	"ie", "il", "in", "info", "int", "io", "it", "jp", "kr", "ly", "me", "mil", "mx", "net",
+	"news", "nl", "no", "nz", "online", "org", "pl", "pt", "ro", "ru", "se", "sg", "shop",
+	"site", "store", "tech", "tr", "tv", "tw", "ua", "uk", "us", "xyz", "za",
 };
 
 static int known_tld(const char *s, size_t len)
 {
-	size_t k, i;
+	size_t lo = 0, hi = sizeof(bare_tlds) / sizeof(bare_tlds[0]), i;
+	char l[8];
 
-	for (k = 0; bare_tlds[k]; k++) {
-		if (strlen(bare_tlds[k]) != len)
-			continue;
-		for (i = 0; i < len && (s[i] | 0x20) == bare_tlds[k][i]; i++)
-			;
-		if (i == len)
+	if (len < 2 || len > 6)
+		return 0;
+	for (i = 0; i < len; i++)
+		l[i] = (char)(s[i] | 0x20);
+	l[len] = 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l, bare_tlds[mid]);
+
+		if (!c)
 			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
 	return 0;
 }
@@ -310,6 +319,9 @@ static int phone_national_validate(const char *s, size_t len)
 		return 0;
 	if (dot && (ng < 4 || longest > 4))
 		return 0;
+	/* an unseparated 0-run is as often an id as a number: a full national length */
+	if (ng == 1 && g[0] < 10)
+		return 0;
 	return scan_valid_phone(s, len);
 }
 
@@ -329,9 +341,9 @@ static int is_digit(char c)
 }
 
 /*
- * The pattern anchors on the check digits and two groups; the country code
- * is the two capitals before them and gives the length (ISO 13616), which
- * ends the span: groups of four, one separator kind, or none.
+ * The pattern anchors on the country code, the check digits and a group;
+ * the country gives the length (ISO 13616), which ends the span: groups of
+ * four, one separator kind, or none.
  */
 static int iban_extract(const char *t, size_t n, struct scan_span *sp)
 {
@@ -339,9 +351,6 @@ static int iban_extract(const char *t, size_t n, struct scan_span *sp)
 	char sep = 0;
 	int want;
 
-	if (a < 2 || !is_upper(t[a - 1]) || !is_upper(t[a - 2]))
-		return -1;
-	a -= 2;
 	want = scan_iban_length(t + a);
 	if (!want)
 		return -1;
@@ -576,10 +585,19 @@ static int cn_mobile_validate(const char *s, size_t len)
 /* ddd-ddd-dddd with one separator kind (an extension may follow), or 1- before it. */
 static int phone_us_validate(const char *s, size_t len)
 {
-	size_t i, seps = 0;
+	size_t i, seps = 0, core = len;
 	char sep = 0;
 
-	for (i = 0; i < len && !is_alpha(s[i]); i++) {
+	/* the number before its extension */
+	for (i = 0; i < len; i++) {
+		if (is_alpha(s[i])) {
+			core = i;
+			break;
+		}
+	}
+	while (core > 0 && s[core - 1] == ' ')
+		core--;
+	for (i = 0; i < core; i++) {
 		if (s[i] == ' ' || s[i] == '.' || s[i] == '-') {
 			if (sep && s[i] != sep && !(seps == 1 && i <= 2))
 				return 0;
@@ -587,7 +605,7 @@ static int phone_us_validate(const char *s, size_t len)
 			seps++;
 		}
 	}
-	return seps >= 2 && scan_valid_phone(s, len);
+	return seps >= 2 && scan_valid_phone(s, core);
 }
 
 /* --- context words ---------------------------------------------------------------- */
@@ -732,7 +750,7 @@ static const struct scan_rule pii_rules[] = {
 	{
 		.id = "azure-object-id", .type = "AZURE_OBJECT_ID", .category = SCAN_CAT_PII,
 		.regex = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
+		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_GUID,
 		.flags = SCAN_RF_BOUND_ALNUM | SCAN_RF_NEED_CONTEXT, .validate = scan_valid_guid,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_oid, .ctx_words = 6, .priority = 6,
 	},
@@ -752,7 +770,7 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "iban", .type = "IBAN", .category = SCAN_CAT_PII,
-		.regex = "\\d{2}[ -]?[A-Z0-9]{4}[ -]?[A-Z0-9]{4}", DIGIT_RULE(6),
+		.regex = "[A-Z]{2}\\d{2}[ -]?[A-Z0-9]{4}", DIGIT_RULE(6),
 		.flags = SCAN_RF_BOUND_ALNUM, .extract = iban_extract, .validate = scan_valid_iban,
 		.conf = SCAN_CONF_HIGH, .priority = 30,
 	},
@@ -852,7 +870,7 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "phone-e164", .type = "PHONE", .category = SCAN_CAT_PII,
-		.regex = "\\+[1-9]\\d{0,2}[ .-]?\\(?\\d", DIGIT_RULE(7),
+		.regex = "\\+[1-9]\\d", DIGIT_RULE(7),
 		.flags = SCAN_RF_BOUND_ALNUM, .extract = phone_extract, .validate = scan_valid_phone,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_phone, .conf_ctx = SCAN_CONF_HIGH,
 		.negative = neg_number, .priority = 4,
@@ -882,7 +900,7 @@ static const struct scan_rule pii_rules[] = {
 		/* trunk-0 national numbers: UK 020 7946 0000, DE 030 1234567, FR 01 42 68 53 00,
 		 * IL 09-7625400, JP 090-1234-5678 */
 		.id = "phone-national", .type = "PHONE", .category = SCAN_CAT_PII,
-		.regex = "\\b0\\d{1,4}[ .-]?\\d{2}",
+		.regex = "\\b0\\d[ .-]?\\d",
 		DIGIT_RULE(7), .flags = SCAN_RF_BOUND_ALNUM, .extract = phone_extract,
 		.validate = phone_national_validate,
 		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,

@@ -10,8 +10,6 @@
 
 #include "rules_secret.h"
 
-int rules_secret_register(struct scan_ruleset *rs);
-
 static int is_key_char(unsigned char c)
 {
 	return isalnum(c) || c == '_' || c == '.' || c == '-' || c == ' ' || c == '\t';

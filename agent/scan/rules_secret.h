@@ -65,6 +65,12 @@ int secret_extract_loose(const char *text, size_t len, struct scan_span *span);
 int secret_is_placeholder(const char *s, size_t len);
 int secret_valid_token(const char *s, size_t len);
 
+/*
+ * The table entry point (SCAN_RULE_TABLES: X(secret)); declared here too
+ * for the tests and tools that build a secrets-only set.
+ */
+int rules_secret_register(struct scan_ruleset *rs);
+
 /* Each family registers its table; rules_secret_register() calls them all. */
 int rules_secret_cloud_register(struct scan_ruleset *rs);
 int rules_secret_ai_register(struct scan_ruleset *rs);

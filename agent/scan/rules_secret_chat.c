@@ -4,11 +4,29 @@
  * Telegram, Microsoft Teams, Twilio, SendGrid, Mailgun, Mailchimp,
  * Twitter/X, Facebook, LinkedIn, Twitch, ...
  */
+#include <ctype.h>
+
 #include <hs.h>
 
 #include "rules_secret.h"
 
 #define UUID_RE "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+/* The pattern starts at the '|' (a digit-led one is slow on numbers); widen over the app id. */
+static int extract_fb_token(const char *text, size_t len, struct scan_span *span)
+{
+	size_t b = span->off, d = 0;
+
+	while (b > 0 && d < 17 && isdigit((unsigned char)text[b - 1])) {
+		b--;
+		d++;
+	}
+	if (d < 15 || d > 16)
+		return -1;
+	span->len += span->off - b;
+	span->off = b;
+	return secret_extract_token(text, len, span);
+}
 
 static const char *const facebook_ctx[] = { "facebook", "fb", "access_token", "graph", "meta", NULL };
 
@@ -200,8 +218,8 @@ static const struct scan_rule chat_rules[] = {
 	{
 		SECRET_RULE("facebook-access-token"),
 		/* app-id|secret: digit-led, so only next to a Facebook word */
-		.regex = "\\d{15,16}(?:\\||%7[Cc])[0-9a-zA-Z_-]{27,40}" SECRET_END,
-		.flags = SCAN_RF_LEFT_NOT_WORD | SCAN_RF_NEED_CONTEXT, .extract = secret_extract_token,
+		.regex = "(?:\\||%7[Cc])[0-9a-zA-Z_-]{27,40}" SECRET_END,
+		.flags = SCAN_RF_LEFT_NOT_WORD | SCAN_RF_NEED_CONTEXT, .extract = extract_fb_token,
 		.context = facebook_ctx, .ctx_words = 8,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},

@@ -509,7 +509,7 @@ int scan_valid_btc_base58(const char *s, size_t len)
 			return 0;    /* more than 25 bytes */
 	}
 	/* leading '1's are leading zero bytes: the counts must agree */
-	for (i = 0; i < len && s[i] == '1'; i++)
+	for (i = 0; i < len && i < sizeof(bin) && s[i] == '1'; i++)
 		if (bin[i])
 			return 0;
 	if (i < sizeof(bin) && !bin[i] && i < len)

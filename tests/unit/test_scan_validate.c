@@ -191,7 +191,9 @@ static void test_crypto(void **state)
 		"bc1Qpk88h77aulw7nlam7m8jn75am8tvtfwmsemtvk",   /* mixed case */
 		"bc1ppd08298cvhw0p4yplh2h0jqs0nx6h8llprd9mg7xhqcexk64vctq6w0t3q",
 		"tb1qpk88h77aulw7nlam7m8jn75am8tvtfwmsemtvk",   /* testnet prefix */
-		"8f953371d3e85eddb89b05ed6b9e680791055315", "", NULL,
+		"8f953371d3e85eddb89b05ed6b9e680791055315", "",
+		"1111111111111111111111111111111111",          /* found by fuzz_scan */
+		NULL,
 	};
 
 	(void)state;

@@ -1,0 +1,821 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The content pipeline of one tenant (protect.h): rule set and engine built
+ * once, then per request scan -> decide -> transform, for plain text, for
+ * request bodies (through body.c) and for responses (exfiltration checks,
+ * placeholders restored).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "email_content.h"
+#include "exfil.h"
+#include "injection.h"
+#include "normalize.h"
+#include "protect.h"
+#include "rules.h"
+
+_Static_assert((int)POLICY_ACT_ALLOW == (int)SCAN_ACT_ALLOW &&
+		       (int)POLICY_ACT_FLAG == (int)SCAN_ACT_FLAG &&
+		       (int)POLICY_ACT_MASK == (int)SCAN_ACT_MASK &&
+		       (int)POLICY_ACT_REDACT == (int)SCAN_ACT_REDACT &&
+		       (int)POLICY_ACT_TOKENIZE == (int)SCAN_ACT_TOKENIZE &&
+		       (int)POLICY_ACT_BLOCK == (int)SCAN_ACT_BLOCK,
+	       "policy actions are scan actions");
+_Static_assert((int)POLICY_CONF_LOW == (int)SCAN_CONF_LOW &&
+		       (int)POLICY_CONF_MEDIUM == (int)SCAN_CONF_MEDIUM &&
+		       (int)POLICY_CONF_HIGH == (int)SCAN_CONF_HIGH,
+	       "policy confidences are scan confidences");
+_Static_assert(POLICY_CONTENT_HASH_LEN == SCAN_EDM_HASH_LEN, "EDM hashes are SHA-256");
+_Static_assert(POLICY_CONTENT_MAX_TYPE <= VAULT_TYPE_MAX, "custom types show whole in placeholders");
+_Static_assert(PROTECT_KEY_LEN >= VAULT_KEY_MIN && PROTECT_KEY_LEN <= VAULT_KEY_MAX,
+	       "tenant keys are vault keys");
+
+/*
+ * The secret tables register through rules_secret_register(); until
+ * SCAN_RULE_TABLES lists them, protect_new() adds them itself when the
+ * built-ins brought no SECRET rule.
+ */
+int rules_secret_register(struct scan_ruleset *rs);
+
+struct protect {
+	char *tenant;
+	uint8_t key[PROTECT_KEY_LEN];
+	struct scan_ruleset *rs;
+	struct scan_engine *eng;
+	struct policy_content *content;   /* our copy: actions, rule actions, hosts, knobs */
+	struct exfil_opts exfil;
+	size_t max_body;
+	struct vault_limits vault;
+};
+
+struct protect_req {
+	const struct protect *p;
+	struct scan_scratch *scratch;
+	bool own_scratch;
+	struct vault *vault;
+	struct scan_result tmp;           /* analyzer findings, view offsets */
+	struct scan_norm norm;            /* responses: their own normalised view */
+};
+
+/* --- building -------------------------------------------------------------------- */
+
+static void set_error(struct protect_error *err, const char *rule, const char *fmt, const char *msg)
+{
+	if (!err)
+		return;
+	snprintf(err->rule, sizeof(err->rule), "%s", rule ? rule : "");
+	snprintf(err->message, sizeof(err->message), fmt, msg ? msg : "");
+}
+
+/* A NULL-terminated copy of v[0..n). */
+static char **strv_copy(char *const *v, size_t n)
+{
+	char **c = calloc(n + 1, sizeof(*c));
+	size_t i;
+
+	if (!c)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		c[i] = strdup(v[i]);
+		if (!c[i]) {
+			while (i--)
+				free(c[i]);
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* What the decisions need, nothing of the detectors (those live in the rule set). */
+static struct policy_content *content_copy(const struct policy_content *src)
+{
+	struct policy_content *c = policy_content_new();
+	size_t i;
+
+	if (!c || !src)
+		return c;
+	c->min_confidence = src->min_confidence;
+	c->token_arrays = src->token_arrays;
+	c->binary = src->binary;
+	if (src->n_actions && !(c->actions = calloc(src->n_actions, sizeof(*c->actions))))
+		goto out_free;
+	for (i = 0; i < src->n_actions; i++, c->n_actions++) {
+		c->actions[i] = src->actions[i];
+		c->actions[i].key = strdup(src->actions[i].key);
+		if (!c->actions[i].key)
+			goto out_free;
+	}
+	if (src->n_rules && !(c->rules = calloc(src->n_rules, sizeof(*c->rules))))
+		goto out_free;
+	for (i = 0; i < src->n_rules; i++, c->n_rules++) {
+		c->rules[i].has_action = src->rules[i].has_action;
+		c->rules[i].action = src->rules[i].action;
+		c->rules[i].name = strdup(src->rules[i].name);
+		if (!c->rules[i].name)
+			goto out_free;
+	}
+	if (src->n_allowed_hosts) {
+		c->allowed_hosts = strv_copy(src->allowed_hosts, src->n_allowed_hosts);
+		if (!c->allowed_hosts)
+			goto out_free;
+		c->n_allowed_hosts = src->n_allowed_hosts;
+	}
+	return c;
+out_free:
+	policy_content_free(c);
+	return NULL;
+}
+
+static bool has_category(const struct scan_ruleset *rs, enum scan_category cat)
+{
+	size_t i;
+
+	for (i = 0; i < scan_ruleset_count(rs); i++)
+		if (scan_ruleset_rule(rs, i)->category == cat)
+			return true;
+	return false;
+}
+
+/* A policy rule as a scanner rule (copied by the rule set). */
+static int add_custom(struct scan_ruleset *rs, const struct policy_content_rule *pr)
+{
+	unsigned int ctx_flags = pr->n_context ? SCAN_RF_NEED_CONTEXT | SCAN_RF_CTX_AFTER : 0;
+	struct scan_edm edm = {
+		.salt = pr->salt,
+		.salt_len = pr->salt_len,
+		.hashes = (const uint8_t (*)[SCAN_EDM_HASH_LEN])pr->sha256,
+		.n = pr->n_sha256,
+	};
+	struct scan_rule r = {
+		.id = pr->name,
+		.type = pr->type,
+		.category = SCAN_CAT_CUSTOM,
+		.conf = SCAN_CONF_HIGH,
+		.flags = SCAN_RF_BOUND_WORD | ctx_flags,
+	};
+	char **words = NULL, **context = NULL;
+	int err = -ENOMEM;
+
+	if (pr->n_context && !(context = strv_copy(pr->context, pr->n_context)))
+		goto out_free;
+	r.context = (const char *const *)context;
+	switch (pr->kind) {
+	case POLICY_RULE_WORDS:
+		words = strv_copy(pr->words, pr->n_words);
+		if (!words)
+			goto out_free;
+		r.kind = SCAN_RULE_DICT;
+		r.words = (const char *const *)words;
+		r.hs_flags = pr->case_sensitive ? 0 : HS_FLAG_CASELESS;
+		break;
+	case POLICY_RULE_REGEX:
+		r.kind = SCAN_RULE_REGEX;
+		r.regex = pr->regex;
+		break;
+	case POLICY_RULE_EXACT:
+		r.kind = SCAN_RULE_EDM;
+		r.regex = pr->regex;
+		r.edm = &edm;
+		if (pr->normalize == POLICY_EXACT_LOWERCASE)
+			r.flags |= SCAN_RF_EDM_CASEFOLD;
+		else if (pr->normalize == POLICY_EXACT_DIGITS)
+			r.flags |= SCAN_RF_EDM_DIGITS_ONLY;
+		break;
+	}
+	err = scan_ruleset_add_copy(rs, &r);
+out_free:
+	if (words)
+		for (size_t i = 0; i < pr->n_words; i++)
+			free(words[i]);
+	free(words);
+	if (context)
+		for (size_t i = 0; i < pr->n_context; i++)
+			free(context[i]);
+	free(context);
+	return err;
+}
+
+static int build_rules(struct protect *p, const struct policy_content *c, struct protect_error *err)
+{
+	size_t i;
+	int r;
+
+	r = scan_ruleset_new(&p->rs);
+	if (r)
+		return r;
+	r = scan_rules_builtin(p->rs);
+	if (!r && !has_category(p->rs, SCAN_CAT_SECRET))
+		r = rules_secret_register(p->rs);
+	if (r) {
+		set_error(err, NULL, "built-in rules: %s", strerror(-r));
+		return r;
+	}
+	for (i = 0; c && i < c->n_rules; i++) {
+		r = add_custom(p->rs, &c->rules[i]);
+		if (r == -EEXIST) {
+			set_error(err, c->rules[i].name, "%s", "a built-in rule has this name; rename it");
+			return r;
+		}
+		if (r) {
+			set_error(err, c->rules[i].name, "cannot add the rule: %s", strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+int protect_new(const struct policy_tenant *t, const struct protect_opts *o, struct protect **ret,
+		struct protect_error *err)
+{
+	const struct policy_content *src = t ? t->content : NULL;
+	struct scan_compile_error ce = { 0 };
+	struct scan_engine_opts eo = { 0 };
+	struct protect *p;
+	int r;
+
+	if (!o || !o->node_secret || o->node_secret_len < 16) {
+		set_error(err, NULL, "%s", "no node secret");
+		return -EINVAL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->tenant = strdup(t ? t->name : "");
+	p->content = content_copy(src);
+	if (!p->tenant || !p->content) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	p->exfil.allow_hosts = (const char *const *)p->content->allowed_hosts;
+	p->max_body = o->max_body;
+	p->vault = o->vault;
+	r = protect_tenant_key(o->node_secret, o->node_secret_len, p->tenant, p->key);
+	if (r) {
+		set_error(err, NULL, "tenant key: %s", strerror(-r));
+		goto out_free;
+	}
+	r = build_rules(p, src, err);
+	if (r)
+		goto out_free;
+	eo.max_input = o->max_input;
+	eo.min_conf = (enum scan_confidence)p->content->min_confidence;
+	r = scan_engine_new_opts(p->rs, &eo, &p->eng, &ce);
+	if (r) {
+		set_error(err, ce.rule_id, "Hyperscan: %s", ce.message[0] ? ce.message : strerror(-r));
+		goto out_free;
+	}
+	*ret = p;
+	return 0;
+out_free:
+	protect_free(p);
+	return r;
+}
+
+struct protect *protect_free(struct protect *p)
+{
+	if (!p)
+		return NULL;
+	scan_engine_free(p->eng);
+	scan_ruleset_free(p->rs);
+	policy_content_free(p->content);
+	OPENSSL_cleanse(p->key, sizeof(p->key));
+	free(p->tenant);
+	free(p);
+	return NULL;
+}
+
+const uint8_t *protect_key(const struct protect *p)
+{
+	return p->key;
+}
+
+const char *protect_tenant(const struct protect *p)
+{
+	return p->tenant;
+}
+
+size_t protect_rule_count(const struct protect *p)
+{
+	return scan_engine_rule_count(p->eng);
+}
+
+/* --- requests ------------------------------------------------------------------- */
+
+int protect_scratch_new(const struct protect *p, struct scan_scratch **ret)
+{
+	return scan_scratch_new(p->eng, ret);
+}
+
+int protect_req_new(const struct protect *p, struct scan_scratch *scratch, struct protect_req **ret)
+{
+	struct protect_req *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	r->p = p;
+	if (scratch) {
+		err = scan_scratch_grow(p->eng, scratch);
+		r->scratch = scratch;
+	} else {
+		err = scan_scratch_new(p->eng, &r->scratch);
+		r->own_scratch = true;
+	}
+	if (!err) {
+		r->vault = vault_new(&p->vault);
+		if (!r->vault)
+			err = -ENOMEM;
+	}
+	if (err) {
+		protect_req_free(r);
+		return err;
+	}
+	*ret = r;
+	return 0;
+}
+
+struct protect_req *protect_req_free(struct protect_req *r)
+{
+	if (!r)
+		return NULL;
+	if (r->own_scratch)
+		scan_scratch_free(r->scratch);
+	vault_free(r->vault);
+	scan_result_free(&r->tmp);
+	scan_norm_free(&r->norm);
+	free(r);
+	return NULL;
+}
+
+const struct vault *protect_req_vault(const struct protect_req *r)
+{
+	return r->vault;
+}
+
+static void decide(const struct protect *p, struct scan_finding *f)
+{
+	const char *rule = f->category == SCAN_CAT_CUSTOM ? f->detail : NULL;
+
+	f->action = (enum scan_action)policy_content_action(
+		p->content, rule, f->type, scan_category_name(f->category), (int)f->confidence);
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct scan_finding *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return 0;
+}
+
+/* Analyzer findings (view offsets in r->tmp) at or above the threshold, into out. */
+static int merge_analyzers(struct protect_req *r, const struct scan_norm *norm,
+			   struct scan_result *out)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < r->tmp.n; i++) {
+		struct scan_finding f = r->tmp.v[i];
+
+		if ((int)f.confidence < (int)r->p->content->min_confidence)
+			continue;
+		f.start = scan_norm_start(norm, f.start);
+		f.end = scan_norm_end(norm, f.end);
+		if (f.end < f.start)
+			f.end = f.start;
+		err = scan_result_push(out, &f);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int scan_request(struct protect_req *r, const char *text, size_t len, struct scan_result *out)
+{
+	const struct scan_norm *norm;
+	int err;
+
+	err = scan_text(r->p->eng, r->scratch, text, len, out);
+	if (err)
+		return err;
+	norm = scan_scratch_norm(r->scratch);
+	scan_result_reset(&r->tmp);
+	err = injection_scan(norm->view, norm->len, norm, &r->tmp);
+	if (err >= 0)
+		err = email_content_scan(norm->view, norm->len, &r->tmp);
+	if (err >= 0)
+		err = exfil_scan(norm->view, norm->len, EXFIL_REQUEST, &r->p->exfil, &r->tmp);
+	if (err < 0)
+		return err;
+	return merge_analyzers(r, norm, out);
+}
+
+static int scan_response(struct protect_req *r, const char *text, size_t len, struct scan_result *out)
+{
+	int err;
+
+	if (len > SCAN_INPUT_MAX_DEFAULT)
+		return -E2BIG;
+	err = scan_norm_run(&r->norm, text, len);
+	if (err)
+		return err;
+	out->signals |= r->norm.signals;
+	scan_result_reset(&r->tmp);
+	err = exfil_scan(r->norm.view, r->norm.len, EXFIL_RESPONSE, &r->p->exfil, &r->tmp);
+	if (err < 0)
+		return err;
+	return merge_analyzers(r, &r->norm, out);
+}
+
+/* Findings of text appended to out, sorted, actions undecided (ALLOW). */
+static int scan_any(struct protect_req *r, enum protect_dir dir, const char *text, size_t len,
+		    struct scan_result *out)
+{
+	size_t n0 = out->n;
+	int err;
+
+	if (!text && len)
+		return -EINVAL;
+	err = dir == PROTECT_RESPONSE ? scan_response(r, text ? text : "", len, out)
+				      : scan_request(r, text ? text : "", len, out);
+	if (err) {
+		out->n = n0;
+		return err;
+	}
+	if (out->n - n0 > 1)
+		qsort(out->v + n0, out->n - n0, sizeof(*out->v), finding_cmp);
+	return 0;
+}
+
+/*
+ * A response cannot carry placeholders to the client (nothing would restore
+ * them): there, tokenize means redact.
+ */
+static void decide_dir(const struct protect *p, enum protect_dir dir, struct scan_finding *f)
+{
+	decide(p, f);
+	if (dir == PROTECT_RESPONSE && f->action == SCAN_ACT_TOKENIZE)
+		f->action = SCAN_ACT_REDACT;
+}
+
+int protect_scan(struct protect_req *r, enum protect_dir dir, const char *text, size_t len,
+		 struct scan_result *out)
+{
+	size_t i, n0 = out->n;
+	int err;
+
+	err = scan_any(r, dir, text, len, out);
+	if (err)
+		return err;
+	for (i = n0; i < out->n; i++)
+		decide_dir(r->p, dir, &out->v[i]);
+	return 0;
+}
+
+static struct transform_ctx xform_ctx(const struct protect_req *r)
+{
+	return (struct transform_ctx){
+		.key = r->p->key,
+		.key_len = sizeof(r->p->key),
+		.vault = r->vault,
+	};
+}
+
+int protect_text(struct protect_req *r, enum protect_dir dir, const char *text, size_t len,
+		 struct protect_result *ret)
+{
+	struct transform_ctx ctx = xform_ctx(r);
+	struct transform_result tr = { 0 };
+	struct scan_result sr = { 0 };
+	int err;
+
+	err = protect_scan(r, dir, text, len, &sr);
+	if (!err)
+		err = transform_apply(&ctx, text ? text : "", len, sr.v, sr.n, &tr);
+	if (err) {
+		scan_result_free(&sr);
+		return err;
+	}
+	*ret = (struct protect_result){
+		.findings = sr.v,
+		.n = sr.n,
+		.text = tr.text,
+		.len = tr.len,
+		.blocked = tr.blocked,
+		.block = tr.block,
+		.rewritten = tr.rewritten,
+	};
+	return 0;
+}
+
+void protect_result_fini(struct protect_result *res)
+{
+	if (!res)
+		return;
+	free(res->findings);
+	free(res->text);
+	memset(res, 0, sizeof(*res));
+}
+
+/* --- bodies ---------------------------------------------------------------------- */
+
+static int body_scan_cb(void *ctx, const char *text, size_t len, struct scan_result *out)
+{
+	return scan_any(ctx, PROTECT_REQUEST, text, len, out);
+}
+
+static void body_decide_cb(void *ctx, struct scan_finding *f)
+{
+	decide(ctx, f);
+}
+
+int protect_body(struct protect_req *r, const char *path, const char *json, size_t len,
+		 struct body_error *err, struct body_result *ret)
+{
+	const struct protect *p = r->p;
+	struct body_opts o = {
+		.api = body_api_from_path(path),
+		.scan = body_scan_cb,
+		.scan_ctx = r,
+		.decide = body_decide_cb,
+		.decide_ctx = (void *)p,
+		.xform = xform_ctx(r),
+		.token_arrays = (enum scan_action)p->content->token_arrays,
+		.binary = (enum scan_action)p->content->binary,
+		.max_bytes = p->max_body,
+	};
+
+	return body_rewrite_request(&o, json, len, err, ret);
+}
+
+/*
+ * Responses: every string value is model output or metadata; metadata the
+ * client interprets (ids, roles, model names) holds no URL worth checking.
+ */
+static const char *const response_skip[] = {
+	"id", "object", "model", "role", "finish_reason", "system_fingerprint", "type",
+	"status", "created", "call_id", "service_tier", NULL,
+};
+
+struct rwalk {
+	struct protect_req *r;
+	struct scan_result sr;
+	struct vault_buf path;
+	struct body_finding *fv;
+	size_t fn, fcap;
+	bool blocked;
+	size_t block;
+	size_t rewritten;
+};
+
+static bool path_ident(const char *k)
+{
+	size_t i;
+
+	if (!*k || (*k >= '0' && *k <= '9'))
+		return false;
+	for (i = 0; k[i]; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_' || k[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Appends ".key", ["key"] or [i]; returns the length to pop back to.  Best effort. */
+static size_t rpath_push(struct rwalk *w, const char *key, size_t index)
+{
+	size_t old = w->path.len;
+	char b[32];
+	int err;
+
+	if (!key) {
+		snprintf(b, sizeof(b), "[%zu]", index);
+		err = vault_buf_add(&w->path, b, strlen(b));
+	} else if (path_ident(key)) {
+		err = (old ? vault_buf_add(&w->path, ".", 1) : 0) ||
+		      vault_buf_add(&w->path, key, strlen(key));
+	} else {
+		json_t *s = json_string(key);
+		char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+
+		err = !q || vault_buf_add(&w->path, "[", 1) || vault_buf_add(&w->path, q, strlen(q)) ||
+		      vault_buf_add(&w->path, "]", 1);
+		free(q);
+		json_decref(s);
+	}
+	if (err)
+		w->path.len = old;
+	if (w->path.p)
+		w->path.p[w->path.len] = '\0';
+	return old;
+}
+
+static void rpath_pop(struct rwalk *w, size_t old)
+{
+	w->path.len = old;
+	if (w->path.p)
+		w->path.p[old] = '\0';
+}
+
+static int rrecord(struct rwalk *w, const struct scan_finding *f)
+{
+	size_t plen = w->path.len < BODY_PATH_MAX ? w->path.len : BODY_PATH_MAX;
+	struct body_finding *bf;
+
+	if (w->fn >= BODY_MAX_FINDINGS)
+		return -E2BIG;
+	if (w->fn == w->fcap) {
+		size_t cap = w->fcap ? w->fcap * 2 : 16;
+
+		bf = realloc(w->fv, cap * sizeof(*bf));
+		if (!bf)
+			return -ENOMEM;
+		w->fv = bf;
+		w->fcap = cap;
+	}
+	bf = &w->fv[w->fn];
+	bf->path = strndup(w->path.p ? w->path.p : "", plen);
+	if (!bf->path)
+		return -ENOMEM;
+	bf->f = *f;
+	if (f->action == SCAN_ACT_BLOCK && !w->blocked) {
+		w->blocked = true;
+		w->block = w->fn;
+	}
+	w->fn++;
+	return 0;
+}
+
+static int rstring(struct rwalk *w, json_t *str)
+{
+	const char *s = json_string_value(str);
+	size_t n = json_string_length(str), i;
+	struct transform_ctx ctx = xform_ctx(w->r);
+	struct transform_result tr = { 0 };
+	int err;
+
+	scan_result_reset(&w->sr);
+	err = protect_scan(w->r, PROTECT_RESPONSE, s, n, &w->sr);
+	for (i = 0; !err && i < w->sr.n; i++)
+		err = rrecord(w, &w->sr.v[i]);
+	if (err || !w->sr.n || w->blocked)
+		return err;
+	err = transform_apply(&ctx, s, n, w->sr.v, w->sr.n, &tr);
+	if (!err && tr.rewritten) {
+		if (json_string_setn_nocheck(str, tr.text, tr.len))
+			err = -ENOMEM;
+		w->rewritten += tr.rewritten;
+	}
+	transform_result_fini(&tr);
+	return err;
+}
+
+static int rvalue(struct rwalk *w, json_t *v, const char *key)
+{
+	const char *k;
+	size_t i, mark;
+	json_t *e;
+	int err = 0;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		for (i = 0; key && response_skip[i]; i++)
+			if (!strcmp(key, response_skip[i]))
+				return 0;
+		return rstring(w, v);
+	case JSON_OBJECT:
+		json_object_foreach(v, k, e) {
+			mark = rpath_push(w, k, 0);
+			err = rvalue(w, e, k);
+			rpath_pop(w, mark);
+			if (err)
+				return err;
+		}
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, e) {
+			mark = rpath_push(w, NULL, i);
+			err = rvalue(w, e, key);
+			rpath_pop(w, mark);
+			if (err)
+				return err;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void rwalk_fini(struct rwalk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->fn; i++)
+		free(w->fv[i].path);
+	free(w->fv);
+	scan_result_free(&w->sr);
+	vault_buf_fini(&w->path);
+}
+
+static void set_body_error(struct body_error *err, int line, int column, const char *text)
+{
+	if (!err)
+		return;
+	err->line = line;
+	err->column = column;
+	snprintf(err->text, sizeof(err->text), "%s", text);
+}
+
+int protect_response_body(struct protect_req *r, const char *json, size_t len,
+			  struct body_error *err, struct body_result *ret)
+{
+	struct rwalk w = { .r = r };
+	struct body_result res = { 0 };
+	json_error_t je;
+	json_t *root;
+	int restored, rc = 0;
+
+	if (!json && len)
+		return -EINVAL;
+	/* exfiltration needs a URL ("//"), restoring a placeholder ("[[") */
+	if (!len || (!memmem(json, len, "//", 2) && !memmem(json, len, "[[", 2))) {
+		*ret = res;
+		return 0;
+	}
+	if (len > BODY_RESTORE_MAX_BYTES) {
+		set_body_error(err, 0, 0, "response body over the size limit");
+		return -EMSGSIZE;
+	}
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	if (!root) {
+		set_body_error(err, je.line, je.column, je.text);
+		return -EINVAL;
+	}
+	restored = body_restore_json(root, r->vault);
+	if (restored < 0) {
+		rc = restored;
+		goto out_free;
+	}
+	rc = rvalue(&w, root, NULL);
+	if (rc) {
+		set_body_error(err, 0, 0, strerror(-rc));
+		goto out_free;
+	}
+	if (!w.blocked && (restored || w.rewritten)) {
+		res.body = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (!res.body) {
+			rc = -ENOMEM;
+			goto out_free;
+		}
+		res.len = strlen(res.body);
+	}
+	res.blocked = w.blocked;
+	res.block = w.block;
+	res.rewritten = w.blocked ? 0 : w.rewritten;
+	res.findings = w.fv;
+	res.n_findings = w.fn;
+	w.fv = NULL;
+	w.fn = 0;
+	*ret = res;
+out_free:
+	json_decref(root);
+	rwalk_fini(&w);
+	return rc;
+}
+
+struct sse_restorer *protect_sse_new(const struct protect_req *r)
+{
+	return sse_restorer_new(r->vault);
+}
+
+char *protect_block_message(enum protect_dir dir, const struct scan_finding *f, const char *path)
+{
+	char msg[BODY_PATH_MAX + 256];
+	json_t *j;
+	char *out;
+
+	snprintf(msg, sizeof(msg), "%s blocked by the airlock content policy: %s%s%s%s%s%s",
+		 dir == PROTECT_RESPONSE ? "Response" : "Request", f->type, f->detail[0] ? " (" : "",
+		 f->detail, f->detail[0] ? ")" : "", path && path[0] ? " in " : "",
+		 path && path[0] ? path : "");
+	/* a path cut at BODY_PATH_MAX may end inside a character */
+	j = json_pack("{s:{s:o, s:s, s:n, s:s}}", "error", "message", policy_json_string(msg), "type",
+		      "invalid_request_error", "param", "code", "content_blocked");
+	if (!j)
+		return NULL;
+	out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	return out;
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * fuzz_scan: the content scanner on arbitrary bytes.  Every built-in rule
+ * plus custom regex, dictionary and exact-data-match rules; the input is
+ * scanned as it is and behind a zero-width prefix (so the normaliser's map
+ * is exercised).  Besides the sanitizers, it checks the contract of
+ * scan_text(): findings sorted, never overlapping, inside the text,
+ * non-empty, and spans that start and end where the normaliser can map.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "normalize.h"
+#include "rules.h"
+#include "scan.h"
+
+#define FUZZ_INPUT_MAX (64 * 1024)
+
+static struct scan_ruleset *rs;
+static struct scan_engine *eng;
+static struct scan_scratch *scratch;
+
+static void setup(void)
+{
+	static const char *const words[] = { "project bluebird", "Contoso Secret", "x", NULL };
+	static const uint8_t salt[] = "fuzz-salt";
+	uint8_t hashes[2][SCAN_EDM_HASH_LEN];
+	struct scan_engine_opts opts = { .max_input = FUZZ_INPUT_MAX + 16, .max_candidates = 4096 };
+
+	if (scan_ruleset_new(&rs) || scan_rules_builtin(rs))
+		abort();
+	if (scan_ruleset_add_regex(rs, "custom-ticket", "TICKET", "\\bTCK-\\d{6}\\b", SCAN_CONF_MEDIUM))
+		abort();
+	if (scan_ruleset_add_dict(rs, "custom-words", "CODENAME", words, 3, 1, SCAN_CONF_HIGH))
+		abort();
+	if (scan_edm_hash(salt, sizeof(salt) - 1, "CUST-0042", 9, hashes[0]) ||
+	    scan_edm_hash(salt, sizeof(salt) - 1, "CUST-1337", 9, hashes[1]))
+		abort();
+	if (scan_ruleset_add_edm(rs, "custom-edm", "CUSTOMER_ID", "\\bCUST-\\d{4}\\b", 0, salt,
+				 sizeof(salt) - 1, (const uint8_t (*)[SCAN_EDM_HASH_LEN])hashes, 2))
+		abort();
+	if (scan_engine_new_opts(rs, &opts, &eng, NULL) || scan_scratch_new(eng, &scratch))
+		abort();
+}
+
+static void check(const struct scan_result *r, size_t first, size_t len)
+{
+	size_t i, prev_end = 0;
+
+	for (i = first; i < r->n; i++) {
+		const struct scan_finding *f = &r->v[i];
+
+		if (f->start >= f->end || f->end > len || f->start < prev_end)
+			abort();
+		if (f->confidence < SCAN_CONF_LOW || f->confidence > SCAN_CONF_HIGH)
+			abort();
+		if (!memchr(f->type, 0, sizeof(f->type)) || !memchr(f->detail, 0, sizeof(f->detail)))
+			abort();
+		prev_end = f->end;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct scan_result r;
+	char *buf;
+	size_t n0;
+	int err;
+
+	if (!eng)
+		setup();
+	if (size > FUZZ_INPUT_MAX)
+		return 0;
+	scan_result_reset(&r);
+	err = scan_text(eng, scratch, (const char *)data, size, &r);
+	if (err && err != -E2BIG)
+		abort();
+	if (!err)
+		check(&r, 0, size);
+
+	/* the same bytes behind a ZERO WIDTH SPACE: offsets must still be original */
+	buf = malloc(size + 3);
+	if (!buf)
+		return 0;
+	memcpy(buf, "\xe2\x80\x8b", 3);
+	memcpy(buf + 3, data, size);
+	n0 = r.n;
+	err = scan_text(eng, scratch, buf, size + 3, &r);
+	if (err && err != -E2BIG)
+		abort();
+	if (!err) {
+		check(&r, n0, size + 3);
+		if (!(r.signals & SCAN_SIG_ZERO_WIDTH))
+			abort();
+	}
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * prefilter.c: the window contract of each trigger (rules.h): which parts
+ * of a text each database gets to see.  Uses the engine's private header.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine_int.h"
+
+struct fx {
+	struct scan_ruleset *rs;
+	struct scan_engine *eng;
+	struct scan_scratch *s;
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f || scan_ruleset_new(&f->rs) || scan_rules_builtin(f->rs) ||
+	    scan_engine_new(f->rs, &f->eng) || scan_scratch_new(f->eng, &f->s))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	scan_scratch_free(f->s);
+	scan_engine_free(f->eng);
+	scan_ruleset_free(f->rs);
+	free(f);
+	return 0;
+}
+
+/* Is text[at..at+len) inside one window of database db? */
+static int covered(struct fx *f, unsigned int db, const char *text, const char *needle)
+{
+	struct scan_wins *w = &f->s->wins[db];
+	const char *view;
+	size_t vlen, at = (size_t)(strstr(text, needle) - text), i;
+
+	assert_int_equal(scan_prefilter(f->eng, f->s, text, strlen(text)), 0);
+	assert_int_equal(scan_view_build(f->s, w, text, &view, &vlen), 0);
+	for (i = 0; i < w->n; i++) {
+		/* windows are sorted, disjoint, and copied verbatim into the view */
+		if (i)
+			assert_true(w->v[i].text > w->v[i - 1].text + w->v[i - 1].len);
+		assert_memory_equal(view + w->v[i].view, text + w->v[i].text, w->v[i].len);
+		if (w->v[i].text <= at && at + strlen(needle) <= w->v[i].text + w->v[i].len)
+			return 1;
+	}
+	return 0;
+}
+
+static void test_digit_clusters(void **state)
+{
+	struct fx *f = *state;
+
+	(void)state;
+	assert_true(covered(f, SCAN_DB_DIGITS, "call (212) 736-5000 now", "(212) 736-5000"));
+	assert_true(covered(f, SCAN_DB_DIGITS, "card 4111 1111 1111 1111.", "4111 1111 1111 1111"));
+	/* the margin keeps the letters of an IBAN or a NINO */
+	assert_true(covered(f, SCAN_DB_DIGITS, "iban GB42ABCD12345612345678", "GB42ABCD12345612345678"));
+	assert_true(covered(f, SCAN_DB_DIGITS, "nino JG 10 37 29 A", "JG 10 37 29 A"));
+	/* too few digits, dates, decimals, times, GUID groups: no window */
+	assert_false(covered(f, SCAN_DB_DIGITS, "we sold 12345 units", "12345"));
+	assert_false(covered(f, SCAN_DB_DIGITS, "on 2024-04-23 and 23.04.2024", "2024-04-23"));
+	assert_false(covered(f, SCAN_DB_DIGITS, "total 123456.78 EUR", "123456.78"));
+	assert_false(covered(f, SCAN_DB_DIGITS, "at 12:34:56.789 ok", "12:34:56"));
+	assert_false(covered(f, SCAN_DB_DIGITS, "id 3f2b8a4e-1c9d-4e7a-9b6f-0d2c41234567 x", "0d2c41234567"));
+	/* six digits count only between letters */
+	assert_false(covered(f, SCAN_DB_DIGITS, "\"id\": 240798,", "240798"));
+	assert_true(covered(f, SCAN_DB_DIGITS, "ab 240798 c", "240798"));
+}
+
+static void test_token_windows(void **state)
+{
+	struct fx *f = *state;
+
+	(void)state;
+	assert_true(covered(f, SCAN_DB_TOKENS, "mail <bob@example.org>, thanks", "bob@example.org"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "see https://example.org/x now", "https://example.org/x"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "host example.com.", "example.com"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "ip=10.1.2.3 ok", "10.1.2.3"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "lo ::1 up", "::1"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "mac 00-1b-44-11-3a-b7", "00-1b-44-11-3a-b7"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "w 16Yeky6GMjeNkAiNcBY7ZhrLoMSgg1BoyZ x", "16Yeky6GMjeNkAiNcBY7ZhrLoMSgg1BoyZ"));
+	/* sentence ends, labels, words with a hyphen, times, versions: nothing */
+	assert_false(covered(f, SCAN_DB_TOKENS, "the end. Note: a well-known fact", "end."));
+	assert_false(covered(f, SCAN_DB_TOKENS, "at 12:30:05 in v1.2", "12:30:05"));
+	assert_false(covered(f, SCAN_DB_TOKENS, "release v1.2 today", "v1.2"));
+}
+
+static void test_prose_has_no_windows(void **state)
+{
+	struct fx *f = *state;
+	const char *t = "Please summarise the meeting notes for the board, keep it short. "
+			"We shipped on time; the team is well-rested, and costs fell by a third.";
+	size_t d;
+
+	(void)state;
+	assert_int_equal(scan_prefilter(f->eng, f->s, t, strlen(t)), 0);
+	for (d = 0; d < SCAN_DB__COUNT; d++)
+		assert_int_equal(f->s->wins[d].n, 0);
+}
+
+/* Long texts cross the 64-byte blocks of the vector scan. */
+static void test_block_edges(void **state)
+{
+	struct fx *f = *state;
+	char t[300];
+	size_t pos;
+
+	(void)state;
+	for (pos = 0; pos < 200; pos += 7) {
+		memset(t, 'x', sizeof(t));
+		t[sizeof(t) - 1] = 0;
+		t[pos] = ' ';
+		memcpy(t + pos + 1, "536-22-8726 b@c.io ", 19);
+		if (!covered(f, SCAN_DB_DIGITS, t, "536-22-8726") ||
+		    !covered(f, SCAN_DB_TOKENS, t, "b@c.io"))
+			fail_msg("missed at %zu", pos);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_digit_clusters),
+		cmocka_unit_test(test_token_windows),
+		cmocka_unit_test(test_prose_has_no_windows),
+		cmocka_unit_test(test_block_edges),
+	};
+
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
+}
