@@ -58,7 +58,7 @@ SKEL        := $(OUTPUT)/airlock.skel.h
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps demo test test-unit test-kernel test-fuzz bench eval fuzz format lint install clean
+.PHONY: all deps demo test test-unit test-cli test-kernel test-fuzz bench eval fuzz format lint install clean
 
 all: $(AIRLOCKD) $(AIRLOCKCTL)
 
@@ -133,10 +133,13 @@ $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(POLICY_SRCS) $(SCAN_SRCS) $(HEADERS
 		$(shell pkg-config --libs $(FUZZ_LIBS))
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory test-unit test-fuzz test-kernel
+	$(Q)$(MAKE) --no-print-directory test-unit test-cli test-fuzz test-kernel
 
 test-unit: $(UNIT_BINS)
 	$(Q)tests/unit/run.sh $(UNIT_BINS)
+
+test-cli: $(AIRLOCKCTL)
+	$(Q)tests/cli/test_scan.sh $(AIRLOCKCTL)
 
 test-fuzz: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh $(FUZZ_BINS)
@@ -172,8 +175,16 @@ $(OUTPUT)/bench_scan: bench/scan_bench.c $(OUTPUT)/libairlock.a $(HEADERS) | $(O
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(OUTPUT)/libairlock.a $(HOST_LDLIBS) -lpcre2-8
 
-eval: $(OUTPUT)/eval_scan
-	$(Q)if [ -d "$(EVAL_DIR)" ]; then $(OUTPUT)/eval_scan --dir "$(EVAL_DIR)"; \
+# The analyzers' runner (secrets, injection, e-mail content), when it is there.
+EVAL_DETECTORS := $(if $(wildcard tests/eval/eval_detectors.c),$(OUTPUT)/eval_detectors)
+
+$(OUTPUT)/eval_detectors: tests/eval/eval_detectors.c $(OUTPUT)/libairlock.a $(HEADERS) | $(OUTPUT)
+	$(call msg,EVAL,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(OUTPUT)/libairlock.a $(HOST_LDLIBS)
+
+eval: $(OUTPUT)/eval_scan $(EVAL_DETECTORS)
+	$(Q)if [ -d "$(EVAL_DIR)" ]; then $(OUTPUT)/eval_scan --dir "$(EVAL_DIR)" && \
+		{ [ -z "$(EVAL_DETECTORS)" ] || $(EVAL_DETECTORS) "$(EVAL_DIR)"; }; \
 	else echo "eval: $(EVAL_DIR) not found; skipping (the public test vectors are not part of the repo)"; fi
 
 # --- hygiene -----------------------------------------------------------------

@@ -684,6 +684,31 @@ int main(int argc, char **argv)
 	       100.0 * (double)st.scanned[SCAN_DB_TOKENS] / (double)st.bytes,
 	       (double)(st.calls[0] + st.calls[1] + st.calls[2]) / (double)st.texts,
 	       (double)st.candidates / ((double)st.bytes / 1024));
+	/* the same chat text cut into messages of one size: the fixed cost per message shows */
+	if (kind == K__COUNT) {
+		static const size_t sizes[] = { 512, 2048, 8192, 32768 };
+		struct corpus k;
+
+		if (corpus_make(&k, (mb << 20) / 4, seed + 99, 1, K_CHAT))
+			goto out;
+		printf("  chat cut into messages of");
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			struct corpus cut = k;
+			size_t off, m = 0;
+
+			cut.p = calloc(k.len / sizes[i] + 1, sizeof(*cut.p));
+			if (!cut.p)
+				break;
+			for (off = 0; off + sizes[i] <= k.len; off += sizes[i])
+				cut.p[m++] = (struct prompt){ .off = off, .len = sizes[i] };
+			cut.n = m;
+			t_eng = eng_time(&e, &cut, 3, &findings);
+			printf(" %zu B: %.1f MB/s%s", sizes[i], mbps(m * sizes[i], t_eng),
+			       i + 1 < sizeof(sizes) / sizeof(sizes[0]) ? "," : "\n");
+			free(cut.p);
+		}
+		corpus_free(&k);
+	}
 	for (i = 0; i < K__COUNT && kind == K__COUNT; i++) {
 		struct corpus k;
 

@@ -383,10 +383,10 @@ static int build_rule_name(struct policy_ctx *ctx, json_t *v, struct policy_cont
 		return policy_fail(ctx, "required key missing");
 	if (!s)
 		return policy_fail(ctx, "must be a string, not %s", policy_json_type(v));
-	if (!policy_name_valid(s))
+	if (!policy_name_valid(s) || strlen(s) > POLICY_CONTENT_MAX_RULE_NAME)
 		return policy_fail(ctx, "invalid rule name \"%s\": use a-z, 0-9 and '-', start and "
 					"end with a letter or digit, at most %d characters",
-				   s, POLICY_MAX_NAME);
+				   s, POLICY_CONTENT_MAX_RULE_NAME);
 	r->name = dup_string(ctx, v, &rc);
 	return rc;
 }
@@ -451,6 +451,16 @@ static int build_words(struct policy_ctx *ctx, json_t *arr, struct policy_conten
 	return rc;
 }
 
+static char *lower_dup(const char *s)
+{
+	char *d = strdup(s), *c;
+
+	for (c = d; c && *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	return d;
+}
+
 /* Context words are compared case-insensitively in ASCII; kept in lower case. */
 static int build_context(struct policy_ctx *ctx, json_t *arr, struct policy_content_rule *r)
 {
@@ -484,12 +494,9 @@ static int build_context(struct policy_ctx *ctx, json_t *arr, struct policy_cont
 					 POLICY_CONTENT_MAX_CONTEXT_WORD);
 		else if (!ascii)
 			rc = policy_fail(ctx, "context words are printable ASCII (\"%s\" is not)", s);
-		else if ((r->context[i] = strdup(s)) == NULL)
+		else if ((r->context[i] = lower_dup(s)) == NULL)
 			rc = oom(ctx);
-		for (k = 0; rc == 0 && r->context[i][k]; k++)
-			if (r->context[i][k] >= 'A' && r->context[i][k] <= 'Z')
-				r->context[i][k] = (char)(r->context[i][k] - 'A' + 'a');
-		if (rc == 0)
+		else
 			r->n_context = i + 1;
 		policy_path_pop(&ctx->path);
 	}

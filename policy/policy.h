@@ -80,6 +80,7 @@ enum policy_confidence {
 
 #define POLICY_CONTENT_MAX_ACTIONS      256         /* keys of "actions" */
 #define POLICY_CONTENT_MAX_RULES        64          /* custom rules per tenant */
+#define POLICY_CONTENT_MAX_RULE_NAME    56          /* characters: "custom:" + name is the rule id */
 #define POLICY_CONTENT_MAX_WORDS        10000       /* words of one dictionary rule */
 #define POLICY_CONTENT_MAX_WORDS_TOTAL  50000       /* words of all rules of a tenant */
 #define POLICY_CONTENT_MAX_WORD         256         /* bytes of a dictionary word */
@@ -114,7 +115,8 @@ enum policy_exact_norm {
 };
 
 struct policy_content_rule {
-	char *name;                  /* policy name pattern, unique in the tenant; the finding's rule */
+	char *name;                  /* policy name pattern, at most 56 characters, unique in the
+				      * tenant; the finding's rule is "custom:" + name */
 	char *type;                  /* [A-Z][A-Z0-9_]*, the finding's type */
 	enum policy_rule_kind kind;
 	char **words;                /* WORDS */

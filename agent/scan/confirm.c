@@ -180,18 +180,13 @@ enum scan_confidence scan_context_conf(const struct erule *er, const char *t, si
 	if (!r->context && !r->negative)
 		return c;
 	ctx_window(r, t, n, start, end, &from, &to);
-	if (to > start) {
-		/* before and after, never the value itself */
-		pos = scan_has_phrase(t, from, start, r->context, &er->ctx_first) ||
-		      scan_has_phrase(t, end, to, r->context, &er->ctx_first);
-		neg = scan_has_phrase(t, from, start, r->negative, &er->neg_first) ||
-		      scan_has_phrase(t, end, to, r->negative, &er->neg_first);
-	} else {
-		pos = scan_has_phrase(t, from, start, r->context, &er->ctx_first);
-		neg = scan_has_phrase(t, from, start, r->negative, &er->neg_first);
-	}
+	/* before (and after), never the value itself */
+	pos = scan_has_phrase(t, from, start, r->context, &er->ctx_first) ||
+	      (to > end && scan_has_phrase(t, end, to, r->context, &er->ctx_first));
 	if (!pos && (r->flags & SCAN_RF_NEED_CONTEXT))
 		return 0;
+	neg = scan_has_phrase(t, from, start, r->negative, &er->neg_first) ||
+	      (to > end && scan_has_phrase(t, end, to, r->negative, &er->neg_first));
 	if (pos && r->conf_ctx)
 		c = r->conf_ctx;
 	if (neg) {
@@ -299,9 +294,12 @@ static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, con
 		return 0;
 	v = t + sp.off;
 	/* a rule that needs context fails on it far more often than on its checksum */
-	if ((r->flags & SCAN_RF_NEED_CONTEXT) &&
-	    !scan_context_conf(er, t, n, sp.off, sp.off + sp.len))
-		return 0;
+	conf = 0;
+	if (r->flags & SCAN_RF_NEED_CONTEXT) {
+		conf = scan_context_conf(er, t, n, sp.off, sp.off + sp.len);
+		if (!conf)
+			return 0;
+	}
 	if (r->validate && r->validate(v, sp.len) != 1)
 		return 0;
 	if (r->min_entropy > 0 && scan_entropy(v, sp.len) <= r->min_entropy)
@@ -312,7 +310,8 @@ static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, con
 		return 0;
 	if (r->kind == SCAN_RULE_EDM && !edm_match(r, v, sp.len))
 		return 0;
-	conf = scan_context_conf(er, t, n, sp.off, sp.off + sp.len);
+	if (!conf)
+		conf = scan_context_conf(er, t, n, sp.off, sp.off + sp.len);
 	if (!conf || conf < eng->opts.min_conf)
 		return 0;
 	*ret_hit = (struct scan_hit){

@@ -188,6 +188,25 @@ static int is_name_char(unsigned char c)
 	return isalpha(c) || c == '-' || c == '\'' || c == '.' || c >= 0x80;
 }
 
+/* "Hi ChatGPT," "Hello everyone,": a chat greeting as much as a letter's. */
+static int generic_addressee(const char *s, size_t n)
+{
+	static const char *const names[] = {
+		"chatgpt", "gpt", "claude", "gemini", "copilot", "assistant", "bot", "ai", "there",
+		"everyone", "all", "team", "folks", "guys", "friend", NULL
+	};
+	const char *const *w;
+
+	while (n && s[0] == ' ') {
+		s++;
+		n--;
+	}
+	for (w = names; *w; w++)
+		if (strlen(*w) == n && !strncasecmp(s, *w, n))
+			return 1;
+	return 0;
+}
+
 /* "Hi David," "Dear Ms. Smith," "Hello team," at the start of a line. */
 static void scan_salutation(struct email_state *st, const char *t, size_t n)
 {
@@ -208,7 +227,7 @@ static void scan_salutation(struct email_state *st, const char *t, size_t n)
 			if (!ci_prefix(t + s, n - s, greet[k]))
 				continue;
 			if (greet[k][l - 1] == ',' || greet[k][l - 1] == '!') {
-				evidence(st, SIG_SALUTATION, 0.30, s, j);
+				evidence(st, SIG_SALUTATION, 0.15, s, j);    /* nameless */
 				break;
 			}
 			/* up to three name words, then ',' (or '!' / ':') */
@@ -222,7 +241,8 @@ static void scan_salutation(struct email_state *st, const char *t, size_t n)
 				words++;
 			}
 			if (words && words <= 3 && j < n && (t[j] == ',' || t[j] == '!' || t[j] == ':'))
-				evidence(st, SIG_SALUTATION, 0.30, s, j + 1);
+				evidence(st, SIG_SALUTATION, generic_addressee(t + s + l, j - s - l) ? 0.15 : 0.30,
+					  s, j + 1);
 			break;
 		}
 		while (i < n && t[i] != '\n')
@@ -242,6 +262,24 @@ static const char *const phrases[PHRASES_MAX + 1] = {
 	"if you have any questions", "view in browser", "this e-mail and any attachments",
 	"the information contained in this email", NULL
 };
+
+/*
+ * A signature after a sign-off: a short capitalised name on the next line
+ * ("Best regards,\nTom Baker"), or closing the text ("Kind regards, HR").
+ * A chat ending in "Thanks," has none.
+ */
+static int signature_after(const char *t, size_t n, size_t i)
+{
+	size_t words = 0, e;
+
+	while (i < n && (t[i] == ',' || t[i] == ' ' || t[i] == '\t' || t[i] == '\r'))
+		i++;
+	if (i < n && t[i] == '\n')
+		i++;
+	for (e = i; e < n && t[e] != '\n' && e - i < 48; e++)
+		words += t[e] != ' ' && (e == i || t[e - 1] == ' ');
+	return e > i && words <= 4 && isupper((unsigned char)t[i]);
+}
 
 /* One pass for the sign-offs and mail phrases: position -> phrases starting with its letter. */
 static void scan_body(struct email_state *st, const char *t, size_t n)
@@ -264,7 +302,7 @@ static void scan_body(struct email_state *st, const char *t, size_t n)
 				continue;
 			if (i && t[i - 1] != '\n' && t[i - 1] != ' ' && t[i - 1] != '.')
 				continue;
-			evidence(st, SIG_SIGNOFF, 0.30, i, i + l);
+			evidence(st, SIG_SIGNOFF, signature_after(t, n, i + l) ? 0.35 : 0.20, i, i + l);
 			seen_signoff = 1;
 		}
 		for (k = 0; phrases[k]; k++) {

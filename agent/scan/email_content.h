@@ -13,14 +13,17 @@
  *                      parts, Content-Transfer-Encoding:          0.80
  *   email-fields       labelled exports: SUBJECT:/EMAIL_FROM:/
  *                      RECEIVED DATE:/CONTENT: (2+ labels)        0.90
- *   email-body         salutation ("Hi David,") 0.30, sign-off ("Best
- *                      regards") 0.30, mail-only phrases ("reply to this
- *                      email", "unsubscribe") 0.30 each, a mailbox
+ *   email-body         salutation to a name ("Hi David,") 0.30, to nobody
+ *                      in particular ("Hi ChatGPT,", "Hello,") 0.15;
+ *                      sign-off with a signature ("Best regards,\nTom")
+ *                      0.35, without 0.20; mail-only phrases ("reply to
+ *                      this email", "unsubscribe") 0.30 each; a mailbox
  *                      "Name <a@b.example>" 0.20
  *
  * combined as a noisy OR (1 - prod(1 - w)); a text scoring at least
  * EMAIL_SCORE_MIN is e-mail content.  Confidence: HIGH from 0.85, MEDIUM
- * from 0.65, else LOW.  A salutation alone ("Hi team,") is never enough.
+ * from 0.65, else LOW.  A greeting and a "Thanks," (a chat message) are
+ * not enough; a named salutation and a signed sign-off are.
  */
 #ifndef AIRLOCK_SCAN_EMAIL_CONTENT_H
 #define AIRLOCK_SCAN_EMAIL_CONTENT_H

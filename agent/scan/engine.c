@@ -126,9 +126,25 @@ static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t
 	return 0;
 }
 
+static int add_patterns(struct build *b, const struct scan_rule *r, uint32_t ri)
+{
+	uint8_t db = (uint8_t)scan_trigger_db(r->trigger);
+	size_t k;
+	int err;
+
+	if (r->kind != SCAN_RULE_DICT)
+		return build_add(b, strdup(r->regex), r->hs_flags, db, ri);
+	for (k = 0; r->words[k]; k++) {
+		err = build_add(b, escape_literal(r->words[k]), r->hs_flags, db, ri);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struct build *b)
 {
-	size_t i, n = scan_ruleset_count(rs), k;
+	size_t i, n = scan_ruleset_count(rs);
 	int err;
 
 	eng->rules = calloc(n ? n : 1, sizeof(*eng->rules));
@@ -137,30 +153,20 @@ static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struc
 	eng->digits_min = ~0u;
 	for (i = 0; i < n; i++) {
 		const struct scan_rule *r = scan_ruleset_rule(rs, i);
-		uint32_t ri = (uint32_t)eng->n_rules;
+		struct erule *er = &eng->rules[eng->n_rules];
 
 		if (!scan_ruleset_enabled(rs, i))
 			continue;
-		uint8_t db = (uint8_t)scan_trigger_db(r->trigger);
-
-		eng->rules[eng->n_rules] = (struct erule){ .r = r, .index = (uint32_t)i };
-		scan_first_build(r->context, &eng->rules[eng->n_rules].ctx_first);
-		scan_first_build(r->negative, &eng->rules[eng->n_rules].neg_first);
-		eng->n_rules++;
+		*er = (struct erule){ .r = r, .index = (uint32_t)i };
+		scan_first_build(r->context, &er->ctx_first);
+		scan_first_build(r->negative, &er->neg_first);
 		eng->trig_used |= 1u << r->trigger;
 		if (r->trigger == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
 			eng->digits_min = r->min_digits;
-		if (r->kind == SCAN_RULE_DICT) {
-			for (k = 0; r->words[k]; k++) {
-				err = build_add(b, escape_literal(r->words[k]), r->hs_flags, db, ri);
-				if (err)
-					return err;
-			}
-			continue;
-		}
-		err = build_add(b, strdup(r->regex), r->hs_flags, db, ri);
+		err = add_patterns(b, r, (uint32_t)eng->n_rules);
 		if (err)
 			return err;
+		eng->n_rules++;
 	}
 	return 0;
 }

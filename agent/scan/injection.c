@@ -390,7 +390,7 @@ static void word_slots(const char *w, size_t n, struct slot_set *out)
 	for (k = 0; k < dict.n_prefix; k++) {
 		const struct dict_entry *p = &dict.prefix[k];
 
-		if (n >= p->len && !memcmp(w, p->w, p->len))
+		if (n >= p->len && p->w[0] == w[0] && !memcmp(w, p->w, p->len))
 			for (i = 0; i < SLOT_BITS / 64; i++)
 				out->b[i] |= p->set.b[i];
 	}
@@ -460,7 +460,8 @@ static void match_words(struct inj_state *st, const struct word *w, size_t nw, s
 
 static int word_byte(unsigned char c)
 {
-	return isalnum(c) || c == '\'' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '\'' || c == '-';
 }
 
 /* Cut text into words, chunk by chunk, and match each chunk. */
@@ -489,7 +490,7 @@ static void scan_words(struct inj_state *st, const char *t, size_t n, struct wor
 					break;
 				}
 				if (cur->len < WORD_MAX)
-					cur->w[cur->len++] = (char)tolower(c);
+					cur->w[cur->len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 				i++;
 			}
 			/* edge apostrophes and dashes are quoting, not part of the word */
@@ -531,6 +532,15 @@ static void scan_literals(struct inj_state *st, const char *t, size_t n)
 
 		if (c != '<' && c != '[' && c != '#' && c != '{' && c != 's' && c != 'a' && c != '%')
 			continue;
+		/* "system:" and "assistant:" count at a line start only: check that first */
+		if (c == 's' || c == 'a') {
+			size_t b = i;
+
+			while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
+				b--;
+			if (b > 0 && t[b - 1] != '\n')
+				continue;
+		}
 		for (k = 0; k < N_LITS; k++) {
 			size_t l;
 

@@ -142,7 +142,7 @@ static __m128i alnum16(__m128i v)
 
 static uint64_t block_vec(const struct hitter *h, const uint8_t *p);
 
-static uint64_t block_mask(const struct hitter *h, size_t base)
+static __attribute__((noinline)) uint64_t block_mask(const struct hitter *h, size_t base)
 {
 	uint8_t pad[1 + 64 + 1];
 	size_t len;
@@ -173,6 +173,13 @@ static uint64_t block_vec(const struct hitter *h, const uint8_t *p)
 
 		if (!h->punct) {
 			r = in_range(v, '0', '9');
+		} else if (!_mm_movemask_epi8(_mm_or_si128(
+				   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
+						_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+				   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+						_mm_cmpeq_epi8(v, _mm_set1_epi8('-')))))) {
+			/* most chunks of prose hold none of the four: skip the neighbour tests */
+			continue;
 		} else {
 			__m128i l = _mm_loadu_si128((const __m128i *)(q - 1));
 			__m128i nx = _mm_loadu_si128((const __m128i *)(q + 1));
@@ -225,14 +232,14 @@ static uint64_t block_scalar(const struct hitter *h, size_t base)
 	return m;
 }
 
-static uint64_t block_mask(const struct hitter *h, size_t base)
+static __attribute__((noinline)) uint64_t block_mask(const struct hitter *h, size_t base)
 {
 	return block_scalar(h, base);
 }
 #endif
 
 /* The first hit at or after i, or n. */
-static size_t hit_next(struct hitter *h, size_t i)
+static inline size_t hit_next(struct hitter *h, size_t i)
 {
 	while (i < h->n) {
 		uint64_t m;
@@ -377,40 +384,151 @@ static size_t cluster_walk(const uint8_t *t, size_t n, size_t i, struct cluster 
 	return j;
 }
 
+/* Digits and joiners of t[base, base + 64) as bit masks (bit i: byte base + i). */
+static void dj_masks(const uint8_t *t, size_t n, size_t base, uint64_t *ret_d, uint64_t *ret_j)
+{
+	uint64_t d = 0, j = 0;
+	size_t i;
+
+#ifdef __SSE2__
+	if (base + 64 <= n) {
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(t + base + 16 * k));
+			__m128i jm = _mm_or_si128(
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+				_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+							  _mm_cmpeq_epi8(v, _mm_set1_epi8('+'))),
+					     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
+							  _mm_cmpeq_epi8(v, _mm_set1_epi8(')')))));
+
+			d |= (uint64_t)(uint16_t)_mm_movemask_epi8(in_range(v, '0', '9')) << (16 * k);
+			j |= (uint64_t)(uint16_t)_mm_movemask_epi8(jm) << (16 * k);
+		}
+		*ret_d = d;
+		*ret_j = j;
+		return;
+	}
+#endif
+	for (i = base; i < n && i < base + 64; i++) {
+		if (is_digit(t[i]))
+			d |= 1ull << (i - base);
+		else if (is_joiner(t[i]))
+			j |= 1ull << (i - base);
+	}
+	*ret_d = d;
+	*ret_j = j;
+}
+
+/* Population count without -mpopcnt (the build targets baseline x86-64). */
+static inline unsigned int popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned int)((x * 0x0101010101010101ull) >> 56);
+}
+
+/*
+ * Digit clusters as runs of bits: digits, plus one or two joiners between
+ * digits.  Most clusters of JSON and logs ("200", "2024", "537") are judged
+ * by a popcount, without a walk over their bytes.
+ */
+static uint64_t cluster_bits(uint64_t d, uint64_t j)
+{
+	uint64_t one = j & (d << 1) & (d >> 1);
+	uint64_t two = j & (j >> 1) & (d << 1) & (d >> 2);
+
+	return d | one | two | (two << 1);
+}
+
+struct digit_ctx {
+	struct scan_scratch *s;
+	const struct scan_engine *eng;
+	const uint8_t *t;
+	size_t n;
+	unsigned int min_digits;
+	size_t tok_done;
+};
+
+/* A cluster from its first digit: token run, then a window if it may hold a match. */
+static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *ret_end)
+{
+	const uint8_t *t = x->t;
+	size_t n = x->n, a, b, m;
+	struct cluster c;
+	int err;
+
+	if (!digits) {
+		/* unknown yet: the cluster may run past the block */
+		*ret_end = cluster_walk(t, n, at, &c);
+		digits = c.digits;
+	} else {
+		c.start = at;
+		c.end = *ret_end;
+		c.digits = digits;
+	}
+	/* random tokens mix letters and digits: a cluster without a letter beside it is no token */
+	if (scan_trig_used(x->eng, SCAN_TRIG_TOKEN) &&
+	    ((c.start && is_alpha(t[c.start - 1])) || (c.end < n && is_alpha(t[c.end])))) {
+		err = token_run(&x->s->wins[SCAN_DB_TOKENS], t, n, c.start, &x->tok_done);
+		if (err)
+			return err;
+	}
+	if (digits < x->min_digits ||
+	    (digits < SCAN_TRIG_DIGITS_BARE && !letter_flanked(t, n, &c)))
+		return 0;
+	cluster_walk(t, n, at, &c);
+	if (boring(&c) || in_guid(t, n, &c))
+		return 0;
+	for (a = c.start, m = 0; a > 0 && m < SCAN_TRIG_MARGIN && is_margin(t[a - 1]); a--, m++)
+		;
+	for (b = c.end, m = 0; b < n && m < SCAN_TRIG_MARGIN && is_margin(t[b]); b++, m++)
+		;
+	return wins_push(&x->s->wins[SCAN_DB_DIGITS], a, b);
+}
+
 /* Digit clusters with enough digits, plus a margin for letters around them. */
 static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const uint8_t *t,
 		      size_t n)
 {
-	struct scan_wins *w = &s->wins[SCAN_DB_DIGITS];
-	unsigned int min_digits = scan_trig_used(eng, SCAN_TRIG_DIGITS) ? eng->digits_min : ~0u;
-	struct hitter h = { .t = t, .n = n };
-	size_t i = 0, tok_done = 0;
+	struct digit_ctx x = {
+		.s = s, .eng = eng, .t = t, .n = n,
+		.min_digits = scan_trig_used(eng, SCAN_TRIG_DIGITS) ? eng->digits_min : ~0u,
+	};
+	size_t base = 0;
 	int err;
 
-	while ((i = hit_next(&h, i)) < n) {
-		struct cluster c;
-		size_t a, b, m;
+	while (base < n) {
+		uint64_t d, j, c;
+		size_t next = base + 64;
 
-		i = cluster_walk(t, n, i, &c);
-		/* random tokens mix letters and digits: a cluster between non-letters is no token */
-		if (scan_trig_used(eng, SCAN_TRIG_TOKEN) &&
-		    ((c.start && is_token(t[c.start - 1]) && !is_space(t[c.start - 1])) ||
-		     (c.end < n && is_alpha(t[c.end])))) {
-			err = token_run(&s->wins[SCAN_DB_TOKENS], t, n, c.start, &tok_done);
+		dj_masks(t, n, base, &d, &j);
+		c = d ? cluster_bits(d, j) : 0;
+		while (c) {
+			unsigned int st = (unsigned int)__builtin_ctzll(c);
+			uint64_t run = c >> st;
+			unsigned int len = ~run ? (unsigned int)__builtin_ctzll(~run) : 64 - st;
+			uint64_t mask = len == 64 ? ~0ull : ((1ull << len) - 1) << st;
+			size_t end = base + st + len;
+
+			if (st + len > 61) {
+				/* within two joiners of the block end: the walk decides where it stops */
+				err = cluster_found(&x, base + st, 0, &end);
+				if (err)
+					return err;
+				if (end > next)
+					next = end;
+				break;
+			}
+			err = cluster_found(&x, base + st, popcount64(d & mask), &end);
 			if (err)
 				return err;
+			c &= ~mask;
 		}
-		if (c.digits < min_digits || boring(&c) ||
-		    (c.digits < SCAN_TRIG_DIGITS_BARE && !letter_flanked(t, n, &c)) ||
-		    in_guid(t, n, &c))
-			continue;
-		for (a = c.start, m = 0; a > 0 && m < SCAN_TRIG_MARGIN && is_margin(t[a - 1]); a--, m++)
-			;
-		for (b = c.end, m = 0; b < n && m < SCAN_TRIG_MARGIN && is_margin(t[b]); b++, m++)
-			;
-		err = wins_push(w, a, b);
-		if (err)
-			return err;
+		base = next;
 	}
 	return 0;
 }
@@ -423,7 +541,7 @@ struct token_feat {
 /* After a host name's last label: the token ends, or punctuation that ends hosts does. */
 static int host_end(const uint8_t *t, size_t n, size_t i)
 {
-	return i >= n || is_space(t[i]) || (t[i] && strchr("/:,;)]'\"?#>", t[i]));
+	return i >= n || is_space(t[i]) || (t[i] && strchr("/:,;.)]'\"?#>!", t[i]));
 }
 
 /* "x.com", "www.example.org/", not "json.dumps(", "obj.field_x" or "3.14". */

@@ -154,8 +154,9 @@ static int add_custom(struct scan_ruleset *rs, const struct policy_content_rule 
 		.hashes = (const uint8_t (*)[SCAN_EDM_HASH_LEN])pr->sha256,
 		.n = pr->n_sha256,
 	};
+	char id[SCAN_DETAIL_LEN];
 	struct scan_rule r = {
-		.id = pr->name,
+		.id = id,
 		.type = pr->type,
 		.category = SCAN_CAT_CUSTOM,
 		.conf = SCAN_CONF_HIGH,
@@ -164,6 +165,8 @@ static int add_custom(struct scan_ruleset *rs, const struct policy_content_rule 
 	char **words = NULL, **context = NULL;
 	int err = -ENOMEM;
 
+	if ((size_t)snprintf(id, sizeof(id), PROTECT_CUSTOM_PREFIX "%s", pr->name) >= sizeof(id))
+		return -ENAMETOOLONG;
 	if (pr->n_context && !(context = strv_copy(pr->context, pr->n_context)))
 		goto out_free;
 	r.context = (const char *const *)context;
@@ -220,10 +223,6 @@ static int build_rules(struct protect *p, const struct policy_content *c, struct
 	}
 	for (i = 0; c && i < c->n_rules; i++) {
 		r = add_custom(p->rs, &c->rules[i]);
-		if (r == -EEXIST) {
-			set_error(err, c->rules[i].name, "%s", "a built-in rule has this name; rename it");
-			return r;
-		}
 		if (r) {
 			set_error(err, c->rules[i].name, "cannot add the rule: %s", strerror(-r));
 			return r;
@@ -362,7 +361,11 @@ const struct vault *protect_req_vault(const struct protect_req *r)
 
 static void decide(const struct protect *p, struct scan_finding *f)
 {
-	const char *rule = f->category == SCAN_CAT_CUSTOM ? f->detail : NULL;
+	static const size_t plen = sizeof(PROTECT_CUSTOM_PREFIX) - 1;
+	const char *rule = NULL;
+
+	if (f->category == SCAN_CAT_CUSTOM && !strncmp(f->detail, PROTECT_CUSTOM_PREFIX, plen))
+		rule = f->detail + plen;
 
 	f->action = (enum scan_action)policy_content_action(
 		p->content, rule, f->type, scan_category_name(f->category), (int)f->confidence);
@@ -749,8 +752,9 @@ int protect_response_body(struct protect_req *r, const char *json, size_t len,
 
 	if (!json && len)
 		return -EINVAL;
-	/* exfiltration needs a URL ("//"), restoring a placeholder ("[[") */
-	if (!len || (!memmem(json, len, "//", 2) && !memmem(json, len, "[[", 2))) {
+	/* exfiltration needs a URL ('/', maybe escaped as \u002f), restoring a placeholder ("[[") */
+	if (!len || (!memchr(json, '/', len) && !memmem(json, len, "\\u", 2) &&
+		     !memmem(json, len, "[[", 2))) {
 		*ret = res;
 		return 0;
 	}

@@ -49,6 +49,9 @@
 #define PROTECT_NODE_SECRET_LEN  32
 #define PROTECT_KEY_LEN          32
 #define PROTECT_KEY_INFO         "airlock tokenize v1"
+/* Rule id (finding detail) of a policy's custom rule: the prefix and the rule
+ * name.  No built-in id has a ':', so no policy can clash with a future one. */
+#define PROTECT_CUSTOM_PREFIX    "custom:"
 
 /*
  * The node secret in path: exactly PROTECT_NODE_SECRET_LEN bytes.  When the

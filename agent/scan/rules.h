@@ -5,8 +5,13 @@
  * A rule is a Hyperscan pattern (the cheap, all-at-once candidate finder)
  * plus the C checks that turn a candidate into a finding: boundaries, value
  * extraction, validator (checksum), entropy, allowlist, keywords and context
- * words.  Every rule of a set is compiled into ONE block-mode database by
- * engine.c; nothing here runs per byte of input, only per candidate.
+ * words.  engine.c compiles the rules of a set into block-mode databases,
+ * one per group of triggers (below; at most three), each scanned once per
+ * text; nothing here runs per byte of input, only per candidate.
+ *
+ * A cheap way to write a fast rule: let the regex anchor on the distinctive
+ * core of the value (fixed width, no wide {m,n}) and let `extract` widen it
+ * to the whole value (see rules_pii.c: cards, IBANs, phone numbers).
  *
  * Confidence follows Presidio's idea with Purview's labels: a candidate
  * starts at `conf`; a context word within the window before (or after) the
@@ -64,9 +69,10 @@ typedef int (*scan_extract_fn)(const char *text, size_t len, struct scan_span *s
  * Where a rule's matches can be, so the engine scans only those parts of a
  * text.  Hyperscan's cost grows with every character-class-led pattern (it
  * runs one automaton per such pattern over every byte), so running the PII
- * shapes over 1-10% of a prompt instead of all of it is what buys line rate.
- * The engine groups rules by trigger: one database per trigger in use, each
- * scanned once over its windows (FULL: the whole text).
+ * shapes over a few percent of a prompt instead of all of it is what buys
+ * line rate.  The engine groups triggers into databases (engine.h, enum
+ * scan_db: FULL, DIGITS, and the token-level ones together), each scanned
+ * once over the union of its triggers' windows (FULL: the whole text).
  *
  * A window is a run of whitespace-separated tokens; the contract for each
  * trigger says which runs are windows.  A rule whose matches may fall
@@ -84,7 +90,7 @@ enum scan_trigger {
 	SCAN_TRIG_AT,            /* a token containing '@' */
 	SCAN_TRIG_URL,           /* a token containing "://", or a '.' between a letter or
 				  * digit and 2-24 letters that end the token or precede one of
-				  * / : , ; ) ] ' " ? # > (a host name, not "json.dumps(") */
+				  * / : , ; . ) ] ' " ? # > ! (a host name, not "json.dumps(") */
 	SCAN_TRIG_SEPS,          /* a token with "::" or >= 3 ':', >= 3 '.' (or 2 in a token of
 				  * >= 14 bytes), or >= 5 '-' (IP addresses, MACs) */
 	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_+/=-]

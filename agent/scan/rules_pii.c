@@ -59,6 +59,10 @@ static int email_extract(const char *t, size_t n, struct scan_span *sp)
 	/* quotes and brackets are not part of the address */
 	while (a < b && (t[a] == '.' || t[a] == '\'' || t[a] == '`' || t[a] == '{' || t[a] == '/'))
 		a++;
+	/* "scheme://user:password@host" is a URL's credentials, not an address */
+	if (a > 0 && (t[a - 1] == ':' || t[a - 1] == '/') &&
+	    !(a >= 7 && !strncasecmp(t + a - 7, "mailto:", 7)))
+		return -1;
 	b++;
 	while (b < n && is_host(t[b]) && b - a < 320)
 		b++;
@@ -75,32 +79,30 @@ static int is_url(char c)
 	       c != '\\' && c != '^' && c != '{' && c != '}' && c != '|' && (unsigned char)c < 0x7f;
 }
 
+/* Longer is not a link anyone pastes; the cap keeps a hostile token linear. */
+#define URL_MAX  4096
+#define HOST_MAX 253
+
 /* From b to the end of the URL, less trailing punctuation; never before `min`. */
 static size_t url_end(const char *t, size_t n, size_t min, size_t b)
 {
-	size_t open = 0, close = 0, i;
+	size_t open = 0, close = 0, i, cap = n - b > URL_MAX ? b + URL_MAX : n;
 
-	while (b < n && is_url(t[b]))
+	while (b < cap && is_url(t[b]))
 		b++;
+	for (i = min; i < b; i++) {
+		open += t[i] == '(';
+		close += t[i] == ')';
+	}
 	while (b > min) {
 		char c = t[b - 1];
 
 		if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
-		    c == '\'' || c == ']') {
+		    c == '\'' || c == ']' || (c == ')' && close > open)) {
+			/* a ')' stays when it closes one: en.wikipedia.org/wiki/X_(Y) */
+			close -= c == ')';
 			b--;
 			continue;
-		}
-		if (c == ')') {
-			/* keep a balanced parenthesis: en.wikipedia.org/wiki/X_(Y) */
-			open = close = 0;
-			for (i = min; i < b; i++) {
-				open += t[i] == '(';
-				close += t[i] == ')';
-			}
-			if (close > open) {
-				b--;
-				continue;
-			}
 		}
 		return b;
 	}
@@ -182,13 +184,13 @@ static int domain_extract(const char *t, size_t n, struct scan_span *sp)
 {
 	size_t a = sp->off, b = sp->off + sp->len, h, d;
 
-	while (a > 0 && is_host(t[a - 1]))
+	while (a > 0 && is_host(t[a - 1]) && sp->off - a < HOST_MAX)
 		a--;
 	/* part of an address, a path or a longer token: not a bare host */
 	if (a > 0 && (t[a - 1] == '@' || t[a - 1] == '/' || t[a - 1] == '\\' || t[a - 1] == '_' ||
 		      t[a - 1] == ':' || t[a - 1] == '=' || t[a - 1] == '$' || t[a - 1] == '%'))
 		return -1;
-	while (b < n && is_host(t[b]))
+	while (b < n && is_host(t[b]) && b - a < HOST_MAX)
 		b++;
 	while (b > a && (t[b - 1] == '.' || t[b - 1] == '-'))
 		b--;
@@ -676,12 +678,12 @@ static const char *const ctx_oid[] = {
  * and offers each match to every rule that uses it, so these cost one
  * automaton however many rules read them.
  */
-#define SHAPE_SSN "\\d{3}[ .-]\\d{2}[ .-]\\d{4}"
-#define SHAPE_SSN_LOOSE "\\d{3}-\\d{6}|\\d{5}-\\d{4}"
+#define SHAPE_SSN "\\b\\d{3}[ .-]\\d{2}[ .-]\\d{4}"
+#define SHAPE_SSN_LOOSE "\\b(?:\\d{3}-\\d{6}|\\d{5}-\\d{4})"
 /* a bare run of digits, a letter allowed at either end (A12345678, 1234567A) */
 #define SHAPE_RUN "\\b[A-Za-z]?\\d{6}"
 /* 3-3-4: NANP numbers and NHS numbers */
-#define SHAPE_334 "\\d{3}[ .-]?\\d{3}[ .-]?\\d{4}"
+#define SHAPE_334 "\\b\\d{3}[ .-]?\\d{3}[ .-]?\\d{4}"
 
 #define DIGIT_RULE(n) .trigger = SCAN_TRIG_DIGITS, .min_digits = (n)
 
@@ -763,14 +765,14 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "credit-card", .type = "CREDIT_CARD", .category = SCAN_CAT_PII,
-		.regex = "\\d{4}[ -]?\\d{4}[ -]?\\d{4}|\\d{4}[ -]?\\d{6}", DIGIT_RULE(13),
+		.regex = "\\b\\d{4}[ -]?\\d{4}[ -]?\\d{4}|\\b\\d{4}[ -]?\\d{6}", DIGIT_RULE(13),
 		.flags = SCAN_RF_BOUND_ALNUM, .extract = card_extract, .validate = scan_valid_card,
 		.conf = SCAN_CONF_HIGH, .context = ctx_card, .negative = neg_number,
 		.priority = 30,
 	},
 	{
 		.id = "iban", .type = "IBAN", .category = SCAN_CAT_PII,
-		.regex = "[A-Z]{2}\\d{2}[ -]?[A-Z0-9]{4}", DIGIT_RULE(6),
+		.regex = "\\b[A-Z]{2}\\d{2}[ -]?[A-Z0-9]{4}", DIGIT_RULE(6),
 		.flags = SCAN_RF_BOUND_ALNUM, .extract = iban_extract, .validate = scan_valid_iban,
 		.conf = SCAN_CONF_HIGH, .priority = 30,
 	},
@@ -827,7 +829,7 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "aba-routing-dashed", .type = "ABA_ROUTING_NUMBER", .category = SCAN_CAT_PII,
-		.regex = "\\d{4}-\\d{4}-\\d", DIGIT_RULE(9),
+		.regex = "\\b\\d{4}-\\d{4}-\\d", DIGIT_RULE(9),
 		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_aba,
 		.conf = SCAN_CONF_LOW, .context = ctx_aba, .conf_ctx = SCAN_CONF_HIGH,
 		.negative = neg_number, .priority = 9,
@@ -891,7 +893,7 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "phone-us-3-7", .type = "PHONE", .category = SCAN_CAT_PII,
-		.regex = "\\d{3} \\d{7}", DIGIT_RULE(10),
+		.regex = "\\b\\d{3} \\d{7}", DIGIT_RULE(10),
 		.flags = SCAN_RF_BOUND_ALNUM, .validate = scan_valid_phone,
 		.conf = SCAN_CONF_LOW, .context = ctx_phone, .conf_ctx = SCAN_CONF_MEDIUM,
 		.negative = neg_number, .priority = 3,

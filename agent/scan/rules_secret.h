@@ -37,6 +37,13 @@
 #define SECRET_END_LOOSE "(?:[^A-Za-z0-9_+/=-]|$)"          /* prose and code */
 #define SECRET_KV(ids, secret) "(?i:" ids ")" SECRET_KV_OP "(?:" secret ")" SECRET_END
 
+/*
+ * Credentials written as user:password@host or key=value pairs overlap PII
+ * rules of the same confidence (the user part is an EMAIL): the engine
+ * keeps the higher priority, and a credential is the stronger finding.
+ */
+#define SECRET_PRIO_OVER_PII 30
+
 /* Common rule fields. */
 #define SECRET_RULE(rid)                 \
 	.id = (rid), .type = "SECRET",   \

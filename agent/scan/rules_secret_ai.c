@@ -19,14 +19,15 @@ static const struct scan_rule ai_rules[] = {
 		 */
 		SECRET_RULE("openai-api-key"),
 		.regex = "sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"
-			 "|[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})" SECRET_END_LOOSE,
+			 "|[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})",
+		.trigger = SCAN_TRIG_TOKEN,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .priority = 2,
 	},
 	{
 		/* newer keys without the marker: sk-proj- plus a long body */
 		SECRET_RULE("openai-project-key"),
-		.regex = "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}" SECRET_END_LOOSE,
+		.regex = "sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{40,}", .trigger = SCAN_TRIG_TOKEN,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0, .validate = secret_valid_token,
 		.priority = 1,
@@ -34,7 +35,7 @@ static const struct scan_rule ai_rules[] = {
 	{
 		/* legacy sk-<48 alnum>: also DeepSeek-style keys; a key name near raises */
 		SECRET_RULE("openai-legacy-key"),
-		.regex = "sk-[A-Za-z0-9]{48}",
+		.regex = "sk-[A-Za-z0-9]{48}", .trigger = SCAN_TRIG_TOKEN,
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 		.validate = secret_valid_token,
 	},
@@ -94,7 +95,7 @@ static const struct scan_rule ai_rules[] = {
 	},
 	{
 		SECRET_RULE("replicate-api-token"),
-		.regex = "r8_[a-zA-Z0-9]{37}", .flags = SCAN_RF_BOUND_WORD,
+		.regex = "r8_[a-zA-Z0-9]{37}", .flags = SCAN_RF_BOUND_WORD, .trigger = SCAN_TRIG_TOKEN,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 	},
 	{

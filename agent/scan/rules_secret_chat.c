@@ -12,10 +12,10 @@
 
 #define UUID_RE "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
-/* The pattern starts at the '|' (a digit-led one is slow on numbers); widen over the app id. */
+/* The pattern starts at the app id's last digit (a digit-led one is slow on numbers): widen. */
 static int extract_fb_token(const char *text, size_t len, struct scan_span *span)
 {
-	size_t b = span->off, d = 0;
+	size_t b = span->off + 1, d = 0;    /* the match starts at the id's last digit */
 
 	while (b > 0 && d < 17 && isdigit((unsigned char)text[b - 1])) {
 		b--;
@@ -131,7 +131,7 @@ static const struct scan_rule chat_rules[] = {
 	},
 	{
 		SECRET_RULE("twilio-api-key"),
-		.regex = "SK[0-9a-fA-F]{32}", .flags = SCAN_RF_BOUND_ALNUM,
+		.regex = "SK[0-9a-fA-F]{32}", .flags = SCAN_RF_BOUND_ALNUM, .trigger = SCAN_TRIG_TOKEN,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,
 	},
 	{
@@ -218,7 +218,7 @@ static const struct scan_rule chat_rules[] = {
 	{
 		SECRET_RULE("facebook-access-token"),
 		/* app-id|secret: digit-led, so only next to a Facebook word */
-		.regex = "(?:\\||%7[Cc])[0-9a-zA-Z_-]{27,40}" SECRET_END,
+		.regex = "[0-9](?:\\||%7[Cc])[0-9a-zA-Z_-]{27,40}" SECRET_END,
 		.flags = SCAN_RF_LEFT_NOT_WORD | SCAN_RF_NEED_CONTEXT, .extract = extract_fb_token,
 		.context = facebook_ctx, .ctx_words = 8,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,

@@ -290,8 +290,15 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("vault-service-token"),
-		.regex = "(?:hvs\\.[\\w-]{90,120}|s\\.(?i:[a-z0-9]{24}))" SECRET_END_LOOSE,
+		.regex = "hvs\\.[\\w-]{90,120}" SECRET_END_LOOSE,
 		.flags = SCAN_RF_LEFT_NOT_WORD, .extract = secret_extract_loose,
+		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .validate = valid_vault_token,
+	},
+	{
+		/* legacy "s." tokens: the bare prefix is in every other sentence, so a key name leads */
+		SECRET_RULE("vault-service-token-legacy"),
+		.regex = SECRET_KV("vault|token", "s\\.[a-zA-Z0-9]{24}"),
+		.extract = secret_extract_kv, .flags = SCAN_RF_RIGHT_NOT_ALNUM,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .validate = valid_vault_token,
 	},
 	{

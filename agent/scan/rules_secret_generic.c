@@ -176,25 +176,50 @@ static int valid_jdbc(const char *s, size_t len)
 	return 0;
 }
 
+/* The pattern is "jdbc:<driver>:"; the URL runs to a blank, quote or '<'/'>'. */
+static int extract_jdbc(const char *text, size_t len, struct scan_span *span)
+{
+	size_t e = span->off + span->len;
+
+	while (e < len && e - span->off < 1024 && !isspace((unsigned char)text[e]) &&
+	       !strchr("'\"<>", text[e]))
+		e++;
+	if (e - span->off - span->len < 4)
+		return -1;
+	span->len = e - span->off;
+	return 0;
+}
+
 /* ODBC/ADO.NET: "Password=<value>", with a connection-string keyword near. */
+/*
+ * The pattern is "Password=" (or "Pwd="); the value is parsed here: {braced},
+ * 'quoted', "quoted", or up to the next ';' or blank.
+ */
 static int extract_odbc_password(const char *text, size_t len, struct scan_span *span)
 {
-	const char *eq = memchr(text + span->off, '=', span->len);
-	size_t b;
+	size_t b = span->off + span->len, e;
+	char close;
 
-	if (!eq)
-		return -1;
-	b = (size_t)(eq - text) + 1;
-	while (b < span->off + span->len && (text[b] == '\'' || text[b] == '"' || text[b] == '{'))
+	while (b < len && (text[b] == ' ' || text[b] == '\t'))
 		b++;
-	if (b >= span->off + span->len)
+	if (b >= len)
 		return -1;
-	span->len = span->off + span->len - b;
+	close = text[b] == '{' ? '}' : text[b] == '\'' || text[b] == '"' ? text[b] : 0;
+	if (close) {
+		for (e = ++b; e < len && e - b <= 128 && text[e] != close && text[e] != '\n'; e++)
+			;
+		if (e >= len || text[e] != close)
+			return -1;
+	} else {
+		for (e = b; e < len && e - b <= 128 && text[e] != ';' && !isspace((unsigned char)text[e]) &&
+			    text[e] != '\'' && text[e] != '"'; e++)
+			;
+	}
+	if (e - b < 3)
+		return -1;
 	span->off = b;
-	while (span->len && strchr("}'\"; \t\r\n", text[span->off + span->len - 1]))
-		span->len--;
-	(void)len;
-	return span->len ? 0 : -1;
+	span->len = e - b;
+	return 0;
 }
 
 static const char *const odbc_ctx[] = {
@@ -251,21 +276,33 @@ static int valid_auth_value(const char *s, size_t len)
 }
 
 /* curl -u user:pass: keep the quotes as gitleaks does; judge the inside. */
+/* The pattern is "-u " or "--user "; the value ("quoted" or a bare word) is parsed here. */
 static int extract_curl_user(const char *text, size_t len, struct scan_span *span)
 {
-	size_t b = span->off, e = span->off + span->len;
+	size_t b = span->off + span->len, e;
 
-	while (b < e && text[b] != ' ' && text[b] != '\t')
+	while (b < len && (text[b] == ' ' || text[b] == '\t'))
 		b++;
-	while (b < e && (text[b] == ' ' || text[b] == '\t'))
-		b++;
-	while (e > b && isspace((unsigned char)text[e - 1]))
-		e--;
-	if (b >= e)
+	if (b >= len)
 		return -1;
-	span->len = e - b;
+	if (text[b] == '"' || text[b] == '\'') {
+		for (e = b + 1; e < len && e - b <= 100 && text[e] != text[b] && text[e] != '\n'; e++)
+			;
+		if (e >= len || text[e] != text[b])
+			return -1;
+		e++;    /* gitleaks keeps the quotes in the value */
+	} else {
+		for (e = b; e < len && e - b <= 100 && !isspace((unsigned char)text[e]) &&
+			    text[e] != '"' && text[e] != '\''; e++)
+			;
+		if (e < len && !isspace((unsigned char)text[e]) && text[e] != '\\')
+			return -1;
+	}
+	if (e - b < 3)
+		return -1;
 	span->off = b;
-	return e == len || isspace((unsigned char)text[e]) || text[e] == '\\' ? 0 : -1;
+	span->len = e - b;
+	return 0;
 }
 
 static int valid_curl_user(const char *s, size_t len)
@@ -559,21 +596,22 @@ static const struct scan_rule generic_rules[] = {
 		.regex = "[a-z][a-z0-9+.-]{1,20}://[^\\s:/@?#'\"<>]+:[^\\s:/@?#'\"<>]+@",
 		.hs_flags = HS_FLAG_CASELESS, .extract = extract_url_password,
 		.validate = valid_password_value, .conf = SCAN_CONF_HIGH,
-		.trigger = SCAN_TRIG_URL, .priority = 1,
+		.trigger = SCAN_TRIG_URL, .priority = SECRET_PRIO_OVER_PII,
 	},
 	{
 		SECRET_RULE("jdbc-connection-string"),
-		.regex = "jdbc:[a-z0-9]{2,20}:[^\\s'\"<>]{4,}(?:[\\s'\"<>]|$)",
+		.regex = "jdbc:[a-z0-9]{2,20}:",
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_LEFT_NOT_ALNUM,
-		.extract = secret_extract_token, .validate = valid_jdbc,
-		.conf = SCAN_CONF_HIGH, .priority = 2,
+		.extract = extract_jdbc, .validate = valid_jdbc,
+		.conf = SCAN_CONF_HIGH, .priority = SECRET_PRIO_OVER_PII,
 	},
 	{
 		SECRET_RULE("odbc-connection-string"),
-		.regex = "(?:password|pwd)[ \\t]*=[ \\t]*(?:\\{[^}\\r\\n]{3,}\\}|'[^'\\r\\n]{3,}'|\"[^\"\\r\\n]{3,}\"|[^;'\"\\s]{3,}(?:[;'\"\\s]|$))",
+		.regex = "(?:password|pwd)[ \\t]*=",
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_NEED_CONTEXT | SCAN_RF_LEFT_NOT_ALNUM,
 		.extract = extract_odbc_password, .validate = valid_password_value,
-		.context = odbc_ctx, .ctx_words = 12, .conf = SCAN_CONF_HIGH, .priority = 1,
+		.context = odbc_ctx, .ctx_words = 12, .conf = SCAN_CONF_HIGH,
+		.priority = SECRET_PRIO_OVER_PII,
 	},
 	{
 		SECRET_RULE("http-authorization-header"),
@@ -584,10 +622,11 @@ static const struct scan_rule generic_rules[] = {
 	},
 	{
 		SECRET_RULE("curl-auth-user"),
-		.regex = "(?:-u|--user)[ \\t]+(?:\"[^\"\\r\\n]{3,100}\"|'[^'\\r\\n]{3,100}'|[^\\s\"']{3,100}(?:\\s|$))",
+		.regex = "(?:-u|--user)[ \\t]",
 		.flags = SCAN_RF_NEED_CONTEXT | SCAN_RF_LEFT_NOT_ALNUM,
 		.extract = extract_curl_user, .validate = valid_curl_user,
 		.context = curl_ctx, .ctx_words = 12, .conf = SCAN_CONF_HIGH,
+		.priority = SECRET_PRIO_OVER_PII,
 	},
 	{
 		SECRET_RULE("generic-api-key"),

@@ -18,7 +18,8 @@ static int valid_len_80_90(const char *s, size_t len)
 static const struct scan_rule payment_rules[] = {
 	{
 		SECRET_RULE("stripe-access-token"),
-		.regex = "(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}" SECRET_END_LOOSE, .extract = secret_extract_loose,
+		.regex = "(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99}", .extract = secret_extract_loose,
+		.trigger = SCAN_TRIG_TOKEN,
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 2.0,
 		.validate = secret_valid_token,
 	},

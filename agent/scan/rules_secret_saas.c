@@ -74,9 +74,18 @@ static const struct scan_rule saas_rules[] = {
 	KV_RULE("firebase-server-key", "firebase|fcm", "AAAA[A-Za-z0-9_-]{7}:[A-Za-z0-9_-]{140}", 3.5),
 	TOKEN_RULE("shopify-storefront-token", "shpsf_[a-fA-F0-9]{32}", 2.0),
 	TOKEN_RULE("mailersend-api-token", "mlsn\\.[a-f0-9]{64}", 3.0),
-	TOKEN_RULE("resend-api-key", "re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}", 4.0),
+	{
+		/* short prefixes are costly for the whole-text scan: token windows only */
+		SECRET_RULE("resend-api-key"), .regex = "re_[A-Za-z0-9]{8}_[A-Za-z0-9]{24}",
+		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
+		.validate = secret_valid_token, .trigger = SCAN_TRIG_TOKEN,
+	},
 	TOKEN_RULE("supabase-service-key", "sbp_[a-f0-9]{40}", 3.0),
-	TOKEN_RULE("vercel-access-token", "vc[pkiar]_[A-Za-z0-9]{56}", 4.0),
+	{
+		SECRET_RULE("vercel-access-token"), .regex = "vc[pkiar]_[A-Za-z0-9]{56}",
+		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
+		.validate = secret_valid_token, .trigger = SCAN_TRIG_TOKEN,
+	},
 	TOKEN_RULE("render-api-key", "rnd_[A-Za-z0-9]{32}", 4.0),
 	TOKEN_RULE("figma-pat", "figd_[A-Za-z0-9_-]{40}", 4.0),
 	TOKEN_RULE("ngrok-api-key", "ngrok_[A-Za-z0-9]{20}_[A-Za-z0-9]{20}", 4.0),
@@ -108,7 +117,7 @@ static const struct scan_rule saas_url_rules[] = {
 		SECRET_RULE("sidekiq-sensitive-url"),
 		.regex = "https?://[a-f0-9]{8}:[a-f0-9]{8}@(?:gems\\.contribsys\\.com|enterprise\\.contribsys\\.com)",
 		.hs_flags = HS_FLAG_CASELESS, .extract = extract_userinfo,
-		.conf = SCAN_CONF_HIGH, .priority = 1,
+		.conf = SCAN_CONF_HIGH, .priority = SECRET_PRIO_OVER_PII,
 	},
 };
 

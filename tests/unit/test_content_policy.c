@@ -303,6 +303,10 @@ static const struct error_case error_cases[] = {
 	  "required key missing" },
 	{ "rule bad name", RULES("{\"name\": @\"My Rule\", \"type\": \"T\", \"words\": [\"w\"]}"),
 	  C ".customRules[0].name", "invalid rule name \"My Rule\"" },
+	{ "rule name 57",
+	  RULES("{\"name\": @\"a12345678901234567890123456789012345678901234567890123456\", "
+		"\"type\": \"T\", \"words\": [\"w\"]}"),
+	  C ".customRules[0].name", "at most 56 characters" },
 	{ "rule dup name", RULES(WORDS_RULE("") ", {\"name\": @\"r\", \"type\": \"U\", \"words\": [\"v\"]}"),
 	  C ".customRules[1].name", "duplicate rule name \"r\" in this tenant (first at customRules[0])" },
 	{ "rule typo", RULES("{\"name\": \"r\", \"type\": \"T\", @\"word\": [\"w\"]}"),
@@ -513,6 +517,34 @@ static void test_custom_type_keys(void **state)
 	policy_free(p);
 }
 
+/* policy/examples/content.json: loads, compiles, and means what the README says. */
+static void test_example_file(void **state)
+{
+	struct policy_compiled *comp = NULL;
+	const struct policy_content *c;
+	struct policy_error err;
+	struct policy *p = NULL;
+	char line[1400] = "";
+	int r;
+
+	(void)state;
+	r = policy_load_file("policy/examples/content.json", &p, &err);
+	if (r < 0)
+		policy_error_format(&err, line, sizeof(line));
+	print_message("# %s\n", line);
+	assert_int_equal(r, 0);
+	assert_int_equal(policy_compile(p, &comp, &err), 0);
+	assert_int_equal(comp->n_entries, 2);
+	c = p->tenants[0].content;
+	assert_non_null(c);
+	assert_int_equal(c->n_rules, 3);
+	assert_int_equal(c->rules[2].kind, POLICY_RULE_EXACT);
+	assert_int_equal(ACT(c, NULL, "PROMPT_INJECTION", "PROMPT_INJECTION", MEDIUM), POLICY_ACT_FLAG);
+	assert_null(p->tenants[1].content);
+	policy_compiled_free(comp);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_custom_type_keys),
+		cmocka_unit_test(test_example_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

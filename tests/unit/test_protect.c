@@ -345,7 +345,7 @@ static void test_custom_rules(void **state)
 	assert_false(res.blocked);
 	f = find_type(&res, "CODENAME");
 	assert_non_null(f);                                   /* case-insensitive by default */
-	assert_string_equal(f->detail, "project-codenames");
+	assert_string_equal(f->detail, "custom:project-codenames");
 	assert_int_equal(f->category, SCAN_CAT_CUSTOM);
 	assert_int_equal(f->action, SCAN_ACT_REDACT);
 	f = find_type(&res, "TICKET");
@@ -370,7 +370,7 @@ static void test_custom_rules(void **state)
 	r = run(fx->contoso, PROTECT_REQUEST, "account 1234567890 please", &res);
 	assert_true(res.blocked);
 	assert_string_equal(res.findings[res.block].type, "VIP_ACCOUNT");
-	assert_string_equal(res.findings[res.block].detail, "vip-customers");
+	assert_string_equal(res.findings[res.block].detail, "custom:vip-customers");
 	assert_int_equal(res.findings[res.block].start, 8);
 	assert_int_equal(res.findings[res.block].end, 18);
 	protect_result_fini(&res);
@@ -587,6 +587,8 @@ static void test_new_errors(void **state)
 	struct protect_opts none = { 0 };
 	struct protect_error err = { 0 };
 	struct protect *p = (struct protect *)0x1;
+	struct protect_result res = { 0 };
+	struct protect_req *r = NULL;
 	struct policy_error perr;
 	struct policy *pol = NULL;
 
@@ -594,11 +596,18 @@ static void test_new_errors(void **state)
 	assert_int_equal(protect_new(NULL, &none, &p, &err), -EINVAL);
 	assert_ptr_equal(p, (struct protect *)0x1);
 	assert_int_equal(policy_load_buffer("c.json", clash, strlen(clash), &pol, &perr), 0);
-	/* a custom rule named like a built-in one */
-	assert_int_equal(protect_new(&pol->tenants[0], &o, &p, &err), -EEXIST);
-	assert_string_equal(err.rule, "email");
-	assert_ptr_equal(p, (struct protect *)0x1);
+	/* a custom rule named like a built-in one lives beside it */
+	assert_int_equal(protect_new(&pol->tenants[0], &o, &p, &err), 0);
 	policy_free(pol);
+	assert_int_equal(protect_req_new(p, NULL, &r), 0);
+	assert_int_equal(protect_text(r, PROTECT_REQUEST, "to x@y and a@contoso.com", 24, &res), 0);
+	assert_int_equal(res.n, 2);
+	assert_string_equal(res.findings[0].detail, "custom:email");
+	assert_string_equal(res.findings[0].type, "MAIL");
+	assert_string_equal(res.findings[1].detail, "email");
+	protect_result_fini(&res);
+	protect_req_free(r);
+	protect_free(p);
 }
 
 int main(void)

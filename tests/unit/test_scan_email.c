@@ -105,14 +105,16 @@ static void test_body_cues(void **state)
 	expect("Hi Marta,\n\nYour order #4411 has shipped and should arrive Friday.\n"
 	       "If you have any questions, just reply to this email.\n\nBest regards,\nThe Shop Team",
 	       "email-body", SCAN_CONF_MEDIUM);
-	expect("Dear Mr. Okafor, we received your application. Kind regards, HR", "email-body",
-	       SCAN_CONF_LOW);
+	expect("Dear Mr. Okafor,\n\nwe received your application and will be in touch.\n\n"
+	       "Kind regards,\nHelen Park", "email-body", SCAN_CONF_LOW);
 }
 
 static void test_quiet(void **state)
 {
 	static const char *const quiet[] = {
 		"Hi team, quick question: what is the capital of Australia?",
+		"Hi ChatGPT, can you help me write a cover letter for a nursing job?\nThanks,",
+		"Hello, please fix the grammar below. Thanks, you are great",
 		"Write a haiku about autumn leaves.",
 		"The central bank raised rates by 25 basis points on Tuesday, citing inflation.",
 		"Thanks, that worked!",

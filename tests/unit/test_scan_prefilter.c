@@ -100,6 +100,19 @@ static void test_token_windows(void **state)
 	assert_false(covered(f, SCAN_DB_TOKENS, "release v1.2 today", "v1.2"));
 }
 
+/* GUIDs open a window only beside a word the GUID rule's context names. */
+static void test_guid_gate(void **state)
+{
+	struct fx *f = *state;
+	const char *id = "3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35";
+
+	(void)state;
+	assert_true(covered(f, SCAN_DB_TOKENS, "{\"objectId\": \"3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35\"}", id));
+	assert_true(covered(f, SCAN_DB_TOKENS, "tenant: 3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35", id));
+	assert_false(covered(f, SCAN_DB_TOKENS, "{\"request\": \"3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35\"}", id));
+	assert_false(covered(f, SCAN_DB_DIGITS, "{\"request\": \"3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35\"}", id));
+}
+
 static void test_prose_has_no_windows(void **state)
 {
 	struct fx *f = *state;
@@ -137,6 +150,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digit_clusters),
 		cmocka_unit_test(test_token_windows),
+		cmocka_unit_test(test_guid_gate),
 		cmocka_unit_test(test_prose_has_no_windows),
 		cmocka_unit_test(test_block_edges),
 	};

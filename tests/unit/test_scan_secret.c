@@ -254,6 +254,54 @@ static void test_generic_shapes(void **state)
 		   "curl-auth-user", "deploy:V9mQ2xLr7Tp");
 }
 
+/* One token per family member the issue names, made up here. */
+static void test_more_families(void **state)
+{
+	struct fx *f = *state;
+	char tok[400], text[600], u1[48], u2[48], u3[48];
+
+	/* Azure Service Bus / Event Hubs connection string */
+	gen(tok, "", B64, 43, "=");
+	snprintf(text, sizeof(text),
+		 "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=%s", tok);
+	expect_one(f, text, "azure-connection-string", tok);
+
+	/* Microsoft Teams incoming webhook */
+	gen(u1, "", HEX, 8, "-1a2b-4c3d-8e9f-");
+	gen(u1 + strlen(u1), "", HEX, 12, "");
+	gen(u2, "", HEX, 8, "-5a6b-4c7d-9e0f-");
+	gen(u2 + strlen(u2), "", HEX, 12, "");
+	gen(u3, "", HEX, 32, "");
+	snprintf(tok, sizeof(tok), "https://contoso.webhook.office.com/webhookb2/%s@%s/IncomingWebhook/%s/%s",
+		 u1, u2, u3, u1);
+	snprintf(text, sizeof(text), "teams hook: %s", tok);
+	expect_one(f, text, "microsoft-teams-webhook", tok);
+
+	/* Discord webhook */
+	gen(tok, "https://discord.com/api/webhooks/1234567890123456789/", ALNUM "_-", 68, "");
+	snprintf(text, sizeof(text), "%s
+", tok);
+	expect_one(f, text, "discord-webhook-url", tok);
+
+	/* Square, PayPal/Braintree, NuGet, Bitbucket app password */
+	gen(tok, "sq0atp-", ALNUM "_-", 22, "");
+	snprintf(text, sizeof(text), "SQUARE_ACCESS_TOKEN=%s", tok);
+	expect_one(f, text, "square-access-token", tok);
+
+	gen(tok, "access_token$production$", LOWNUM, 16, "$");
+	gen(tok + strlen(tok), "", HEX, 32, "");
+	snprintf(text, sizeof(text), "braintree: %s", tok);
+	expect_one(f, text, "paypal-braintree-access-token", tok);
+
+	gen(tok, "oy2", LOWNUM, 43, "");
+	snprintf(text, sizeof(text), "dotnet nuget push pkg.nupkg --api-key %s", tok);
+	expect_one(f, text, "nuget-api-key", tok);
+
+	gen(tok, "ATBB", ALNUM, 32, "");
+	snprintf(text, sizeof(text), "bitbucket app password %s", tok);
+	expect_one(f, text, "bitbucket-app-password", tok);
+}
+
 static void test_placeholders_and_lookalikes(void **state)
 {
 	struct fx *f = *state;
@@ -361,6 +409,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vcs_and_registries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_and_payment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generic_shapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_more_families, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_placeholders_and_lookalikes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_width_inside_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cheap_for_hyperscan, setup, teardown),
