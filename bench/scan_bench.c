@@ -508,12 +508,12 @@ static size_t chat_body(struct corpus *c, char *out, size_t cap)
 	tmp.buf = malloc(8192);
 	tmp.cap = 8192;
 	json_object_set_new(root, "model", json_string("gpt-4o"));
-	for (turn = 0; turn < 4; turn++) {
+	for (turn = 0; turn < 8; turn++) {
 		json_t *m = json_object();
 
 		tmp.len = 0;
-		paragraph(&tmp, turn ? 5 : 3);
-		if (turn == 3) {
+		paragraph(&tmp, turn ? 6 : 4);
+		if (turn == 7) {
 			puts_(&tmp, "My card is ");
 			pii(&tmp);
 			puts_(&tmp, " and you can mail me at alice@example.com.");

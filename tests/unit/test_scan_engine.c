@@ -342,6 +342,34 @@ static void test_limits(void **state)
 	scan_engine_free(eng);
 }
 
+/* Hostile repetitions: bounded work, and either findings or -E2BIG (fail closed). */
+static void test_hostile_inputs(void **state)
+{
+	static const char *const units[] = {
+		"http://", "a.bb", "1", "1.1.1.1 ", "::", "a@b.", "4111 ", "+1", "AB12", "1-",
+		"aaaaaaaaaaaaaaaaaaaa1", "\xe2\x80\x8b", "\xef\xbc\x91", "http://x.com/", ")", "\xff",
+	};
+	struct fx *f = *state;
+	size_t len = 1u << 20, u;
+	char *b = malloc(len);
+
+	assert_non_null(b);
+	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		size_t ul = strlen(units[u]), o = 0;
+		int err;
+
+		while (o + ul <= len) {
+			memcpy(b + o, units[u], ul);
+			o += ul;
+		}
+		scan_result_reset(&f->r);
+		err = scan_text(f->eng, f->s, b, o, &f->r);
+		if (err && err != -E2BIG)
+			fail_msg("unit %zu: %d", u, err);
+	}
+	free(b);
+}
+
 static void test_min_confidence(void **state)
 {
 	struct scan_engine_opts opts = { .min_conf = SCAN_CONF_MEDIUM };
@@ -537,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_sorted_non_overlapping),
 		cmocka_unit_test(test_append_and_signals),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_hostile_inputs),
 		cmocka_unit_test(test_min_confidence),
 		cmocka_unit_test(test_custom_rules),
 		cmocka_unit_test(test_som_fallback),

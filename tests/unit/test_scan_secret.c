@@ -279,8 +279,7 @@ static void test_more_families(void **state)
 
 	/* Discord webhook */
 	gen(tok, "https://discord.com/api/webhooks/1234567890123456789/", ALNUM "_-", 68, "");
-	snprintf(text, sizeof(text), "%s
-", tok);
+	snprintf(text, sizeof(text), "%s\n", tok);
 	expect_one(f, text, "discord-webhook-url", tok);
 
 	/* Square, PayPal/Braintree, NuGet, Bitbucket app password */
