@@ -427,7 +427,7 @@ static int build_words(struct policy_ctx *ctx, json_t *arr, struct policy_conten
 		return policy_fail(ctx, "%zu words in this tenant's rules, limit %d",
 				   *total + n, POLICY_CONTENT_MAX_WORDS_TOTAL);
 	*total += n;
-	r->words = calloc(n, sizeof(*r->words));
+	r->words = calloc(n + 1, sizeof(*r->words));
 	if (!r->words)
 		return oom(ctx);
 	for (i = 0; i < n && rc == 0; i++) {
@@ -476,7 +476,7 @@ static int build_context(struct policy_ctx *ctx, json_t *arr, struct policy_cont
 		return policy_fail(ctx, "empty: leave \"context\" out when no word is needed");
 	if (n > POLICY_CONTENT_MAX_CONTEXT)
 		return policy_fail(ctx, "%zu context words, limit %d", n, POLICY_CONTENT_MAX_CONTEXT);
-	r->context = calloc(n, sizeof(*r->context));
+	r->context = calloc(n + 1, sizeof(*r->context));
 	if (!r->context)
 		return oom(ctx);
 	for (i = 0; i < n && rc == 0; i++) {

@@ -119,11 +119,11 @@ struct policy_content_rule {
 				      * tenant; the finding's rule is "custom:" + name */
 	char *type;                  /* [A-Z][A-Z0-9_]*, the finding's type */
 	enum policy_rule_kind kind;
-	char **words;                /* WORDS */
+	char **words;                /* WORDS; NULL-terminated */
 	size_t n_words;
 	int case_sensitive;          /* WORDS: 0 matches any case */
 	char *regex;                 /* REGEX, and EXACT's candidate "pattern" */
-	char **context;              /* lower case; a match counts only near one of them */
+	char **context;              /* lower case, NULL-terminated; a match counts only near one */
 	size_t n_context;
 	__u8 *salt;                  /* EXACT */
 	size_t salt_len;

@@ -468,9 +468,7 @@ static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *
 		*ret_end = cluster_walk(t, n, at, &c);
 		digits = c.digits;
 	} else {
-		c.start = at;
-		c.end = *ret_end;
-		c.digits = digits;
+		c = (struct cluster){ .start = at, .end = *ret_end, .digits = digits };
 	}
 	/* random tokens mix letters and digits: a cluster without a letter beside it is no token */
 	if (scan_trig_used(x->eng, SCAN_TRIG_TOKEN) &&

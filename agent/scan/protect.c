@@ -161,22 +161,15 @@ static int add_custom(struct scan_ruleset *rs, const struct policy_content_rule 
 		.category = SCAN_CAT_CUSTOM,
 		.conf = SCAN_CONF_HIGH,
 		.flags = SCAN_RF_BOUND_WORD | ctx_flags,
+		.context = pr->n_context ? (const char *const *)pr->context : NULL,
 	};
-	char **words = NULL, **context = NULL;
-	int err = -ENOMEM;
 
 	if ((size_t)snprintf(id, sizeof(id), PROTECT_CUSTOM_PREFIX "%s", pr->name) >= sizeof(id))
 		return -ENAMETOOLONG;
-	if (pr->n_context && !(context = strv_copy(pr->context, pr->n_context)))
-		goto out_free;
-	r.context = (const char *const *)context;
 	switch (pr->kind) {
 	case POLICY_RULE_WORDS:
-		words = strv_copy(pr->words, pr->n_words);
-		if (!words)
-			goto out_free;
 		r.kind = SCAN_RULE_DICT;
-		r.words = (const char *const *)words;
+		r.words = (const char *const *)pr->words;
 		r.hs_flags = pr->case_sensitive ? 0 : HS_FLAG_CASELESS;
 		break;
 	case POLICY_RULE_REGEX:
@@ -193,17 +186,7 @@ static int add_custom(struct scan_ruleset *rs, const struct policy_content_rule 
 			r.flags |= SCAN_RF_EDM_DIGITS_ONLY;
 		break;
 	}
-	err = scan_ruleset_add_copy(rs, &r);
-out_free:
-	if (words)
-		for (size_t i = 0; i < pr->n_words; i++)
-			free(words[i]);
-	free(words);
-	if (context)
-		for (size_t i = 0; i < pr->n_context; i++)
-			free(context[i]);
-	free(context);
-	return err;
+	return scan_ruleset_add_copy(rs, &r);
 }
 
 static int build_rules(struct protect *p, const struct policy_content *c, struct protect_error *err)

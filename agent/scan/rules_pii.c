@@ -499,7 +499,7 @@ static size_t phone_ext(const char *t, size_t n, size_t b)
  */
 static int phone_extract(const char *t, size_t n, struct scan_span *sp)
 {
-	size_t a = sp->off, b = a, ends[16], n_ends = 0, digits = 0, i;
+	size_t a = sp->off, b = a, ends[16] = { 0 }, n_ends = 0, digits = 0, i;
 
 	if (b < n && t[b] == '+')
 		b++;
