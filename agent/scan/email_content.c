@@ -159,22 +159,22 @@ static void scan_fields(struct email_state *st, const char *t, size_t n)
 		"SUBJECT:", "EMAIL_FROM:", "EMAIL_TO:", "RECEIVED DATE:", "SENT DATE:", "CONTENT:",
 		"FROM_EMAIL:", "TO_EMAIL:", NULL
 	};
-	size_t k, found = 0, b = n, e = 0;
+	unsigned int seen = 0;
+	size_t i, k, found = 0, b = n, e = 0;
 
-	for (k = 0; labels[k]; k++) {
-		const char *p = t, *hit;
+	/* a label starts the text, a line, or follows a '|' separator */
+	for (i = 0; i < n; i++) {
+		if (i && t[i - 1] != '\n' && t[i - 1] != '|')
+			continue;
+		for (k = 0; labels[k]; k++) {
+			size_t l = strlen(labels[k]);
 
-		/* the label must start a line or follow a '|' separator */
-		while ((hit = ci_find(p, n - (size_t)(p - t), labels[k]))) {
-			size_t at = (size_t)(hit - t);
-
-			if (!at || t[at - 1] == '\n' || t[at - 1] == '|') {
-				found++;
-				b = at < b ? at : b;
-				e = at + strlen(labels[k]) > e ? at + strlen(labels[k]) : e;
-				break;
-			}
-			p = hit + 1;
+			if ((seen & (1u << k)) || l > n - i || strncasecmp(t + i, labels[k], l))
+				continue;
+			seen |= 1u << k;
+			found++;
+			b = i < b ? i : b;
+			e = i + l > e ? i + l : e;
 		}
 	}
 	if (found >= 2)
@@ -294,11 +294,13 @@ static void scan_body(struct email_state *st, const char *t, size_t n)
 		if (c < 'a' || c > 'z' || (i && isalpha((unsigned char)t[i - 1])))
 			continue;
 		for (k = 0; !seen_signoff && signoffs[k]; k++) {
-			size_t l = strlen(signoffs[k]);
+			size_t l;
 
 			/* a sign-off starts its line or sentence */
-			if ((unsigned char)signoffs[k][0] != c || l > n - i ||
-			    strncasecmp(t + i, signoffs[k], l))
+			if ((unsigned char)signoffs[k][0] != c)
+				continue;
+			l = strlen(signoffs[k]);
+			if (l > n - i || strncasecmp(t + i, signoffs[k], l))
 				continue;
 			if (i && t[i - 1] != '\n' && t[i - 1] != ' ' && t[i - 1] != '.')
 				continue;
@@ -306,10 +308,12 @@ static void scan_body(struct email_state *st, const char *t, size_t n)
 			seen_signoff = 1;
 		}
 		for (k = 0; phrases[k]; k++) {
-			size_t l = strlen(phrases[k]);
+			size_t l;
 
-			if (seen_phrase[k] || (unsigned char)phrases[k][0] != c || l > n - i ||
-			    strncasecmp(t + i, phrases[k], l))
+			if (seen_phrase[k] || (unsigned char)phrases[k][0] != c)
+				continue;
+			l = strlen(phrases[k]);
+			if (l > n - i || strncasecmp(t + i, phrases[k], l))
 				continue;
 			seen_phrase[k] = 1;
 			st->phrase_w[k] = 0.30;
@@ -318,9 +322,10 @@ static void scan_body(struct email_state *st, const char *t, size_t n)
 	}
 	/* a mailbox: Name <local@domain> */
 	for (p = memchr(t, '<', n); p; p = memchr(p + 1, '<', n - (size_t)(p + 1 - t))) {
-		const char *gt = memchr(p, '>', n - (size_t)(p - t)), *at;
+		size_t rest = n - (size_t)(p - t);
+		const char *gt = memchr(p, '>', rest < 80 ? rest : 80), *at;
 
-		if (!gt || gt - p > 80)
+		if (!gt)
 			continue;
 		at = memchr(p, '@', (size_t)(gt - p));
 		if (at && at > p + 1 && memchr(at, '.', (size_t)(gt - at)) && p > t && p[-1] == ' ') {

@@ -296,14 +296,16 @@ static int scan_html_img(const char *t, size_t n, const struct exfil_opts *o,
 
 /* --- request blobs ------------------------------------------------------------ */
 
+/* ASCII classes without the locale: this loop sees every byte of a request. */
 static int is_b64(unsigned char c)
 {
-	return isalnum(c) || c == '+' || c == '/' || c == '-' || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/' || c == '-' || c == '_';
 }
 
 static int is_hex(unsigned char c)
 {
-	return isxdigit(c) != 0;
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
 /* A "data:<mime>;base64," or "base64," prefix right before the run. */

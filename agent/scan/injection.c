@@ -171,6 +171,10 @@ static const struct inj_pat pats[] = {
 	{ "bulk-data-request", INJ_EXFIL, 0.45, 3, 1,
 	  { "delete|erase|wipe|destroy|drop|remove", "all|every|entire|everything",
 	    "?data|files|records|database|tables|users|emails|everything" } },
+	/* --- standing orders planted for later turns: "whenever the user asks X, reply Y" --- */
+	{ "response-hijack", INJ_OVERRIDE, 0.50, 6, 1,
+	  { "whenever|every|each", "?time|single", "?a|the|any", "user|users|someone|anyone|customer|visitor",
+	    "reply|respond|answer|say|insist|recommend|tell|redirect" } },
 	/* --- output forcing: weak alone --- */
 	{ "output-forcing", INJ_OVERRIDE, 0.25, 1, 0,
 	  { "just|only", "print|say|write|output|respond|reply|return|answer" } },

@@ -44,10 +44,18 @@ _Static_assert(PROTECT_KEY_LEN >= VAULT_KEY_MIN && PROTECT_KEY_LEN <= VAULT_KEY_
  */
 int rules_secret_register(struct scan_ruleset *rs);
 
+struct protect_base {
+	struct scan_ruleset *rs;
+	struct scan_engine *eng;          /* every confidence: tenants filter by their own */
+	size_t max_input;
+};
+
 struct protect {
 	char *tenant;
 	uint8_t key[PROTECT_KEY_LEN];
-	struct scan_ruleset *rs;
+	const struct protect_base *base;
+	struct protect_base *own_base;    /* when no shared base was given */
+	struct scan_ruleset *rs;          /* the tenant's custom rules; NULL: none */
 	struct scan_engine *eng;
 	struct policy_content *content;   /* our copy: actions, rule actions, hosts, knobs */
 	struct exfil_opts exfil;
@@ -189,37 +197,84 @@ static int add_custom(struct scan_ruleset *rs, const struct policy_content_rule 
 	return scan_ruleset_add_copy(rs, &r);
 }
 
-static int build_rules(struct protect *p, const struct policy_content *c, struct protect_error *err)
+static void set_compile_error(struct protect_error *err, const struct scan_compile_error *ce,
+			      int r)
 {
+	set_error(err, ce->rule_id, "Hyperscan: %s", ce->message[0] ? ce->message : strerror(-r));
+}
+
+int protect_base_new(size_t max_input, struct protect_base **ret, struct protect_error *err)
+{
+	struct scan_engine_opts eo = { .max_input = max_input };
+	struct scan_compile_error ce = { 0 };
+	struct protect_base *b;
+	int r;
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->max_input = max_input;
+	r = scan_ruleset_new(&b->rs);
+	if (!r)
+		r = scan_rules_builtin(b->rs);
+	if (!r && !has_category(b->rs, SCAN_CAT_SECRET))
+		r = rules_secret_register(b->rs);
+	if (r) {
+		set_error(err, NULL, "built-in rules: %s", strerror(-r));
+		goto out_free;
+	}
+	r = scan_engine_new_opts(b->rs, &eo, &b->eng, &ce);
+	if (r) {
+		set_compile_error(err, &ce, r);
+		goto out_free;
+	}
+	*ret = b;
+	return 0;
+out_free:
+	protect_base_free(b);
+	return r;
+}
+
+struct protect_base *protect_base_free(struct protect_base *b)
+{
+	if (!b)
+		return NULL;
+	scan_engine_free(b->eng);
+	scan_ruleset_free(b->rs);
+	free(b);
+	return NULL;
+}
+
+/* The tenant's own rules, in an engine of their own (small, quick to build). */
+static int build_custom(struct protect *p, const struct policy_content *c, struct protect_error *err)
+{
+	struct scan_engine_opts eo = { .max_input = p->base->max_input };
+	struct scan_compile_error ce = { 0 };
 	size_t i;
 	int r;
 
+	if (!c || !c->n_rules)
+		return 0;
 	r = scan_ruleset_new(&p->rs);
 	if (r)
 		return r;
-	r = scan_rules_builtin(p->rs);
-	if (!r && !has_category(p->rs, SCAN_CAT_SECRET))
-		r = rules_secret_register(p->rs);
-	if (r) {
-		set_error(err, NULL, "built-in rules: %s", strerror(-r));
-		return r;
-	}
-	for (i = 0; c && i < c->n_rules; i++) {
+	for (i = 0; i < c->n_rules; i++) {
 		r = add_custom(p->rs, &c->rules[i]);
 		if (r) {
 			set_error(err, c->rules[i].name, "cannot add the rule: %s", strerror(-r));
 			return r;
 		}
 	}
-	return 0;
+	r = scan_engine_new_opts(p->rs, &eo, &p->eng, &ce);
+	if (r)
+		set_compile_error(err, &ce, r);
+	return r;
 }
 
 int protect_new(const struct policy_tenant *t, const struct protect_opts *o, struct protect **ret,
 		struct protect_error *err)
 {
 	const struct policy_content *src = t ? t->content : NULL;
-	struct scan_compile_error ce = { 0 };
-	struct scan_engine_opts eo = { 0 };
 	struct protect *p;
 	int r;
 
@@ -244,16 +299,16 @@ int protect_new(const struct policy_tenant *t, const struct protect_opts *o, str
 		set_error(err, NULL, "tenant key: %s", strerror(-r));
 		goto out_free;
 	}
-	r = build_rules(p, src, err);
+	p->base = o->base;
+	if (!p->base) {
+		r = protect_base_new(o->max_input, &p->own_base, err);
+		if (r)
+			goto out_free;
+		p->base = p->own_base;
+	}
+	r = build_custom(p, src, err);
 	if (r)
 		goto out_free;
-	eo.max_input = o->max_input;
-	eo.min_conf = (enum scan_confidence)p->content->min_confidence;
-	r = scan_engine_new_opts(p->rs, &eo, &p->eng, &ce);
-	if (r) {
-		set_error(err, ce.rule_id, "Hyperscan: %s", ce.message[0] ? ce.message : strerror(-r));
-		goto out_free;
-	}
 	*ret = p;
 	return 0;
 out_free:
@@ -267,6 +322,7 @@ struct protect *protect_free(struct protect *p)
 		return NULL;
 	scan_engine_free(p->eng);
 	scan_ruleset_free(p->rs);
+	protect_base_free(p->own_base);
 	policy_content_free(p->content);
 	OPENSSL_cleanse(p->key, sizeof(p->key));
 	free(p->tenant);
@@ -286,14 +342,25 @@ const char *protect_tenant(const struct protect *p)
 
 size_t protect_rule_count(const struct protect *p)
 {
-	return scan_engine_rule_count(p->eng);
+	return scan_engine_rule_count(p->base->eng) + (p->eng ? scan_engine_rule_count(p->eng) : 0);
 }
 
 /* --- requests ------------------------------------------------------------------- */
 
 int protect_scratch_new(const struct protect *p, struct scan_scratch **ret)
 {
-	return scan_scratch_new(p->eng, ret);
+	struct scan_scratch *s = NULL;
+	int err;
+
+	err = scan_scratch_new(p->base->eng, &s);
+	if (!err && p->eng)
+		err = scan_scratch_grow(p->eng, s);
+	if (err) {
+		scan_scratch_free(s);
+		return err;
+	}
+	*ret = s;
+	return 0;
 }
 
 int protect_req_new(const struct protect *p, struct scan_scratch *scratch, struct protect_req **ret)
@@ -305,10 +372,12 @@ int protect_req_new(const struct protect *p, struct scan_scratch *scratch, struc
 		return -ENOMEM;
 	r->p = p;
 	if (scratch) {
-		err = scan_scratch_grow(p->eng, scratch);
+		err = scan_scratch_grow(p->base->eng, scratch);
+		if (!err && p->eng)
+			err = scan_scratch_grow(p->eng, scratch);
 		r->scratch = scratch;
 	} else {
-		err = scan_scratch_new(p->eng, &r->scratch);
+		err = protect_scratch_new(p, &r->scratch);
 		r->own_scratch = true;
 	}
 	if (!err) {
@@ -388,14 +457,29 @@ static int merge_analyzers(struct protect_req *r, const struct scan_norm *norm,
 	return 0;
 }
 
+/* Drop out[from..] below the tenant's threshold (the shared engine reports every level). */
+static void drop_below(const struct protect *p, struct scan_result *out, size_t from)
+{
+	size_t i, k = from;
+
+	for (i = from; i < out->n; i++)
+		if ((int)out->v[i].confidence >= (int)p->content->min_confidence)
+			out->v[k++] = out->v[i];
+	out->n = k;
+}
+
 static int scan_request(struct protect_req *r, const char *text, size_t len, struct scan_result *out)
 {
 	const struct scan_norm *norm;
+	size_t n0 = out->n;
 	int err;
 
-	err = scan_text(r->p->eng, r->scratch, text, len, out);
+	err = scan_text(r->p->base->eng, r->scratch, text, len, out);
+	if (!err && r->p->eng)
+		err = scan_text(r->p->eng, r->scratch, text, len, out);
 	if (err)
 		return err;
+	drop_below(r->p, out, n0);
 	norm = scan_scratch_norm(r->scratch);
 	scan_result_reset(&r->tmp);
 	err = injection_scan(norm->view, norm->len, norm, &r->tmp);

@@ -3,10 +3,11 @@
  * Content protection for one tenant: the scanner pipeline as the product
  * runs it.
  *
- *   protect_new()     once per tenant and policy: the tenant's rule set
- *                     (built-ins + its custom rules), one engine, its
- *                     content policy and its tokenization key.  Immutable,
- *                     shared by every thread and request.
+ *   protect_base_new() once per process: the built-in rules in one engine.
+ *   protect_new()     once per tenant and policy: the tenant's custom rules
+ *                     in an engine of their own, its content policy and its
+ *                     tokenization key, on top of a base.  Immutable, shared
+ *                     by every thread and request.
  *   protect_req_new() once per HTTP exchange: the vault that maps this
  *                     request's placeholders back to values (kept until the
  *                     response is restored) and a scan scratch (per thread;
@@ -67,10 +68,23 @@ int protect_node_secret_load(const char *path, bool create,
 int protect_tenant_key(const uint8_t *secret, size_t secret_len, const char *tenant,
 		       uint8_t ret[PROTECT_KEY_LEN]);
 
+/*
+ * The built-in detectors, compiled once and shared by every tenant (they do
+ * not depend on the policy; compiling them takes seconds, a tenant's own
+ * rules milliseconds).  Immutable; must outlive the protects built on it.
+ * max_input: bytes per text, 0: SCAN_INPUT_MAX_DEFAULT.
+ */
+struct protect_base;
+struct protect_error;
+
+int protect_base_new(size_t max_input, struct protect_base **ret, struct protect_error *err);
+struct protect_base *protect_base_free(struct protect_base *b);
+
 struct protect_opts {
 	const uint8_t *node_secret;       /* PROTECT_NODE_SECRET_LEN bytes (required) */
 	size_t node_secret_len;
-	size_t max_input;                 /* bytes per text; 0: SCAN_INPUT_MAX_DEFAULT */
+	const struct protect_base *base;  /* shared built-ins; NULL: protect_new() builds its own */
+	size_t max_input;                 /* without base: bytes per text; 0: SCAN_INPUT_MAX_DEFAULT */
 	size_t max_body;                  /* bytes per body; 0: BODY_MAX_BYTES */
 	struct vault_limits vault;        /* per request; zeroes: defaults */
 };

@@ -52,7 +52,8 @@ static const struct scan_rule ai_rules[] = {
 	{
 		/* other sk-ant- shapes (sk-ant-oat01-, future versions) */
 		SECRET_RULE("anthropic-key"),
-		.regex = "sk-ant-(?:oat|ort|sid)\\d{2}-[a-zA-Z0-9_-]{80,}" SECRET_END_LOOSE, .extract = secret_extract_loose,
+		.regex = "sk-ant-(?:oat|ort|sid)\\d{2}-[a-zA-Z0-9_-]{80,}" SECRET_END_LOOSE,
+		.extract = secret_extract_loose,
 		.flags = SCAN_RF_BOUND_WORD, .conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 		.validate = secret_valid_token,
 	},

@@ -28,7 +28,9 @@ static int extract_fb_token(const char *text, size_t len, struct scan_span *span
 	return secret_extract_token(text, len, span);
 }
 
-static const char *const facebook_ctx[] = { "facebook", "fb", "access_token", "graph", "meta", NULL };
+static const char *const facebook_ctx[] = {
+	"facebook", "fb", "access_token", "graph", "meta", NULL
+};
 
 static const struct scan_rule chat_rules[] = {
 	{
@@ -79,7 +81,9 @@ static const struct scan_rule chat_rules[] = {
 	},
 	{
 		SECRET_RULE("slack-webhook-url"),
-		.regex = "(?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,}" SECRET_END_LOOSE, .extract = secret_extract_loose,
+		.regex = "(?:https?://)?hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,}"
+			 SECRET_END_LOOSE,
+		.extract = secret_extract_loose,
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_RIGHT_NOT_ALNUM,
 		.conf = SCAN_CONF_HIGH,
 	},
@@ -225,7 +229,8 @@ static const struct scan_rule chat_rules[] = {
 	},
 	{
 		SECRET_RULE("facebook-page-access-token"),
-		.regex = "EAA[MC][a-zA-Z0-9]{100,}" SECRET_END_LOOSE, .extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
+		.regex = "EAA[MC][a-zA-Z0-9]{100,}" SECRET_END_LOOSE,
+		.extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 4.0,
 	},
 	{

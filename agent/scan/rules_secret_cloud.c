@@ -86,7 +86,7 @@ static int extract_sas(const char *text, size_t len, struct scan_span *span)
 	return 0;
 }
 
-/* After "AccountKey=" / "SharedAccessKey=" / "SharedAccessSignature=": the value up to ';' or a quote. */
+/* After "AccountKey=", "SharedAccessKey=", "SharedAccessSignature=": up to ';' or a quote. */
 static int extract_after_eq(const char *text, size_t len, struct scan_span *span)
 {
 	const char *eq = memchr(text + span->off, '=', span->len);
@@ -277,7 +277,8 @@ static const struct scan_rule cloud_rules[] = {
 	},
 	{
 		SECRET_RULE("hashicorp-tf-api-token"),
-		.regex = "[a-z0-9]{14}\\.(?-i:atlasv1)\\.[a-z0-9=_-]{60,70}" SECRET_END_LOOSE, .extract = secret_extract_loose,
+		.regex = "[a-z0-9]{14}\\.(?-i:atlasv1)\\.[a-z0-9=_-]{60,70}" SECRET_END_LOOSE,
+		.extract = secret_extract_loose,
 		.hs_flags = HS_FLAG_CASELESS, .flags = SCAN_RF_BOUND_ALNUM,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.5, .validate = secret_valid_token,
 	},

@@ -87,6 +87,8 @@ static int valid_jwt(const char *s, size_t len)
  * the matching END line, which must be at least 64 bytes further on
  * (gitleaks: a key whose body is "anything" is not a key).
  */
+#define PEM_MAX (64 * 1024)    /* bytes from BEGIN to END */
+
 static int extract_pem(const char *text, size_t len, struct scan_span *span)
 {
 	size_t body = span->off + span->len, i;
@@ -94,7 +96,8 @@ static int extract_pem(const char *text, size_t len, struct scan_span *span)
 
 	if (body > len)
 		return -1;
-	end = memmem(text + body, len - body, "-----END", 8);
+	/* keys are a few KiB: a bounded look keeps many BEGIN lines linear */
+	end = memmem(text + body, len - body < PEM_MAX ? len - body : PEM_MAX, "-----END", 8);
 	if (!end || (size_t)(end - text) < body + 64)
 		return -1;
 	i = (size_t)(end - text) + 8;
@@ -524,7 +527,8 @@ static int extract_assignment(const char *text, size_t len, struct scan_span *sp
 		b++;
 	while (b < len && (text[b] == ' ' || text[b] == '\t'))
 		b++;
-	if (b + 1 < len && ((text[b] == ':' && text[b + 1] == '=') || (text[b] == '=' && text[b + 1] == '>')))
+	if (b + 1 < len &&
+	    ((text[b] == ':' && text[b + 1] == '=') || (text[b] == '=' && text[b + 1] == '>')))
 		b += 2;
 	else if (b < len && (text[b] == ':' || text[b] == '='))
 		b++;

@@ -25,12 +25,14 @@ static const struct scan_rule payment_rules[] = {
 	},
 	{
 		SECRET_RULE("stripe-webhook-secret"),
-		.regex = "whsec_[a-zA-Z0-9]{32,64}" SECRET_END_LOOSE, .extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
+		.regex = "whsec_[a-zA-Z0-9]{32,64}" SECRET_END_LOOSE,
+		.extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0, .validate = secret_valid_token,
 	},
 	{
 		SECRET_RULE("square-access-token"),
-		.regex = "(?:EAAA|sq0atp-)[\\w-]{22,60}" SECRET_END_LOOSE, .extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
+		.regex = "(?:EAAA|sq0atp-)[\\w-]{22,60}" SECRET_END_LOOSE,
+		.extract = secret_extract_loose, .flags = SCAN_RF_BOUND_WORD,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 2.0, .validate = secret_valid_token,
 	},
 	{

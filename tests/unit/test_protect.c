@@ -70,6 +70,7 @@ static const char policy_json[] =
 	"]}\n";
 
 struct fixture {
+	struct protect_base *base;   /* the built-ins, shared */
 	struct policy *pol;
 	struct protect *none;        /* no tenant: defaults */
 	struct protect *contoso;
@@ -77,9 +78,13 @@ struct fixture {
 	struct protect *plain;       /* a tenant without "content" */
 };
 
-static struct protect *make(const struct policy_tenant *t)
+static struct protect *make(const struct protect_base *base, const struct policy_tenant *t)
 {
-	struct protect_opts o = { .node_secret = node_secret, .node_secret_len = sizeof(node_secret) };
+	struct protect_opts o = {
+		.node_secret = node_secret,
+		.node_secret_len = sizeof(node_secret),
+		.base = base,
+	};
 	struct protect_error err = { 0 };
 	struct protect *p = NULL;
 	int r;
@@ -99,10 +104,11 @@ static int setup(void **state)
 	assert_non_null(fx);
 	assert_int_equal(policy_load_buffer("p.json", policy_json, strlen(policy_json), &fx->pol,
 					    &err), 0);
-	fx->none = make(NULL);
-	fx->contoso = make(&fx->pol->tenants[0]);
-	fx->fabrikam = make(&fx->pol->tenants[1]);
-	fx->plain = make(&fx->pol->tenants[2]);
+	assert_int_equal(protect_base_new(0, &fx->base, NULL), 0);
+	fx->none = make(fx->base, NULL);
+	fx->contoso = make(fx->base, &fx->pol->tenants[0]);
+	fx->fabrikam = make(fx->base, &fx->pol->tenants[1]);
+	fx->plain = make(fx->base, &fx->pol->tenants[2]);
 	/* protect keeps copies: the policy may go */
 	fx->pol = policy_free(fx->pol);
 	*state = fx;
@@ -117,6 +123,7 @@ static int teardown(void **state)
 	protect_free(fx->contoso);
 	protect_free(fx->fabrikam);
 	protect_free(fx->plain);
+	protect_base_free(fx->base);
 	free(fx);
 	return 0;
 }
@@ -387,6 +394,7 @@ static void test_custom_rules(void **state)
 	protect_result_fini(&res);
 	protect_req_free(r);
 	assert_true(protect_rule_count(fx->contoso) == protect_rule_count(fx->plain) + 4);
+	assert_true(protect_rule_count(fx->plain) == protect_rule_count(fx->none));
 }
 
 static void test_min_confidence(void **state)
@@ -600,7 +608,12 @@ static void test_new_errors(void **state)
 		"{\"apiVersion\": \"airlock/v1\", \"tenants\": [{\"name\": \"t\", \"workloads\": "
 		"[{\"cgroup\": \"/t\"}], \"egress\": [], \"content\": {\"customRules\": [{\"name\": "
 		"\"email\", \"type\": \"MAIL\", \"words\": [\"x@y\"]}]}}]}";
-	struct protect_opts o = { .node_secret = node_secret, .node_secret_len = sizeof(node_secret) };
+	struct fixture *fx = *state;
+	struct protect_opts o = {
+		.node_secret = node_secret,
+		.node_secret_len = sizeof(node_secret),
+		.base = fx->base,
+	};
 	struct protect_opts none = { 0 };
 	struct protect_error err = { 0 };
 	struct protect *p = (struct protect *)0x1;
@@ -609,7 +622,6 @@ static void test_new_errors(void **state)
 	struct policy_error perr;
 	struct policy *pol = NULL;
 
-	(void)state;
 	assert_int_equal(protect_new(NULL, &none, &p, &err), -EINVAL);
 	assert_ptr_equal(p, (struct protect *)0x1);
 	assert_int_equal(policy_load_buffer("c.json", clash, strlen(clash), &pol, &perr), 0);
