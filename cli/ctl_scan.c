@@ -337,6 +337,17 @@ static int print_text_result(const struct protect_result *res, const char *text)
 	return CTL_SCAN_OK;
 }
 
+/* Scanner errors as a policy author reads them. */
+static const char *scan_error(int err)
+{
+	if (err == -E2BIG)
+		return "over the scanner's limits (input size, candidates or findings); the proxy "
+		       "refuses such content";
+	if (err == -EEXIST)
+		return "placeholder collision in the vault";
+	return strerror(-err);
+}
+
 /* --- setup -------------------------------------------------------------------------- */
 
 static const struct policy_tenant *pick_tenant(const struct args *a, const struct policy *pol)
@@ -458,7 +469,7 @@ static int cmd_text(const struct args *a, struct session *s)
 	}
 	r = run_text(s, text, len, &res);
 	if (r < 0) {
-		fprintf(stderr, "airlockctl scan: %s\n", strerror(-r));
+		fprintf(stderr, "airlockctl scan: %s\n", scan_error(r));
 		free(text);
 		return CTL_SCAN_ERROR;
 	}
@@ -503,7 +514,7 @@ static int jsonl_line(struct session *s, const char *line, size_t len, size_t li
 	r = run_text(s, json_string_value(t), json_string_length(t), &res);
 	if (r < 0) {
 		json_decref(j);
-		return line_error(lineno, "%s", strerror(-r));
+		return line_error(lineno, "%s", scan_error(r));
 	}
 	r = print_json(result_json(&res, json_string_value(t)));
 	if (r == CTL_SCAN_OK && res.blocked)
@@ -623,7 +634,7 @@ static int cmd_body(const struct args *a, struct session *s)
 				berr.text);
 		else
 			fprintf(stderr, "airlockctl scan: body: %s\n",
-				berr.text[0] ? berr.text : strerror(-rc));
+				berr.text[0] ? berr.text : scan_error(rc));
 		rc = CTL_SCAN_ERROR;
 		goto out_free;
 	}

@@ -536,6 +536,9 @@ static void scan_literals(struct inj_state *st, const char *t, size_t n)
 
 		if (c != '<' && c != '[' && c != '#' && c != '{' && c != 's' && c != 'a' && c != '%')
 			continue;
+		/* every '<' literal is "<|", "<<" or "</": HTML and code are full of '<' */
+		if (c == '<' && (i + 1 >= n || (t[i + 1] != '|' && t[i + 1] != '<' && t[i + 1] != '/')))
+			continue;
 		/* "system:" and "assistant:" count at a line start only: check that first */
 		if (c == 's' || c == 'a') {
 			size_t b = i;

@@ -12,8 +12,8 @@
  *                     request's placeholders back to values (kept until the
  *                     response is restored) and a scan scratch (per thread;
  *                     the caller may lend its own).
- *   protect_text()    one text: engine + PROMPT_INJECTION, EMAIL_CONTENT and
- *                     EXFILTRATION analyzers, findings below the tenant's
+ *   protect_text()    one text: both engines + PROMPT_INJECTION, EMAIL_CONTENT
+ *                     and EXFILTRATION analyzers, findings below the tenant's
  *                     minConfidence dropped, each finding's action decided
  *                     by the tenant's content policy, the text transformed.
  *   protect_body()    an OpenAI / Azure OpenAI request body (body.h), the
@@ -132,9 +132,10 @@ enum protect_dir {
 };
 
 /*
- * Findings of the engine never overlap each other, but an analyzer's may
- * cover an engine finding (an e-mail address inside an EMAIL_CONTENT block);
- * transform.c merges overlapping rewrites, the stronger action winning.
+ * The findings of one engine never overlap each other, but a custom rule's
+ * may overlap a built-in one, and an analyzer's may cover either (an e-mail
+ * address inside an EMAIL_CONTENT block); all are reported, and transform.c
+ * merges overlapping rewrites, the stronger action winning.
  */
 struct protect_result {
 	struct scan_finding *findings;    /* sorted by start; offsets into the input; action set */

@@ -166,8 +166,9 @@ static int ci_contains(const char *s, size_t len, const char *w)
 {
 	size_t n = strlen(w), i;
 
+	/* w is lower case: a one-byte test first, the call only on a candidate */
 	for (i = 0; i + n <= len; i++)
-		if (!strncasecmp(s + i, w, n))
+		if (((unsigned char)s[i] | 0x20) == (unsigned char)w[0] && !strncasecmp(s + i, w, n))
 			return 1;
 	return 0;
 }

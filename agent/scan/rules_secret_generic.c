@@ -18,8 +18,9 @@ static int ci_has(const char *s, size_t len, const char *w)
 {
 	size_t n = strlen(w), i;
 
+	/* w is lower case: a one-byte test first, the call only on a candidate */
 	for (i = 0; i + n <= len; i++)
-		if (!strncasecmp(s + i, w, n))
+		if (((unsigned char)s[i] | 0x20) == (unsigned char)w[0] && !strncasecmp(s + i, w, n))
 			return 1;
 	return 0;
 }
@@ -96,9 +97,14 @@ static int extract_pem(const char *text, size_t len, struct scan_span *span)
 
 	if (body > len)
 		return -1;
-	/* keys are a few KiB: a bounded look keeps many BEGIN lines linear */
-	end = memmem(text + body, len - body < PEM_MAX ? len - body : PEM_MAX, "-----END", 8);
-	if (!end || (size_t)(end - text) < body + 64)
+	/*
+	 * The block ends at the next "-----", which must be an END line: a
+	 * BEGIN without one stops at the next BEGIN, so many of them stay
+	 * linear.  Keys are a few KiB; PEM_MAX bounds the look.
+	 */
+	end = memmem(text + body, len - body < PEM_MAX ? len - body : PEM_MAX, "-----", 5);
+	if (!end || (size_t)(len - (size_t)(end - text)) < 8 || memcmp(end, "-----END", 8) ||
+	    (size_t)(end - text) < body + 64)
 		return -1;
 	i = (size_t)(end - text) + 8;
 	while (i < len && i < (size_t)(end - text) + 120 && text[i] != '\n') {

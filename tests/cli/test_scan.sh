@@ -233,6 +233,7 @@ exact "text: blocked (exit 3)" 3 \
 		SECRET 0 20 high block aws-access-token AKIAZ5ABCDEFGHIJKLMN \
 		'blocked: SECRET (aws-access-token) at bytes 0-20')" \
 	'AKIAZ5ABCDEFGHIJKLMN' $K
+exact "text: nothing found" 0 "$(printf 'no findings\n\nplain text')" 'plain text' $K
 exact "--json: one object for all of stdin" 0 \
 	'{"findings":[{"type":"US_SSN","value":"536-22-1234","start":4,"end":15,"confidence":"high","action":"mask"}],"output":"ssn ***-**-1234\nok"}' \
 	"$(printf 'ssn 536-22-1234\nok')" $K --json
