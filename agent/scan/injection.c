@@ -551,7 +551,8 @@ static void scan_literals(struct inj_state *st, const char *t, size_t n)
 		for (k = 0; k < N_LITS; k++) {
 			size_t l;
 
-			if ((unsigned char)lits[k].s[0] != c)
+			if ((unsigned char)lits[k].s[0] != c || i + 1 >= n ||
+			    (unsigned char)tolower((unsigned char)t[i + 1]) != (unsigned char)lits[k].s[1])
 				continue;
 			l = strlen(lits[k].s);
 			if (l > n - i || strncasecmp(t + i, lits[k].s, l))

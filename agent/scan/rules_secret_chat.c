@@ -33,7 +33,7 @@ static int valid_twitter_bearer(const char *s, size_t len)
 {
 	size_t i;
 
-	if (len < 102)
+	if (len < 102 || len > 122)
 		return 0;
 	for (i = 0; i < 22; i++)
 		if (s[i] != 'A')
@@ -224,7 +224,7 @@ static const struct scan_rule chat_rules[] = {
 	{
 		SECRET_RULE("twitter-bearer-token"),
 		/* the 22 'A's are checked in C: as a literal, Hyperscan would anchor on them */
-		.regex = SECRET_KV("twitter", "[a-zA-Z0-9%]{102,122}"),
+		.regex = SECRET_KV("twitter", "[a-zA-Z0-9%]{102,}"),
 		.hs_flags = HS_FLAG_CASELESS, .extract = secret_extract_kv, .conf = SCAN_CONF_HIGH,
 		.validate = valid_twitter_bearer,
 	},

@@ -29,7 +29,9 @@ struct fx {
 	struct scan_result res;
 };
 
-static int setup(void **state)
+/* One engine for the whole group: compiling every secret rule with
+ * start-of-match takes seconds, and the tests only read it. */
+static int group_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
@@ -40,7 +42,16 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
+/* Each test starts from an empty result. */
+static int setup(void **state)
+{
+	struct fx *f = *state;
+
+	scan_result_reset(&f->res);
+	return 0;
+}
+
+static int group_teardown(void **state)
 {
 	struct fx *f = *state;
 
@@ -403,18 +414,18 @@ static void test_placeholder_helper(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cloud, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ai, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vcs_and_registries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_chat_and_payment, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_generic_shapes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_more_families, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_placeholders_and_lookalikes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zero_width_inside_token, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cheap_for_hyperscan, setup, teardown),
+		cmocka_unit_test_setup(test_cloud, setup),
+		cmocka_unit_test_setup(test_ai, setup),
+		cmocka_unit_test_setup(test_vcs_and_registries, setup),
+		cmocka_unit_test_setup(test_chat_and_payment, setup),
+		cmocka_unit_test_setup(test_generic_shapes, setup),
+		cmocka_unit_test_setup(test_more_families, setup),
+		cmocka_unit_test_setup(test_placeholders_and_lookalikes, setup),
+		cmocka_unit_test_setup(test_zero_width_inside_token, setup),
+		cmocka_unit_test_setup(test_cheap_for_hyperscan, setup),
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_placeholder_helper),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
