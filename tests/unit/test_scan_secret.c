@@ -316,7 +316,7 @@ static void test_placeholders_and_lookalikes(void **state)
 {
 	struct fx *f = *state;
 	static const char *const quiet[] = {
-		"aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+		"aws_access_key_id = AKIAQWERTYU23EXAMPLE",
 		"token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 		"password = \"changeme\"",
 		"password: ${DB_PASSWORD}",
