@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "injection.h"
+#include "validate.h"
 
 #define WORD_MAX       24              /* bytes kept per word (longer: truncated) */
 #define CHUNK_WORDS    2048
@@ -579,41 +580,6 @@ static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, stru
 
 /* --- encoded payloads ----------------------------------------------------------- */
 
-static int b64_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-static size_t b64_decode(const char *s, size_t len, char *out, size_t cap)
-{
-	unsigned int acc = 0, bits = 0;
-	size_t i, o = 0;
-
-	for (i = 0; i < len && o < cap; i++) {
-		int v = b64_val((unsigned char)s[i]);
-
-		if (v < 0)
-			break;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return o;
-}
-
 static int hexv(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -680,9 +646,9 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct 
 		size_t s = i, e, hexlen = 0, dl;
 		double pw;
 
-		while (s < n && b64_val((unsigned char)t[s]) < 0)
+		while (s < n && scan_b64_value((unsigned char)t[s]) < 0)
 			s++;
-		for (e = s; e < n && (b64_val((unsigned char)t[e]) >= 0 || t[e] == '='); e++)
+		for (e = s; e < n && (scan_b64_value((unsigned char)t[e]) >= 0 || t[e] == '='); e++)
 			hexlen += hexv((unsigned char)t[e]) >= 0;
 		i = e;
 		if (e - s < 20)
@@ -690,7 +656,7 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct 
 		if (hexlen == e - s && (e - s) % 2 == 0)
 			dl = hex_decode(t + s, e - s, buf, INJECTION_PAYLOAD_MAX);
 		else
-			dl = b64_decode(t + s, e - s, buf, INJECTION_PAYLOAD_MAX);
+			dl = scan_b64_decode(t + s, e - s, buf, INJECTION_PAYLOAD_MAX);
 		done++;
 		if (!looks_like_text(buf, dl))
 			continue;

@@ -13,6 +13,7 @@
 #include <hs.h>
 
 #include "rules_secret.h"
+#include "validate.h"
 
 static int ci_has(const char *s, size_t len, const char *w)
 {
@@ -32,42 +33,6 @@ static int ci_eq(const char *s, size_t len, const char *w)
 
 /* --- JWT ----------------------------------------------------------------- */
 
-static int b64url_val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-' || c == '+')
-		return 62;
-	if (c == '_' || c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decode base64url s[0..len) into out (at most cap bytes); returns bytes written. */
-static size_t b64url_decode(const char *s, size_t len, char *out, size_t cap)
-{
-	unsigned int acc = 0, bits = 0;
-	size_t i, n = 0;
-	int v;
-
-	for (i = 0; i < len && n < cap; i++) {
-		v = b64url_val((unsigned char)s[i]);
-		if (v < 0)
-			break;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return n;
-}
-
 /* The header segment decodes to a JSON object naming an "alg". */
 static int valid_jwt(const char *s, size_t len)
 {
@@ -77,7 +42,7 @@ static int valid_jwt(const char *s, size_t len)
 
 	if (!dot)
 		return 0;
-	n = b64url_decode(s, (size_t)(dot - s), hdr, sizeof(hdr));
+	n = scan_b64_decode(s, (size_t)(dot - s), hdr, sizeof(hdr));
 	return n > 6 && hdr[0] == '{' && memmem(hdr, n, "\"alg\"", 5) != NULL;
 }
 

@@ -808,3 +808,38 @@ int scan_valid_guid(const char *s, size_t len)
 	}
 	return nonzero && !same;
 }
+
+int scan_b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+size_t scan_b64_decode(const char *s, size_t len, char *out, size_t cap)
+{
+	unsigned int acc = 0, bits = 0;
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o < cap; i++) {
+		int v = scan_b64_value((unsigned char)s[i]);
+
+		if (v < 0)
+			break;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return o;
+}

@@ -55,4 +55,10 @@ int scan_valid_guid(const char *s, size_t len);
 /* Digits of s into out (at most cap), returns the count (may exceed cap). */
 size_t scan_digits(const char *s, size_t len, char *out, size_t cap);
 
+/* Base64 digit value, standard or URL-safe alphabet; -1 for anything else. */
+int scan_b64_value(unsigned char c);
+/* Decode s[0..len) (either alphabet, no padding needed) into out, at most
+ * cap bytes, stopping at the first non-base64 byte; returns bytes written. */
+size_t scan_b64_decode(const char *s, size_t len, char *out, size_t cap);
+
 #endif /* AIRLOCK_SCAN_VALIDATE_H */
