@@ -636,12 +636,14 @@ static void compute_want(struct cgwatch *w, struct cgw_node *n, const struct pol
 			v = (struct airlock_cgroup_value){
 				.tenant = p->tenants[idx].id,
 				.flags = AIRLOCK_CG_WORKLOAD,
+				.slot = p->tenants[idx].slot,
 			};
 	}
 	if (!v.tenant && n != w->root && n->parent->want.tenant)
 		v = (struct airlock_cgroup_value){
 			.tenant = n->parent->want.tenant,
 			.flags = AIRLOCK_CG_INHERITED,
+			.slot = n->parent->want.slot,
 		};
 	n->want = v;
 }

@@ -134,57 +134,71 @@ static json_t *stats_json(const char *name, __u32 id, const struct airlock_stats
 			 "ingress_bytes", (json_int_t)st->ingress_bytes);
 }
 
-struct stats_ctx {
-	struct airlock *a;
-	json_t *arr;
-	const char *only;
-};
-
-/* Counters of ids that no tenant of the current policy has (removed tenants). */
-static int stats_orphan(void *ctx, __u32 tenant, const struct airlock_stats *st)
+static int stats_collect(void *ctx, __u32 slot, const struct airlock_stats *st)
 {
-	struct stats_ctx *s = ctx;
-	size_t i;
+	struct airlock_stats *by_slot = ctx;
 
-	if (s->only || tenant == 0)
-		return 0;
-	for (i = 0; i < s->a->policy->n_tenants; i++)
-		if (s->a->policy->tenants[i].id == tenant)
-			return 0;
-	json_array_append_new(s->arr, stats_json("(removed)", tenant, st));
+	if (slot < AIRLOCK_STATS_SLOTS)
+		by_slot[slot] = *st;
 	return 0;
 }
 
+static int stats_in_policy(const struct policy *p, __u32 id)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_tenants; i++)
+		if (p->tenants[i].id == id)
+			return 1;
+	return 0;
+}
+
+/* One pass over alk_stats, then each tenant's slot; slots owned by ids no
+ * tenant of the current policy has are listed as removed tenants. */
 static json_t *cmd_stats(struct airlock *a, json_t *req)
 {
 	const char *only = json_string_value(json_object_get(req, "tenant"));
-	struct stats_ctx s = {.a = a, .arr = json_array(), .only = only};
 	const struct policy *p = a->policy;
-	struct airlock_stats st;
-	int found = 0;
+	struct airlock_stats *by_slot, zero = {0};
+	json_t *arr;
+	int found = 0, err;
 	size_t i;
 
+	by_slot = calloc(AIRLOCK_STATS_SLOTS, sizeof(*by_slot));
+	if (!by_slot)
+		return control_error("server_error", "out of memory");
+	err = datapath_stats_foreach(a->loader, stats_collect, by_slot);
+	if (err) {
+		free(by_slot);
+		return control_error("server_error", "reading alk_stats: %s", strerror(-err));
+	}
+	arr = json_array();
 	for (i = 0; i < p->n_tenants; i++) {
-		if (only && strcmp(only, p->tenants[i].name))
+		const struct policy_tenant *t = &p->tenants[i];
+		const struct airlock_stats *st = &by_slot[t->slot];
+
+		if (only && strcmp(only, t->name))
 			continue;
 		found = 1;
-		if (datapath_stats(a->loader, p->tenants[i].id, &st))
-			memset(&st, 0, sizeof(st));
-		json_array_append_new(s.arr, stats_json(p->tenants[i].name, p->tenants[i].id, &st));
+		if (!t->slot || st->tenant != t->id)
+			st = &zero;
+		json_array_append_new(arr, stats_json(t->name, t->id, st));
 	}
 	if (!only || !strcmp(only, "(unmatched)")) {
 		found = 1;
-		if (datapath_stats(a->loader, 0, &st))
-			memset(&st, 0, sizeof(st));
-		json_array_append_new(s.arr, stats_json("(unmatched)", 0, &st));
+		json_array_append_new(arr, stats_json("(unmatched)", 0, &by_slot[0]));
 	}
+	for (i = 1; !only && i < AIRLOCK_STATS_SLOTS; i++)
+		if (by_slot[i].tenant && !stats_in_policy(p, by_slot[i].tenant))
+			json_array_append_new(arr, stats_json("(removed)", by_slot[i].tenant,
+							      &by_slot[i]));
+	free(by_slot);
 	if (!found) {
-		json_decref(s.arr);
+		json_decref(arr);
 		return control_error("invalid_request_error", "no tenant named '%s' in %s", only,
 				     a->opts.policy_path);
 	}
-	datapath_stats_foreach(a->loader, stats_orphan, &s);
-	return json_pack("{s:I, s:o}", "generation", (json_int_t)a->generation, "tenants", s.arr);
+	return json_pack("{s:I, s:o}", "generation", (json_int_t)a->generation, "tenants", arr);
 }
 
 static json_t *cmd_denials(struct airlock *a, struct control_client *c, json_t *req)

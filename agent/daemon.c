@@ -64,11 +64,11 @@ static int daemon_keep_cgroup(const void *ctx, __u64 cgid)
 }
 
 /*
- * Write p into the datapath: trie swap, then cgroup mapping (adds before
- * removals), then the configuration with a new generation, which also
- * invalidates the verdicts cached on sockets.
+ * Write p into the datapath: counter slots, trie swap, then cgroup mapping
+ * (adds before removals), then the configuration with a new generation,
+ * which also invalidates the cached verdicts.  Assigns p->tenants[].slot.
  */
-static int daemon_apply(struct airlock *a, const struct policy *p, const struct policy_compiled *c)
+static int daemon_apply(struct airlock *a, struct policy *p, const struct policy_compiled *c)
 {
 	struct airlock_config cfg = {0};
 	unsigned pruned = 0;
@@ -78,6 +78,12 @@ static int daemon_apply(struct airlock *a, const struct policy *p, const struct 
 	(void)datapath_read_config(a->loader, &cfg);
 	gen = (cfg.generation > a->generation ? cfg.generation : a->generation) + 1;
 
+	/* First: harmless on its own, no cgroup points at a new slot yet. */
+	err = datapath_assign_slots(a->loader, p);
+	if (err) {
+		log_error("assigning counter slots to %zu tenants: %s", p->n_tenants, strerror(-err));
+		return err;
+	}
 	err = datapath_swap_policy(a->loader, a->opts.pin_dir, c, gen);
 	if (err) {
 		log_error("loading policy trie (%zu entries): %s", c->n_entries, strerror(-err));

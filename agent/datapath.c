@@ -12,6 +12,7 @@
 #include "datapath.h"
 #include "loader.h"
 #include "policy.h"
+#include "slots.h"
 
 static int map_fd(const struct bpf_map *m)
 {
@@ -182,60 +183,47 @@ out:
 	return err;
 }
 
-static int datapath_sum(int fd, __u32 tenant, struct airlock_stats *ret)
+int datapath_assign_slots(struct loader *l, struct policy *p)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct airlock_stats *per;
-	int c, err = 0;
+	int fd = map_fd(loader_skel(l)->maps.alk_stats);
+	__u32 *owner = NULL, *ids = NULL;
+	unsigned char *fresh = NULL;
+	__u16 *slot = NULL;
+	size_t i, n = p->n_tenants;
+	int err;
 
-	if (ncpu < 0)
-		return ncpu;
-	per = calloc(ncpu, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &tenant, per)) {
-		err = -errno;
+	owner = calloc(AIRLOCK_STATS_SLOTS, sizeof(*owner));
+	ids = calloc(n + 1, sizeof(*ids));
+	slot = calloc(n + 1, sizeof(*slot));
+	fresh = calloc(n + 1, 1);
+	if (!owner || !ids || !slot || !fresh) {
+		err = -ENOMEM;
 		goto out;
 	}
-	memset(ret, 0, sizeof(*ret));
-	for (c = 0; c < ncpu; c++) {
-		ret->connect_allowed += per[c].connect_allowed;
-		ret->connect_denied += per[c].connect_denied;
-		ret->dgram_allowed += per[c].dgram_allowed;
-		ret->dgram_denied += per[c].dgram_denied;
-		ret->sock_denied += per[c].sock_denied;
-		ret->egress_packets += per[c].egress_packets;
-		ret->egress_bytes += per[c].egress_bytes;
-		ret->egress_dropped += per[c].egress_dropped;
-		ret->ingress_packets += per[c].ingress_packets;
-		ret->ingress_bytes += per[c].ingress_bytes;
-	}
+	err = slots_owners(fd, owner);
+	if (err)
+		goto out;
+	for (i = 0; i < n; i++)
+		ids[i] = p->tenants[i].id;
+	err = slots_plan(owner, AIRLOCK_STATS_SLOTS, ids, n, slot, fresh);
+	if (err)
+		goto out;
+	/* Reset before any cgroup points at the slot (cgwatch_sync comes next). */
+	for (i = 0; i < n && !err; i++)
+		if (fresh[i])
+			err = slots_reset(fd, slot[i], ids[i]);
+	for (i = 0; i < n && !err; i++)
+		p->tenants[i].slot = slot[i];
 out:
-	free(per);
+	free(owner);
+	free(ids);
+	free(slot);
+	free(fresh);
 	return err;
 }
 
-int datapath_stats(struct loader *l, __u32 tenant, struct airlock_stats *ret)
-{
-	return datapath_sum(map_fd(loader_skel(l)->maps.alk_stats), tenant, ret);
-}
-
-int datapath_stats_foreach(struct loader *l, int (*fn)(void *ctx, __u32 tenant,
+int datapath_stats_foreach(struct loader *l, int (*fn)(void *ctx, __u32 slot,
 						  const struct airlock_stats *st), void *ctx)
 {
-	int fd = map_fd(loader_skel(l)->maps.alk_stats);
-	__u32 key, next, *prev = NULL;
-	struct airlock_stats st;
-	int ret;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (datapath_sum(fd, key, &st))
-			continue;
-		ret = fn(ctx, key, &st);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return slots_foreach(map_fd(loader_skel(l)->maps.alk_stats), fn, ctx);
 }

@@ -13,6 +13,7 @@
 #include "airlock/abi.h"
 
 struct loader;
+struct policy;
 struct policy_compiled;
 
 int datapath_read_config(struct loader *l, struct airlock_config *ret_cfg);
@@ -31,10 +32,11 @@ int datapath_cgroup_remove(void *ctx, __u64 cgid);
 int datapath_cgroup_prune(struct loader *l, int (*keep)(const void *ctx, __u64 cgid),
 			  const void *ctx, unsigned *ret_pruned);
 
-/* Sum of the per-CPU counters of one tenant; -ENOENT when none yet. */
-int datapath_stats(struct loader *l, __u32 tenant, struct airlock_stats *ret);
-/* Visit every tenant id that has counters. */
-int datapath_stats_foreach(struct loader *l, int (*fn)(void *ctx, __u32 tenant,
+/* Give each tenant of p its counter slot in alk_stats (p->tenants[].slot),
+ * resetting slots that change hands; before the cgroups are mapped. */
+int datapath_assign_slots(struct loader *l, struct policy *p);
+/* Visit slot 0 (no tenant) and every owned slot; st->tenant names the owner. */
+int datapath_stats_foreach(struct loader *l, int (*fn)(void *ctx, __u32 slot,
 						  const struct airlock_stats *st), void *ctx);
 
 #endif /* AIRLOCK_DATAPATH_H */

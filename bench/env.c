@@ -28,6 +28,7 @@
 
 #include "bench.h"
 #include "policy.h"
+#include "slots.h"
 
 static long long now_ms(void)
 {
@@ -373,29 +374,16 @@ long bench_agent_entries(struct bench_env *env)
 
 int bench_stats_read(const struct bench_env *env, struct airlock_stats *ret)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, i, err = 0;
-	struct airlock_stats *v, sum = {};
 	char path[PATH_MAX];
+	int fd, err;
 
-	if (ncpu <= 0 || path_fmt(path, "%s/alk_stats", env->pin_dir))
+	if (path_fmt(path, "%s/alk_stats", env->pin_dir))
 		return -EINVAL;
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		err = -ENOMEM;
-	else if (bpf_map_lookup_elem(fd, &env->tenant_id, v) < 0)
-		err = errno == ENOENT ? 0 : -errno;
-	else
-		for (i = 0; i < ncpu; i++) {
-			sum.connect_allowed += v[i].connect_allowed;
-			sum.connect_denied += v[i].connect_denied;
-		}
-	free(v);
+	err = slots_stats_read(fd, env->tenant_id, ret);
 	close(fd);
-	if (!err)
-		*ret = sum;
 	return err;
 }
 

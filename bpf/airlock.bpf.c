@@ -46,31 +46,31 @@ static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 
 	struct airlock_policy_key key;
 	__u16 port = bpf_ntohs((__u16)ctx->user_port);
 	__u8 proto = ctx->protocol;
+	struct alk_tenant t = {};
 	__u8 reason, verdict;
 	__u64 cgid;
-	__u32 tenant;
 
-	tenant = alk_sock_tenant(ctx->sk, &cgid);
-	airlock_key_v6(&key, tenant, addr6);
-	verdict = alk_verdict(cfg, tenant, &key, proto, port, &reason);
+	alk_sock_tenant(ctx->sk, &cgid, &t);
+	airlock_key_v6(&key, t.id, addr6);
+	verdict = alk_verdict(cfg, t.id, &key, proto, port, &reason);
 
 	if (verdict == AIRLOCK_ALLOW) {
 		if (is_dgram)
-			alk_count(tenant, dgram_allowed, 1);
+			alk_count(t.slot, dgram_allowed, 1);
 		else
-			alk_count(tenant, connect_allowed, 1);
+			alk_count(t.slot, connect_allowed, 1);
 		return SYS_PROCEED;
 	}
 
 	if (is_dgram)
-		alk_count(tenant, dgram_denied, 1);
+		alk_count(t.slot, dgram_denied, 1);
 	else
-		alk_count(tenant, connect_denied, 1);
+		alk_count(t.slot, connect_denied, 1);
 
 	struct alk_event_in ev = {
 		.cgroup_id = cgid,
 		.cookie = bpf_get_socket_cookie(ctx),
-		.tenant = tenant,
+		.tenant = t.id,
 		.port = port,
 		.family = family,
 		.proto = proto,
@@ -145,25 +145,22 @@ int alk_sendmsg6(struct bpf_sock_addr *ctx)
 SEC("cgroup/sock_create")
 int alk_sock_create(struct bpf_sock *sk)
 {
-	struct airlock_config *cfg;
+	struct alk_tenant t = {};
 	__u8 zero_addr[16] = {};
-	__u32 tenant;
 	__u64 cgid;
 
 	if (sk->type != SOCK_RAW)
 		return SYS_PROCEED;
 
-	tenant = alk_sock_tenant(sk, &cgid);
-	cfg = alk_config_get();
-	if (tenant == 0 && cfg && (cfg->flags & AIRLOCK_CFG_READY) &&
-	    cfg->unmatched == AIRLOCK_ALLOW)
+	alk_sock_tenant(sk, &cgid, &t);
+	if (t.id == 0 && alk_unmatched_allowed(alk_config_get()))
 		return SYS_PROCEED;
 
-	alk_count(tenant, sock_denied, 1);
+	alk_count(t.slot, sock_denied, 1);
 	struct alk_event_in ev = {
 		.cgroup_id = cgid,
 		.cookie = bpf_get_socket_cookie(sk),
-		.tenant = tenant,
+		.tenant = t.id,
 		.family = sk->family,
 		.proto = sk->protocol,
 		.hook = AIRLOCK_HOOK_SOCK_CREATE,
@@ -185,18 +182,37 @@ struct alk_pkt {
 	__u8 l4_known; /* ports parsed; 0 for non-first fragments and others */
 };
 
+/*
+ * len header bytes at off: read in place when they are in the linear data
+ * (locally built packets: always), else copied into buf.  Direct packet
+ * access saves a helper call and a copy per header on every packet.
+ */
+static __always_inline void *alk_hdr(struct __sk_buff *skb, __u32 off, void *buf, __u32 len)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
+	if (data + off + len <= end)
+		return data + off;
+	if (bpf_skb_load_bytes(skb, off, buf, len))
+		return NULL;
+	return buf;
+}
+
 static __always_inline int alk_parse_l4(struct __sk_buff *skb, __u32 off, struct alk_pkt *p)
 {
-	__u8 hdr[14];
+	__u8 buf[14], *hdr;
 
 	if (p->proto == IPPROTO_TCP) {
-		if (bpf_skb_load_bytes(skb, off, hdr, 14))
+		hdr = alk_hdr(skb, off, buf, 14);
+		if (!hdr)
 			return -1;
 		p->port = ((__u16)hdr[2] << 8) | hdr[3];
 		p->tcp_flags = hdr[13];
 		p->l4_known = 1;
 	} else if (p->proto == IPPROTO_UDP) {
-		if (bpf_skb_load_bytes(skb, off, hdr, 4))
+		hdr = alk_hdr(skb, off, buf, 4);
+		if (!hdr)
 			return -1;
 		p->port = ((__u16)hdr[2] << 8) | hdr[3];
 		p->l4_known = 1;
@@ -210,28 +226,28 @@ static __always_inline int alk_parse_l4(struct __sk_buff *skb, __u32 off, struct
 static __always_inline int alk_parse(struct __sk_buff *skb, struct alk_pkt *p)
 {
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
-		struct iphdr ip;
+		struct iphdr buf, *ip = alk_hdr(skb, 0, &buf, sizeof(buf));
 
-		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)))
+		if (!ip)
 			return -1;
 		p->family = AF_INET;
-		p->proto = ip.protocol;
-		alk_v4_mapped(p->addr6, ip.daddr);
-		if (bpf_ntohs(ip.frag_off) & IP_OFFSET)
+		p->proto = ip->protocol;
+		alk_v4_mapped(p->addr6, ip->daddr);
+		if (bpf_ntohs(ip->frag_off) & IP_OFFSET)
 			return 0; /* non-first fragment: no L4 header */
-		return alk_parse_l4(skb, ip.ihl * 4, p);
+		return alk_parse_l4(skb, ip->ihl * 4, p);
 	}
 	if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr ip6;
+		struct ipv6hdr buf, *ip6 = alk_hdr(skb, 0, &buf, sizeof(buf));
 
-		if (bpf_skb_load_bytes(skb, 0, &ip6, sizeof(ip6)))
+		if (!ip6)
 			return -1;
 		p->family = AF_INET6;
-		p->proto = ip6.nexthdr;
-		__builtin_memcpy(p->addr6, &ip6.daddr, 16);
+		p->proto = ip6->nexthdr;
+		__builtin_memcpy(p->addr6, &ip6->daddr, 16);
 		/* Extension headers are judged by their own type, port 0:
 		 * a tenant rule for tcp/udp does not admit them. */
-		return alk_parse_l4(skb, sizeof(ip6), p);
+		return alk_parse_l4(skb, sizeof(*ip6), p);
 	}
 	return 1; /* not IP: nothing for an IP policy to judge */
 }
@@ -279,13 +295,16 @@ int alk_skb_egress(struct __sk_buff *skb)
 	struct airlock_config *cfg = alk_config_get();
 	__u64 cgid = bpf_skb_cgroup_id(skb);
 	struct airlock_policy_key key;
+	struct alk_tenant t = {};
 	struct alk_pkt p = {};
 	__u8 reason, verdict;
-	__u32 tenant;
 	int ret;
 
-	tenant = alk_skb_tenant(skb, cgid);
-	alk_count2(tenant, egress_packets, 1, egress_bytes, skb->len);
+	alk_skb_tenant(skb, cgid, &t);
+	alk_count2(t.slot, egress_packets, 1, egress_bytes, skb->len);
+	/* Workloads of no tenant on a permissive node: nothing to parse. */
+	if (t.id == 0 && alk_unmatched_allowed(cfg))
+		return SYS_PROCEED;
 
 	ret = alk_parse(skb, &p);
 	if (ret > 0)
@@ -293,12 +312,12 @@ int alk_skb_egress(struct __sk_buff *skb)
 	if (ret == 0 && alk_is_synack(skb, &p))
 		return SYS_PROCEED;
 
-	airlock_key_v6(&key, tenant, p.addr6);
+	airlock_key_v6(&key, t.id, p.addr6);
 	if (ret == 0 && p.l4_known) {
-		verdict = alk_verdict(cfg, tenant, &key, p.proto, p.port, &reason);
+		verdict = alk_verdict(cfg, t.id, &key, p.proto, p.port, &reason);
 	} else {
-		verdict = alk_verdict(cfg, tenant, &key, p.proto, 0, &reason);
-		if (ret < 0 && verdict == AIRLOCK_ALLOW && tenant) {
+		verdict = alk_verdict(cfg, t.id, &key, p.proto, 0, &reason);
+		if (ret < 0 && verdict == AIRLOCK_ALLOW && t.id) {
 			/* Headers too short to read ports: a tenant's rules name
 			 * ports, so nothing admits it; a workload of no tenant
 			 * follows defaults.unmatchedWorkloads. */
@@ -316,11 +335,11 @@ int alk_skb_egress(struct __sk_buff *skb)
 	if (ret == 0 && alk_is_passive(skb, &p))
 		return SYS_PROCEED;
 
-	alk_count(tenant, egress_dropped, 1);
+	alk_count(t.slot, egress_dropped, 1);
 	struct alk_event_in ev = {
 		.cgroup_id = cgid,
 		.cookie = bpf_get_socket_cookie(skb),
-		.tenant = tenant,
+		.tenant = t.id,
 		.port = p.port,
 		.family = p.family,
 		.proto = p.proto,
@@ -337,8 +356,9 @@ SEC("cgroup_skb/ingress")
 int alk_skb_ingress(struct __sk_buff *skb)
 {
 	__u64 cgid = bpf_skb_cgroup_id(skb);
-	__u32 tenant = alk_skb_tenant(skb, cgid);
+	struct alk_tenant t = {};
 
-	alk_count2(tenant, ingress_packets, 1, ingress_bytes, skb->len);
+	alk_skb_tenant(skb, cgid, &t);
+	alk_count2(t.slot, ingress_packets, 1, ingress_bytes, skb->len);
 	return SYS_PROCEED;
 }

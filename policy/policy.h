@@ -154,6 +154,7 @@ struct policy_content {
 struct policy_tenant {
 	char *name;
 	__u32 id;          /* policy_tenant_id(name) */
+	__u16 slot;        /* counter slot in alk_stats; set by the agent, 0 until then */
 	struct policy_workload *workloads;
 	size_t n_workloads;
 	struct policy_egress *egress;

@@ -66,8 +66,8 @@ struct {
 } alk_vcache SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, AIRLOCK_TENANT_MAX + 1);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AIRLOCK_STATS_SLOTS);
 	__type(key, __u32);
 	__type(value, struct airlock_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

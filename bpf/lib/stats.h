@@ -5,32 +5,26 @@
 
 #include "maps.h"
 
-/* The tenant's counters, created on first use.  NULL only when the map is
- * full; counting is then lost but the verdict is not affected. */
-static __always_inline struct airlock_stats *alk_stats_get(__u32 tenant)
+/* The counters of a tenant's slot (abi.h: the agent assigns slots).  NULL
+ * only for a slot out of range, which the agent never writes. */
+static __always_inline struct airlock_stats *alk_stats_get(__u32 slot)
 {
-	struct airlock_stats *st, zero = {};
-
-	st = bpf_map_lookup_elem(&alk_stats, &tenant);
-	if (st)
-		return st;
-	bpf_map_update_elem(&alk_stats, &tenant, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&alk_stats, &tenant);
+	return bpf_map_lookup_elem(&alk_stats, &slot);
 }
 
 /* Add to two counters with one lookup (packets and bytes). */
-#define alk_count2(tenant, f1, n1, f2, n2)                           \
+#define alk_count2(slot, f1, n1, f2, n2)                           \
 	do {                                                         \
-		struct airlock_stats *__st = alk_stats_get(tenant);  \
+		struct airlock_stats *__st = alk_stats_get(slot);  \
 		if (__st) {                                          \
 			__st->f1 += (n1);                            \
 			__st->f2 += (n2);                            \
 		}                                                    \
 	} while (0)
 
-#define alk_count(tenant, field, n)                                  \
+#define alk_count(slot, field, n)                                  \
 	do {                                                         \
-		struct airlock_stats *__st = alk_stats_get(tenant);  \
+		struct airlock_stats *__st = alk_stats_get(slot);  \
 		if (__st)                                            \
 			__st->field += (n);                          \
 	} while (0)

@@ -20,11 +20,22 @@
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-static __always_inline __u32 alk_cgroup_tenant(__u64 cgid)
+/* Who a socket or packet belongs to: the tenant id and its counters' slot.
+ * Zero for both when no tenant claims it. */
+struct alk_tenant {
+	__u32 id;
+	__u32 slot;
+};
+
+static __always_inline int alk_cgroup_tenant(__u64 cgid, struct alk_tenant *t)
 {
 	struct airlock_cgroup_value *v = bpf_map_lookup_elem(&alk_cgroup, &cgid);
 
-	return v ? v->tenant : 0;
+	if (!v)
+		return 0;
+	t->id = v->tenant;
+	t->slot = v->slot;
+	return 1;
 }
 
 /* The kernel cgroup of a socket; reads are fault-safe (untrusted pointer). */
@@ -40,20 +51,20 @@ static __always_inline struct cgroup *alk_sock_cgrp(const struct bpf_sock *bs)
  * upwards through cgroup->self.parent, so the nearest mapped one wins; the
  * hierarchy root (no parent) is never a workload.
  */
-static __always_inline __u32 alk_sock_tenant(const struct bpf_sock *bs, __u64 *ret_cgid)
+static __always_inline void alk_sock_tenant(const struct bpf_sock *bs, __u64 *ret_cgid,
+					    struct alk_tenant *t)
 {
 	struct cgroup *cg = alk_sock_cgrp(bs);
-	__u32 tenant;
-	int i;
+	int i, found;
 	__u64 id;
 
 	id = cg->kn->id;
 	if (!id) /* no cgroup read: fall back to the caller's, same in all but fd passing */
 		id = bpf_get_current_cgroup_id();
 	*ret_cgid = id;
-	tenant = alk_cgroup_tenant(id);
+	found = alk_cgroup_tenant(id, t);
 
-	for (i = 1; i < AIRLOCK_MAX_DEPTH && !tenant; i++) {
+	for (i = 1; i < AIRLOCK_MAX_DEPTH && !found; i++) {
 		struct cgroup_subsys_state *parent = cg->self.parent;
 
 		if (!parent)
@@ -62,29 +73,26 @@ static __always_inline __u32 alk_sock_tenant(const struct bpf_sock *bs, __u64 *r
 		cg = bpf_rdonly_cast(parent, bpf_core_type_id_kernel(struct cgroup));
 		if (!cg->self.parent)
 			break; /* the root */
-		tenant = alk_cgroup_tenant(cg->kn->id);
+		found = alk_cgroup_tenant(cg->kn->id, t);
 	}
-	return tenant;
 }
 
 /* Deepest mapped ancestor of the cgroup of the socket that sends skb. */
-static __always_inline __u32 alk_skb_tenant(struct __sk_buff *skb, __u64 cgid)
+static __always_inline void alk_skb_tenant(struct __sk_buff *skb, __u64 cgid,
+					   struct alk_tenant *t)
 {
-	__u32 tenant = alk_cgroup_tenant(cgid), t;
 	int level;
 
-	if (tenant)
-		return tenant;
+	if (alk_cgroup_tenant(cgid, t))
+		return;
+	/* Root downwards: the last mapped level is the deepest. */
 	for (level = 1; level < AIRLOCK_MAX_DEPTH; level++) {
 		__u64 id = bpf_skb_ancestor_cgroup_id(skb, level);
 
 		if (!id || id == cgid)
 			break;
-		t = alk_cgroup_tenant(id);
-		if (t)
-			tenant = t;
+		alk_cgroup_tenant(id, t);
 	}
-	return tenant;
 }
 
 #endif /* AIRLOCK_BPF_TENANT_H */

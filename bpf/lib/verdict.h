@@ -16,6 +16,12 @@ static __always_inline struct airlock_config *alk_config_get(void)
 	return bpf_map_lookup_elem(&alk_config, &zero);
 }
 
+/* Workloads of no tenant may do anything (defaults.unmatchedWorkloads). */
+static __always_inline int alk_unmatched_allowed(const struct airlock_config *cfg)
+{
+	return cfg && (cfg->flags & AIRLOCK_CFG_READY) && cfg->unmatched == AIRLOCK_ALLOW;
+}
+
 /* The trie lookup and the decision, uncached. */
 static __always_inline __u8 alk_verdict_slow(const struct airlock_config *cfg, __u32 tenant,
 					     struct airlock_policy_key *key, __u8 proto,

@@ -282,7 +282,7 @@ int case_stats_json(struct ktest_env *env, const struct ktest_case *c, char *det
 				 strerror(-err));
 			break;
 		}
-		for (off = 0; off < sizeof(pinned); off += sizeof(__u64)) {
+		for (off = CTR(connect_allowed); off < sizeof(pinned); off += sizeof(__u64)) {
 			json_t *v = json_object_get(t, case_ctr_name(off));
 
 			if (!json_is_integer(v) || (__u64)json_integer_value(v) !=

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "ktest.h"
+#include "slots.h"
 
 #define BPFFS "/sys/fs/bpf"
 
@@ -46,45 +47,17 @@ static int pins_open(const char *pin_dir, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-/* Sum of the per-CPU counters of one tenant; zeros if it has none yet. */
+/* Sum of the per-CPU counters of one tenant; zeros if it owns no slot yet.
+ * The slot is found by the owner recorded in the map (abi.h). */
 int pins_stats_read(const char *pin_dir, __u32 tenant, struct airlock_stats *ret)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct airlock_stats *v, sum = {};
-	int fd, i, err = 0;
+	int fd, err;
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
 	fd = pins_open(pin_dir, "alk_stats");
 	if (fd < 0)
 		return fd;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v) {
-		err = -ENOMEM;
-		goto out_close;
-	}
-	if (bpf_map_lookup_elem(fd, &tenant, v) < 0) {
-		err = errno == ENOENT ? 0 : -errno;
-		goto out_free;
-	}
-	for (i = 0; i < ncpu; i++) {
-		sum.connect_allowed += v[i].connect_allowed;
-		sum.connect_denied += v[i].connect_denied;
-		sum.dgram_allowed += v[i].dgram_allowed;
-		sum.dgram_denied += v[i].dgram_denied;
-		sum.sock_denied += v[i].sock_denied;
-		sum.egress_packets += v[i].egress_packets;
-		sum.egress_bytes += v[i].egress_bytes;
-		sum.egress_dropped += v[i].egress_dropped;
-		sum.ingress_packets += v[i].ingress_packets;
-		sum.ingress_bytes += v[i].ingress_bytes;
-	}
-out_free:
-	free(v);
-out_close:
+	err = slots_stats_read(fd, tenant, ret);
 	close(fd);
-	if (!err)
-		*ret = sum;
 	return err;
 }
 

@@ -75,6 +75,12 @@ static ssize_t fake_find(const struct fake *f, __u64 cgid)
 	return -1;
 }
 
+/* The counter slot the fixture gives each tenant (the agent's choice in life). */
+static __u16 fake_slot(__u32 tenant)
+{
+	return (__u16)(tenant & 0xf);
+}
+
 static int fake_update(void *ctx, __u64 cgid, const struct airlock_cgroup_value *v)
 {
 	struct fake *f = ctx;
@@ -85,6 +91,8 @@ static int fake_update(void *ctx, __u64 cgid, const struct airlock_cgroup_value 
 		return f->fail_err;
 	assert_true(v->tenant != 0);
 	assert_true(v->flags == AIRLOCK_CG_WORKLOAD || v->flags == AIRLOCK_CG_INHERITED);
+	/* Inherited entries carry their workload's counter slot too. */
+	assert_int_equal(v->slot, fake_slot(v->tenant));
 	i = fake_find(f, cgid);
 	if (i < 0) {
 		if (f->n_map == FAKE_MAP_MAX)
@@ -142,6 +150,7 @@ static void policy_set(struct fx *f, size_t n, ...)
 	for (t = 0; t < n; t++) {
 		f->tenants[t].name = va_arg(ap, char *);
 		f->tenants[t].id = va_arg(ap, __u32);
+		f->tenants[t].slot = fake_slot(f->tenants[t].id);
 		f->tenants[t].workloads = f->wl[t];
 		for (i = 0; i < 2; i++) {
 			const char *g = va_arg(ap, const char *);
@@ -797,6 +806,8 @@ static void test_parsed_policy(void **state)
 	__u32 contoso = policy_tenant_id("contoso"), fabrikam = policy_tenant_id("fabrikam");
 
 	assert_int_equal(policy_load_buffer("test.json", text, sizeof(text) - 1, &p, &perr), 0);
+	p->tenants[0].slot = fake_slot(p->tenants[0].id);  /* the agent's job */
+	p->tenants[1].slot = fake_slot(p->tenants[1].id);
 	assert_int_equal(cgwatch_sync(f->w, p), 0);
 	assert_mapped(f, "tenants/acme/w1", contoso, AIRLOCK_CG_WORKLOAD);
 	assert_mapped(f, "tenants/acme/w1/sub/deeper", contoso, AIRLOCK_CG_INHERITED);
