@@ -242,6 +242,68 @@ int case_reload_broken(struct ktest_env *env, const struct ktest_case *c, char *
 	return err ? err : restore_err;
 }
 
+/* --- counters across a reload --------------------------------------------- */
+
+/*
+ * A reload keeps each tenant's counter slot: counters are not reset, the
+ * workload's alk_cgroup entry points at the slot that names the tenant, and
+ * the next connect lands there.
+ */
+int case_reload_keeps_counters(struct ktest_env *env, const struct ktest_case *c, char *detail,
+			       size_t len)
+{
+	struct airlock_stats s1, s2, s3;
+	struct airlock_cgroup_value cv;
+	__u32 owner = 0;
+	int err;
+
+	(void)c;
+	err = contoso_connect(env, API_ADDR, 0, detail, len);
+	if (err)
+		return err;
+	err = pins_stats_read(env->pin_dir, env->contoso_id, &s1);
+	err = err ?: agent_reload(env, 3000);
+	err = err ?: pins_stats_read(env->pin_dir, env->contoso_id, &s2);
+	if (err) {
+		snprintf(detail, len, "reload or read alk_stats: %s", strerror(-err));
+		return err;
+	}
+	if (s2.connect_allowed < s1.connect_allowed || s1.connect_allowed == 0) {
+		snprintf(detail, len, "connect_allowed %llu before the reload, %llu after",
+			 (unsigned long long)s1.connect_allowed,
+			 (unsigned long long)s2.connect_allowed);
+		return -EPROTO;
+	}
+	err = contoso_connect(env, API_ADDR, 0, detail, len);
+	if (err)
+		return err;
+	err = pins_stats_read(env->pin_dir, env->contoso_id, &s3);
+	if (!err && (err = case_check_delta(&s2, &s3, CTR(connect_allowed), 1, detail, len)))
+		return err;
+	/* The workload's entry names the slot, and the slot names the tenant. */
+	err = err ?: pins_cgroup_read(env->pin_dir, env->cg_path[KTEST_CG_CONTOSO], &cv);
+	if (err) {
+		snprintf(detail, len, "read alk_cgroup: %s", strerror(-err));
+		return err;
+	}
+	err = pins_slot_owner(env->pin_dir, cv.slot, &owner);
+	if (err) {
+		snprintf(detail, len, "read alk_stats[%u]: %s", cv.slot, strerror(-err));
+		return err;
+	}
+	if (!err && (cv.tenant != env->contoso_id || cv.slot == 0 ||
+		     owner != env->contoso_id)) {
+		snprintf(detail, len, "alk_cgroup says tenant %u slot %u; that slot names %u",
+			 cv.tenant, cv.slot, owner);
+		err = -EPROTO;
+	}
+	if (!err)
+		snprintf(detail, len, "slot %u kept; connect_allowed %llu -> %llu over the reload, "
+			 "+1 after", cv.slot, (unsigned long long)s1.connect_allowed,
+			 (unsigned long long)s2.connect_allowed);
+	return err;
+}
+
 /* --- airlockctl stats --json against the pinned map ---------------------- */
 
 int case_stats_json(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len)

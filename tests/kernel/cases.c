@@ -153,6 +153,9 @@ static const struct ktest_case cases[] = {
 	/* A reload of a file that does not parse changes nothing. */
 	{ "reload-broken-policy-changes-nothing", AT(CONTOSO, CUSTOM, INET, "", 0),
 	  CUSTOM(case_reload_broken) },
+	/* Counter slots survive a reload. */
+	{ "reload-keeps-counter-slot", AT(CONTOSO, CUSTOM, INET, "", 0),
+	  CUSTOM(case_reload_keeps_counters) },
 
 	/* cgroup_skb catches what bypassed the socket hooks: connected before a
 	 * policy change revoked the destination. */

@@ -55,6 +55,8 @@ void case_sleep_ms(int ms);
 int case_preexisting(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);
 int case_carried_socket(struct ktest_env *env, const struct ktest_case *c, char *detail,
 			size_t len);
+int case_reload_keeps_counters(struct ktest_env *env, const struct ktest_case *c, char *detail,
+			       size_t len);
 int case_reload_broken(struct ktest_env *env, const struct ktest_case *c, char *detail,
 		       size_t len);
 int case_stats_json(struct ktest_env *env, const struct ktest_case *c, char *detail, size_t len);

@@ -97,6 +97,8 @@ int cgroup_remove_tree(const char *path);
 /* pins.c: bpffs and the pinned maps that airlockd leaves behind */
 int pins_bpffs_ensure(void);
 int pins_stats_read(const char *pin_dir, __u32 tenant, struct airlock_stats *ret);
+int pins_cgroup_read(const char *pin_dir, const char *path, struct airlock_cgroup_value *ret);
+int pins_slot_owner(const char *pin_dir, __u32 slot, __u32 *ret_tenant);
 int pins_config_read(const char *pin_dir, struct airlock_config *ret);
 int pins_remove_dir(const char *pin_dir);
 

@@ -61,6 +61,48 @@ int pins_stats_read(const char *pin_dir, __u32 tenant, struct airlock_stats *ret
 	return err;
 }
 
+/* The alk_cgroup entry of the cgroup directory at path (its inode is the id). */
+int pins_cgroup_read(const char *pin_dir, const char *path, struct airlock_cgroup_value *ret)
+{
+	struct stat st;
+	__u64 cgid;
+	int fd, err = 0;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	cgid = st.st_ino;
+	fd = pins_open(pin_dir, "alk_cgroup");
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &cgid, ret) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* The tenant a counter slot's value names (CPU 0's copy; the agent writes all). */
+int pins_slot_owner(const char *pin_dir, __u32 slot, __u32 *ret_tenant)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, err = 0;
+	struct airlock_stats *per;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	fd = pins_open(pin_dir, "alk_stats");
+	if (fd < 0)
+		return fd;
+	per = calloc(ncpu, sizeof(*per));
+	if (!per)
+		err = -ENOMEM;
+	else if (bpf_map_lookup_elem(fd, &slot, per) < 0)
+		err = -errno;
+	else
+		*ret_tenant = per[0].tenant;
+	free(per);
+	close(fd);
+	return err;
+}
+
 int pins_config_read(const char *pin_dir, struct airlock_config *ret)
 {
 	struct airlock_config cfg;
