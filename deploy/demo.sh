@@ -97,5 +97,9 @@ echo
 echo "== airlockctl denials =="
 "$AIRLOCKCTL" --socket "$SOCK" denials
 echo
-echo "== bpftool map dump pinned $PINS/alk_stats (per-CPU counters, named fields) =="
-bpftool map dump pinned "$PINS/alk_stats" | head -40
+# alk_stats is an array of counter slots (slot 0: workloads of no tenant);
+# alk_cgroup names each workload's slot.  Show the first two tenant slots.
+echo "== bpftool map lookup pinned $PINS/alk_stats key <slot> (per-CPU counters, named fields) =="
+for slot in 1 2; do
+	bpftool map lookup pinned "$PINS/alk_stats" key "$slot" 0 0 0
+done
