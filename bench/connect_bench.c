@@ -6,8 +6,7 @@
  * Loopback TCP connect+close per second, in a private netns.  Baseline: the
  * loop runs in a cgroup outside airlockd's governed subtree, so no program
  * runs.  Hooked: the loop runs in a tenant cgroup whose policy allows the
- * server, so sock_create, connect4, cgroup_skb egress/ingress and sockops
- * all run.  Baseline and hooked rounds alternate (ABBA) and the medians are
+ * server, so sock_create, connect4 and cgroup_skb egress/ingress all run.  Baseline and hooked rounds alternate (ABBA) and the medians are
  * compared, because a 2-CPU machine is noisy.  Client and server run on CPUs
  * of their own (CPU 1 and CPU 0) unless --no-pin.  Per-program cost comes from
  * BPF run-time stats, enabled only for one extra hooked round.
@@ -36,7 +35,7 @@
 #include "bench.h"
 
 #define MAX_SIZES 8
-#define MAX_ROUNDS 31
+#define MAX_ROUNDS 63
 
 struct bench_opts {
 	int pin;                /* client and server on CPUs of their own; --no-pin clears */
@@ -468,7 +467,7 @@ static void on_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	struct bench_opts o = { .pin = 1, .rounds = 15, .round_ms = 500,
+	struct bench_opts o = { .pin = 1, .rounds = 31, .round_ms = 300,
 				.sizes = { 10, 10000, 100000 },
 				.n_sizes = 3 };
 	struct size_result res[MAX_SIZES] = {};
