@@ -50,7 +50,9 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 KTEST_SRCS  := $(sort $(wildcard tests/kernel/*.c))
-BENCH_SRCS  := $(sort $(filter-out bench/scan_bench.c,$(wildcard bench/*.c)))
+# The connect bench shares the kernel tests' netns and cgroup helpers.
+BENCH_SRCS  := $(sort $(filter-out bench/scan_bench.c,$(wildcard bench/*.c))) \
+	       tests/kernel/cgroup.c tests/kernel/netns.c
 
 AIRLOCKD    := $(OUTPUT)/airlockd
 AIRLOCKCTL  := $(OUTPUT)/airlockctl

@@ -49,7 +49,6 @@ struct bench_prog {
 int bench_env_setup(struct bench_env *env);
 void bench_env_teardown(struct bench_env *env);
 void bench_log_tail(const struct bench_env *env);
-int bench_join(const char *cgroup);
 int bench_agent_start(struct bench_env *env);
 int bench_agent_wait_ready(struct bench_env *env, int timeout_ms);
 int bench_agent_reload(struct bench_env *env, int timeout_ms);

@@ -33,6 +33,7 @@
 #include <bpf/bpf.h>
 
 #include "bench.h"
+#include "ktest.h"
 
 #define MAX_SIZES 8
 #define MAX_ROUNDS 63
@@ -153,7 +154,7 @@ static void loop_child(const char *cgroup, const char *addr, int duration_ms, in
 
 	inet_pton(AF_INET, addr, &sa.sin_addr);
 	pin_cpu(pin, 1);
-	if (bench_join(cgroup)) {
+	if (cgroup_join(cgroup)) {
 		r.errors = -1;
 		(void)!write(wfd, &r, sizeof(r));
 		_exit(1);

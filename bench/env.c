@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench.h"
+#include "ktest.h"
 #include "policy.h"
 #include "slots.h"
 
@@ -56,62 +57,12 @@ static int __attribute__((format(printf, 2, 3))) path_fmt(char buf[PATH_MAX], co
 	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
-static int lo_up(void)
-{
-	struct ifreq ifr = {};
-	int fd, ret = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ||
-	    (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int cgroup_mount(char *buf)
-{
-	struct mntent *m;
-	int ret = -ENOENT;
-	FILE *f;
-
-	f = setmntent("/proc/mounts", "re");
-	if (!f)
-		return -errno;
-	while (ret && (m = getmntent(f)))
-		if (!strcmp(m->mnt_type, "cgroup2"))
-			ret = path_fmt(buf, "%s", m->mnt_dir);
-	endmntent(f);
-	return ret;
-}
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (path_fmt(tmp, "%s", path))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 static int env_paths(struct bench_env *env)
 {
 	int pid = (int)getpid(), err;
 	char *slash;
 
-	err = cgroup_mount(env->cg_mount);
+	err = cgroup_find_mount(env->cg_mount, sizeof(env->cg_mount));
 	err = err ?: path_fmt(env->cg_rel, "/airlock-bench-%d", pid);
 	err = err ?: path_fmt(env->cg_top, "%s%s", env->cg_mount, env->cg_rel);
 	err = err ?: path_fmt(env->cg_gov, "%s/gov", env->cg_top);
@@ -137,32 +88,13 @@ int bench_env_setup(struct bench_env *env)
 {
 	int err;
 
-	if (unshare(CLONE_NEWNET) < 0)
-		return -errno;
-	err = lo_up();
+	err = netns_enter();
 	err = err ?: env_paths(env);
 	if (!err && mkdir(env->work_dir, 0700) < 0)
 		err = -errno;
-	err = err ?: mkdir_p(env->cg_base);
-	err = err ?: mkdir_p(env->cg_tenant);
+	err = err ?: cgroup_make(env->cg_base);
+	err = err ?: cgroup_make(env->cg_tenant);
 	return err;
-}
-
-int bench_join(const char *cgroup)
-{
-	char file[PATH_MAX], pid[32];
-	int fd, n, ret = 0;
-
-	if (path_fmt(file, "%s/cgroup.procs", cgroup))
-		return -ENAMETOOLONG;
-	fd = open(file, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (write(fd, pid, n) != n)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 static pid_t spawn(char *const argv[], int out_fd, int err_fd)
@@ -387,18 +319,9 @@ int bench_stats_read(const struct bench_env *env, struct airlock_stats *ret)
 	return err;
 }
 
-static void rmdir_retry(const char *path)
-{
-	int i;
-
-	for (i = 0; i < 100 && rmdir(path) < 0 && errno == EBUSY; i++)
-		sleep_ms(20);
-}
-
 void bench_env_teardown(struct bench_env *env)
 {
 	char *argv[] = { (char *)env->airlockd, "--uninstall", "--pin-dir", env->pin_dir, NULL };
-	char path[PATH_MAX];
 	int fd;
 	pid_t pid;
 
@@ -412,14 +335,8 @@ void bench_env_teardown(struct bench_env *env)
 			wait_child(pid, 10000);
 		rmdir(env->pin_dir); /* --uninstall may leave the empty directory */
 	}
-	if (env->cg_top[0]) {
-		rmdir_retry(env->cg_tenant);
-		if (!path_fmt(path, "%s/bench", env->cg_gov))
-			rmdir_retry(path);
-		rmdir_retry(env->cg_gov);
-		rmdir_retry(env->cg_base);
-		rmdir_retry(env->cg_top);
-	}
+	if (env->cg_top[0])
+		cgroup_remove_tree(env->cg_top);
 	if (env->work_dir[0]) {
 		unlink(env->policy_path);
 		unlink(env->control);
