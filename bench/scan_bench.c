@@ -9,14 +9,19 @@
  * baseline runs the same rules' regexes one by one with PCRE2-JIT over the
  * same prompts, regex only (no validation: the baseline's best case).
  * Then the benign corpus (no PII planted) gives the false-positive rate,
- * and a 4 KiB chat body goes through the body rewriter end to end.
+ * and 4 KiB chat bodies go through the body rewriter end to end (p50, p99
+ * and mean per body, and how much of it is the scanner).
  *
- *   bench_scan [--mb N] [--seed N] [--no-baseline] [--engine-only] [--kind K] [--pii-only]
+ * --body-only runs the last part alone.
+ *
+ *   bench_scan [--mb N] [--seed N] [--no-baseline] [--engine-only] [--body-only] [--kind K]
+ *              [--pii-only]
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -483,11 +488,95 @@ static void pc_free(struct pc *p)
 
 /* --- body rewriter, end to end ----------------------------------------------- */
 
+#define BODY_SET   64                /* distinct bodies, cycled */
+#define BODY_BYTES 4096              /* target size of each */
+#define BODY_RUNS  20000             /* timed rewrites per measurement */
+
+/* What the rewriter handed the scanner for one body, and what came back. */
+struct body_call {
+	char *text;
+	size_t len;
+	struct scan_finding *f;
+	size_t n;
+};
+
+struct body_case {
+	char *json;
+	size_t len;
+	bool pii;                        /* PII planted */
+	struct body_call *calls;
+	size_t n_calls, cap_calls;
+};
+
+struct body_bench {
+	struct eng *e;
+	struct body_case *cur;
+	size_t next;                     /* replay: the next call of cur */
+	int mismatch;
+};
+
 static int body_scan(void *ctx, const char *text, size_t len, struct scan_result *out)
 {
-	struct eng *e = ctx;
+	struct body_bench *b = ctx;
 
-	return scan_text(e->e, e->s, text, len, out);
+	return scan_text(b->e->e, b->e->s, text, len, out);
+}
+
+/* The first pass: scan and keep each call's text and findings. */
+static int body_scan_capture(void *ctx, const char *text, size_t len, struct scan_result *out)
+{
+	struct body_bench *b = ctx;
+	struct body_case *bc = b->cur;
+	size_t n0 = out->n;
+	struct body_call *c;
+	int err;
+
+	err = scan_text(b->e->e, b->e->s, text, len, out);
+	if (err)
+		return err;
+	if (bc->n_calls == bc->cap_calls) {
+		size_t cap = bc->cap_calls ? bc->cap_calls * 2 : 16;
+
+		c = realloc(bc->calls, cap * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		bc->calls = c;
+		bc->cap_calls = cap;
+	}
+	c = &bc->calls[bc->n_calls];
+	*c = (struct body_call){ .text = malloc(len + 1), .len = len, .n = out->n - n0 };
+	c->f = malloc((c->n ? c->n : 1) * sizeof(*c->f));
+	if (!c->text || !c->f) {
+		free(c->text);
+		free(c->f);
+		return -ENOMEM;
+	}
+	memcpy(c->text, text, len);
+	memcpy(c->f, out->v + n0, c->n * sizeof(*c->f));
+	bc->n_calls++;
+	return 0;
+}
+
+/* Later passes without the engine: the findings the first pass recorded. */
+static int body_scan_replay(void *ctx, const char *text, size_t len, struct scan_result *out)
+{
+	struct body_bench *b = ctx;
+	const struct body_call *c;
+	size_t i;
+	int err;
+
+	if (b->next >= b->cur->n_calls || b->cur->calls[b->next].len != len) {
+		b->mismatch = 1;
+		return -EPROTO;
+	}
+	(void)text;
+	c = &b->cur->calls[b->next++];
+	for (i = 0; i < c->n; i++) {
+		err = scan_result_push(out, &c->f[i]);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static void body_decide(void *ctx, struct scan_finding *f)
@@ -496,75 +585,290 @@ static void body_decide(void *ctx, struct scan_finding *f)
 	f->action = f->category == SCAN_CAT_PII ? SCAN_ACT_TOKENIZE : SCAN_ACT_FLAG;
 }
 
-/* A 4 KiB chat completion body: system prompt, history, a user turn with PII. */
-static size_t chat_body(struct corpus *c, char *out, size_t cap)
+static json_t *body_msg(const char *role, json_t *content)
 {
-	json_t *root = json_object(), *msgs = json_array();
-	struct corpus tmp = *c;
-	char *s;
-	size_t len;
-	int turn;
+	json_t *m = json_object();
 
-	tmp.buf = malloc(8192);
-	tmp.cap = 8192;
-	json_object_set_new(root, "model", json_string("gpt-4o"));
-	for (turn = 0; turn < 8; turn++) {
-		json_t *m = json_object();
-
-		tmp.len = 0;
-		paragraph(&tmp, turn ? 6 : 4);
-		if (turn == 7) {
-			puts_(&tmp, "My card is ");
-			pii(&tmp);
-			puts_(&tmp, " and you can mail me at alice@example.com.");
-		}
-		json_object_set_new(m, "role", json_string(!turn ? "system" : turn % 2 ? "user" : "assistant"));
-		json_object_set_new(m, "content", json_stringn(tmp.buf, tmp.len));
-		json_array_append_new(msgs, m);
-	}
-	json_object_set_new(root, "messages", msgs);
-	s = json_dumps(root, JSON_COMPACT);
-	len = s ? strlen(s) : 0;
-	if (len > cap)
-		len = cap;
-	if (s)
-		memcpy(out, s, len);
-	free(s);
-	free(tmp.buf);
-	json_decref(root);
-	return len;
+	json_object_set_new(m, "role", json_string(role));
+	json_object_set_new(m, "content", content);
+	return m;
 }
 
-static void bench_body(struct eng *e, struct corpus *c)
+static json_t *body_text(struct corpus *t, unsigned int sentences)
+{
+	t->len = 0;
+	paragraph(t, sentences);
+	return json_stringn(t->buf, t->len);
+}
+
+/*
+ * The turns after the history: a user turn with or without PII, as plain
+ * content, as content parts, or after an assistant tool call (arguments
+ * holding the PII) and its result.
+ */
+static void body_tail(struct corpus *t, json_t *msgs, unsigned int shape, bool with_pii)
+{
+	json_t *m, *parts, *part, *calls, *call, *fn;
+	char args[256];
+
+	switch (shape) {
+	case 0:
+		t->len = 0;
+		paragraph(t, 2);
+		if (with_pii) {
+			puts_(t, "My card is ");
+			pii(t);
+			puts_(t, " and you can mail me at alice@example.com.");
+		}
+		json_array_append_new(msgs, body_msg("user", json_stringn(t->buf, t->len)));
+		break;
+	case 1:
+		parts = json_array();
+		part = json_object();
+		json_object_set_new(part, "type", json_string("text"));
+		t->len = 0;
+		paragraph(t, 2);
+		if (with_pii) {
+			puts_(t, "Reach me on ");
+			pii(t);
+			puts_(t, ".");
+		}
+		json_object_set_new(part, "text", json_stringn(t->buf, t->len));
+		json_array_append_new(parts, part);
+		part = json_object();
+		json_object_set_new(part, "type", json_string("image_url"));
+		json_object_set_new(part, "image_url", json_pack("{s:s, s:s}", "url",
+			"https://img.example.com/chart.png", "detail", "low"));
+		json_array_append_new(parts, part);
+		json_array_append_new(msgs, body_msg("user", parts));
+		break;
+	default:
+		json_array_append_new(msgs, body_msg("user", body_text(t, 2)));
+		snprintf(args, sizeof(args),
+			 "{\"to\":\"%s\",\"subject\":\"Quarterly numbers\",\"cc\":[\"team@corp.example.net\"],\"urgent\":false}",
+			 with_pii ? "carol.eve@contoso.com" : "finance-team");
+		fn = json_pack("{s:s, s:s}", "name", "send_mail", "arguments", args);
+		call = json_pack("{s:s, s:s, s:o}", "id", "call_8f2a", "type", "function", "function", fn);
+		calls = json_array();
+		json_array_append_new(calls, call);
+		m = body_msg("assistant", json_null());
+		json_object_set_new(m, "tool_calls", calls);
+		json_array_append_new(msgs, m);
+		m = body_msg("tool", json_string("{\"status\":\"queued\",\"id\":48213}"));
+		json_object_set_new(m, "tool_call_id", json_string("call_8f2a"));
+		json_array_append_new(msgs, m);
+		break;
+	}
+}
+
+/*
+ * A chat completion body of BODY_BYTES: a system prompt, history turns, then
+ * the tail; the longest history turn is cut so the whole is BODY_BYTES long.
+ */
+static int chat_body(struct corpus *c, unsigned int shape, bool pii, struct body_case *ret)
+{
+	json_t *root = json_object(), *msgs = json_array(), *tail = json_array(), *m, *first = NULL;
+	struct corpus t = *c;
+	size_t len, i;
+	char *s = NULL;
+	int turn;
+
+	t.buf = malloc(8192);
+	t.cap = 8192;
+	t.pii = pii;
+	json_object_set_new(root, "model", json_string("gpt-4o"));
+	json_object_set_new(root, "temperature", json_real(0.2));
+	json_array_append_new(msgs, body_msg("system", body_text(&t, 3)));
+	body_tail(&t, tail, shape, pii);
+	json_object_set_new(root, "messages", msgs);
+	for (turn = 1;; turn++) {
+		m = body_msg(turn % 2 ? "user" : "assistant", body_text(&t, 3 + pick(&t, 4)));
+		json_array_append_new(msgs, m);
+		if (!first || json_string_length(json_object_get(m, "content")) >
+				      json_string_length(json_object_get(first, "content")))
+			first = m;   /* the longest history turn: the one to cut */
+		for (i = 0; i < json_array_size(tail); i++)
+			json_array_append(msgs, json_array_get(tail, i));
+		free(s);
+		s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		len = s ? strlen(s) : 0;
+		for (i = 0; i < json_array_size(tail); i++)
+			json_array_remove(msgs, json_array_size(msgs) - 1);
+		if (!s || len >= BODY_BYTES)
+			break;
+	}
+	if (s && len > BODY_BYTES) {
+		/* history text is plain ASCII without escapes: one byte in, one out */
+		json_t *fc = json_object_get(first, "content");
+		size_t cut = len - BODY_BYTES;
+
+		if (cut < json_string_length(fc))
+			json_string_setn(fc, json_string_value(fc), json_string_length(fc) - cut);
+		for (i = 0; i < json_array_size(tail); i++)
+			json_array_append(msgs, json_array_get(tail, i));
+		free(s);
+		s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	}
+	c->rng = t.rng;
+	free(t.buf);
+	json_decref(tail);
+	json_decref(root);
+	if (!s)
+		return -ENOMEM;
+	*ret = (struct body_case){ .json = s, .len = strlen(s), .pii = pii };
+	return 0;
+}
+
+static void body_cases_free(struct body_case *bc, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < bc[i].n_calls; k++) {
+			free(bc[i].calls[k].text);
+			free(bc[i].calls[k].f);
+		}
+		free(bc[i].calls);
+		free(bc[i].json);
+	}
+}
+
+static int body_once(struct body_bench *b, body_scan_fn scan, struct body_case *bc,
+		     size_t *ret_rewritten)
 {
 	static const unsigned char key[32] = "bench-tenant-key-0123456789abcd";
-	char body[16384];
-	size_t len = chat_body(c, body, sizeof(body)), rewritten = 0;
-	int k, iters = 20000, err = 0;
-	double t0;
+	struct vault *v = vault_new(NULL);
+	struct body_opts o = {
+		.api = BODY_API_CHAT, .scan = scan, .scan_ctx = b,
+		.decide = body_decide, .xform = { .key = key, .key_len = sizeof(key), .vault = v },
+	};
+	struct body_result r = { 0 };
+	struct body_error be = { 0 };
+	int err;
 
-	t0 = now_s();
-	for (k = 0; k < iters && !err; k++) {
-		struct vault *v = vault_new(NULL);
-		struct body_opts o = {
-			.api = BODY_API_CHAT, .scan = body_scan, .scan_ctx = e,
-			.decide = body_decide, .xform = { .key = key, .key_len = sizeof(key), .vault = v },
-		};
-		struct body_result r = { 0 };
-		struct body_error be = { 0 };
+	b->cur = bc;
+	b->next = 0;
+	err = v ? body_rewrite_request(&o, bc->json, bc->len, &be, &r) : -ENOMEM;
+	if (!err && b->next != bc->n_calls && scan == body_scan_replay)
+		b->mismatch = 1;
+	*ret_rewritten += r.rewritten;
+	body_result_fini(&r);
+	vault_free(v);
+	return err;
+}
 
-		err = body_rewrite_request(&o, body, len, &be, &r);
-		rewritten = r.rewritten;
-		body_result_fini(&r);
-		vault_free(v);
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* p50, p99 and mean of us[0..n), in microseconds; sorts us. */
+static void pctl(double *us, size_t n, double ret[3])
+{
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += us[i];
+	qsort(us, n, sizeof(*us), dbl_cmp);
+	ret[0] = us[n / 2];
+	ret[1] = us[n * 99 / 100];
+	ret[2] = sum / (double)n;
+}
+
+enum { BT_E2E, BT_JSON, BT_SCAN, BT__COUNT };
+
+/* One timed round-robin over the cases; per body CPU times into us[]. */
+static int body_round(struct body_bench *b, int what, struct body_case *bc, size_t n, double *us,
+		      size_t runs, size_t *ret_rewritten)
+{
+	size_t k, i;
+	int err = 0;
+
+	for (k = 0; k < runs && !err; k++) {
+		struct body_case *c = &bc[k % n];
+		double t0 = now_s();
+
+		switch (what) {
+		case BT_E2E:
+			err = body_once(b, body_scan, c, ret_rewritten);
+			break;
+		case BT_JSON:
+			err = body_once(b, body_scan_replay, c, ret_rewritten);
+			break;
+		default:
+			for (i = 0; i < c->n_calls && !err; i++) {
+				scan_result_reset(&b->e->r);
+				err = scan_text(b->e->e, b->e->s, c->calls[i].text, c->calls[i].len,
+						&b->e->r);
+			}
+			break;
+		}
+		us[k] = (now_s() - t0) * 1e6;
 	}
-	t0 = now_s() - t0;
-	if (err) {
-		printf("body rewrite: error %d\n", err);
-		return;
+	return err ? err : b->mismatch ? -EPROTO : 0;
+}
+
+/*
+ * BODY_SET different 4 KiB chat bodies (plain turns, content parts, tool
+ * calls; half of them with PII to tokenize), each rewritten end to end, CPU
+ * time per body.  Then the same split in two: the JSON work and the
+ * transforms alone (the scanner replaced by the findings it gave), and the
+ * scanner alone on the strings the rewriter handed it.
+ */
+static void bench_body(struct eng *e, struct corpus *c)
+{
+	static const char *const what[BT__COUNT] = {
+		"chat body end to end (parse + scan + tokenize + serialise)",
+		"  JSON + transforms (recorded findings, no scanner)",
+		"  scanner alone (scan_text on the same strings)",
+	};
+	struct body_case bc[BODY_SET] = { { 0 } };
+	struct body_bench b = { .e = e };
+	size_t i, n_pii = 0, min = SIZE_MAX, max = 0, rewritten = 0, bytes = 0, calls = 0;
+	double *us = malloc(BODY_RUNS * sizeof(*us)), p[3], t_total;
+	int k, err = 0;
+
+	for (i = 0; i < BODY_SET && us && !err; i++) {
+		err = chat_body(c, (unsigned int)(i / 2 % 3), i % 2, &bc[i]);
+		if (err)
+			break;
+		b.cur = &bc[i];
+		err = body_once(&b, body_scan_capture, &bc[i], &rewritten);
+		n_pii += bc[i].pii;
+		min = bc[i].len < min ? bc[i].len : min;
+		max = bc[i].len > max ? bc[i].len : max;
+		bytes += bc[i].len;
+		calls += bc[i].n_calls;
 	}
-	printf("chat body end to end (%zu bytes, parse + scan + tokenize + serialise): %.1f us/body, %.1f MB/s, %zu spans rewritten\n",
-	       len, t0 / iters * 1e6, mbps(len * (size_t)iters, t0), rewritten);
+	if (!us || err) {
+		printf("body rewrite: error %d\n", us ? err : -ENOMEM);
+		goto out;
+	}
+	printf("chat bodies: %d of %zu-%zu bytes (%zu with PII; plain turns, content parts, tool calls), "
+	       "%.1f strings scanned and %.2f spans rewritten per body; CPU time per body over %d runs:\n",
+	       BODY_SET, min, max, n_pii, (double)calls / BODY_SET, (double)rewritten / BODY_SET,
+	       BODY_RUNS);
+	for (k = 0; k < BT__COUNT; k++) {
+		rewritten = 0;
+		/* warm up: caches, the allocator, the vault's MAC */
+		err = body_round(&b, k, bc, BODY_SET, us, BODY_SET * 4, &rewritten);
+		if (!err)
+			err = body_round(&b, k, bc, BODY_SET, us, BODY_RUNS, &rewritten);
+		if (err) {
+			printf("body rewrite: error %d\n", err);
+			goto out;
+		}
+		pctl(us, BODY_RUNS, p);
+		t_total = p[2] * BODY_RUNS / 1e6;
+		printf("%-60s p50 %6.1f us, p99 %6.1f us, mean %6.1f us/body, %.1f MB/s\n", what[k],
+		       p[0], p[1], p[2], mbps(bytes / BODY_SET * BODY_RUNS, t_total));
+	}
+out:
+	body_cases_free(bc, BODY_SET);
+	free(us);
 }
 
 /* --- main -------------------------------------------------------------------- */
@@ -630,6 +934,7 @@ int main(int argc, char **argv)
 		{ "engine-only", no_argument, NULL, 'E' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "pii-only", no_argument, NULL, 'P' },
+		{ "body-only", no_argument, NULL, 'b' },
 		{ 0 },
 	};
 	struct corpus c, benign;
@@ -638,7 +943,7 @@ int main(int argc, char **argv)
 	struct scan_stats st;
 	size_t mb = 32, findings = 0, matches = 0, i;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
-	int opt, baseline = 1, rc = 1, engine_only = 0, kind = K__COUNT, pii_only = 0;
+	int opt, baseline = 1, rc = 1, engine_only = 0, kind = K__COUNT, pii_only = 0, body_only = 0;
 	double t_eng, t_pc, scanned = 0;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -648,16 +953,19 @@ int main(int argc, char **argv)
 		case 'B': baseline = 0; break;
 		case 'E': engine_only = 1; break;
 		case 'P': pii_only = 1; break;
+		case 'b': body_only = 1; break;
 		case 'k':
 			for (kind = 0; kind < K__COUNT && strcmp(optarg, kind_name[kind]); kind++)
 				;
 			break;
 		default:
 			fprintf(stderr, "usage: %s [--mb N] [--seed N] [--no-baseline] [--engine-only] "
-				"[--kind chat|code|json|logs|email] [--pii-only]\n", argv[0]);
+				"[--body-only] [--kind chat|code|json|logs|email] [--pii-only]\n", argv[0]);
 			return 2;
 		}
 	}
+	if (body_only)
+		mb = 1;
 	if (corpus_make(&c, mb << 20, seed, 1, kind) ||
 	    corpus_make(&benign, mb << 20, seed ^ 1, 0, K__COUNT))
 		return 1;
@@ -666,6 +974,11 @@ int main(int argc, char **argv)
 	printf("bench_scan: %zu rules, %zu Hyperscan patterns (%zu without SOM), one core\n",
 	       scan_engine_rule_count(e.e), scan_engine_pattern_count(e.e),
 	       scan_engine_fallback_count(e.e));
+	if (body_only) {
+		bench_body(&e, &c);
+		rc = 0;
+		goto out;
+	}
 	printf("corpus: %.1f MB in %zu prompts (mean %zu bytes), %zu PII values planted\n",
 	       (double)c.len / 1e6, c.n, c.len / c.n, c.planted);
 

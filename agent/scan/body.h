@@ -2,13 +2,18 @@
 /*
  * Structure-aware rewriting of OpenAI / Azure OpenAI JSON bodies.
  *
- * Requests: the body is parsed (jansson; object or array at the top, no
- * duplicate keys, since upstream parsers disagree on which duplicate wins,
- * bounded size and depth), each string value to protect is scanned
- * (JSON escapes such as \u0040 are decoded first), the findings get their
- * action from the policy, the transforms rewrite the string, and a changed
- * document is serialised compactly in the original key order.  Object keys are
- * not scanned.
+ * Requests: one pass over the bytes checks the body (strict JSON as jansson
+ * reads it: object or array at the top, UTF-8, no lone surrogates, integers
+ * within 64 bits, no duplicate keys, since upstream parsers disagree on which
+ * duplicate wins; bounded size and depth) and records where each value is.
+ * Each string value to protect is scanned (JSON escapes such as \u0040 and
+ * surrogate pairs decoded first; without escapes, in place), the findings get
+ * their action from the policy and the transforms rewrite the string.  The
+ * result is the original bytes with each rewritten string replaced by its
+ * new value re-encoded as a JSON string (quotes, backslashes and control
+ * characters escaped, the rest UTF-8); everything else, layout included, is
+ * kept, and a body with nothing rewritten is not copied at all.  Object keys
+ * are not scanned.
  *
  * What is scanned:
  *  - unknown endpoints (BODY_API_GENERIC): every string value;
@@ -24,7 +29,8 @@
  *    and with these shapes:
  *      chat  messages[].content string or parts (text), tool_calls[].function
  *            .arguments: a JSON document inside a string, decoded, its string
- *            values scanned, re-encoded (scanned as plain text when it does not
+ *            values scanned and rewritten in it as above, the new document
+ *            re-encoded as the string (scanned as plain text when it does not
  *            parse); assistant and tool messages alike;
  *      responses  input (string or items: content string or input_text parts,
  *            function_call.arguments as above, function_call_output.output),
@@ -91,7 +97,7 @@ struct body_finding {
 };
 
 struct body_result {
-	char *body;                      /* rewritten JSON; NULL: forward the original bytes */
+	char *body;                      /* rewritten JSON (NUL-terminated); NULL: forward the original bytes */
 	size_t len;
 	bool blocked;                    /* refuse the request; body is NULL */
 	size_t block;                    /* when blocked: index of the finding that blocked */
@@ -105,6 +111,32 @@ struct body_error {
 	int column;
 	char text[BODY_ERROR_LEN];
 };
+
+/*
+ * Findings with their paths as struct body_result carries them (the request
+ * walk here and protect.c's response walk).  Zero-initialise; max 0:
+ * BODY_MAX_FINDINGS.  -E2BIG beyond max, -ENOMEM.
+ */
+struct body_findings {
+	struct body_finding *v;
+	size_t n, cap;
+	size_t max;
+	bool blocked;                    /* a finding's action is block */
+	size_t block;                    /* the first such */
+};
+
+int body_findings_add(struct body_findings *fs, const char *path, size_t path_len,
+		      const struct scan_finding *f);
+void body_findings_fini(struct body_findings *fs);
+
+/*
+ * Reported paths: ".key" (just "key" first), ["key"] when not an identifier
+ * (JSON-escaped), "[i]".  Best effort: a path that cannot grow stays as it
+ * was.  Each push returns the length to pop back to.
+ */
+size_t body_path_push_key(struct vault_buf *p, const char *key, size_t len);
+size_t body_path_push_index(struct vault_buf *p, size_t i);
+void body_path_pop(struct vault_buf *p, size_t old);
 
 /* The API a request path (query string allowed) is for; Azure paths included. */
 enum body_api body_api_from_path(const char *path);

@@ -643,90 +643,9 @@ struct rwalk {
 	struct protect_req *r;
 	struct scan_result sr;
 	struct vault_buf path;
-	struct body_finding *fv;
-	size_t fn, fcap;
-	bool blocked;
-	size_t block;
+	struct body_findings fs;
 	size_t rewritten;
 };
-
-static bool path_ident(const char *k)
-{
-	size_t i;
-
-	if (!*k || (*k >= '0' && *k <= '9'))
-		return false;
-	for (i = 0; k[i]; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
-		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_' || k[i] == '-'))
-			return false;
-	return true;
-}
-
-/* Appends ".key", ["key"] or [i]; returns the length to pop back to.  Best effort. */
-static size_t rpath_push(struct rwalk *w, const char *key, size_t index)
-{
-	size_t old = w->path.len;
-	char b[32];
-	int err;
-
-	if (!key) {
-		snprintf(b, sizeof(b), "[%zu]", index);
-		err = vault_buf_add(&w->path, b, strlen(b));
-	} else if (path_ident(key)) {
-		err = (old ? vault_buf_add(&w->path, ".", 1) : 0) ||
-		      vault_buf_add(&w->path, key, strlen(key));
-	} else {
-		json_t *s = json_string(key);
-		char *q = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
-
-		err = !q || vault_buf_add(&w->path, "[", 1) || vault_buf_add(&w->path, q, strlen(q)) ||
-		      vault_buf_add(&w->path, "]", 1);
-		free(q);
-		json_decref(s);
-	}
-	if (err)
-		w->path.len = old;
-	if (w->path.p)
-		w->path.p[w->path.len] = '\0';
-	return old;
-}
-
-static void rpath_pop(struct rwalk *w, size_t old)
-{
-	w->path.len = old;
-	if (w->path.p)
-		w->path.p[old] = '\0';
-}
-
-static int rrecord(struct rwalk *w, const struct scan_finding *f)
-{
-	size_t plen = w->path.len < BODY_PATH_MAX ? w->path.len : BODY_PATH_MAX;
-	struct body_finding *bf;
-
-	if (w->fn >= BODY_MAX_FINDINGS)
-		return -E2BIG;
-	if (w->fn == w->fcap) {
-		size_t cap = w->fcap ? w->fcap * 2 : 16;
-
-		bf = realloc(w->fv, cap * sizeof(*bf));
-		if (!bf)
-			return -ENOMEM;
-		w->fv = bf;
-		w->fcap = cap;
-	}
-	bf = &w->fv[w->fn];
-	bf->path = strndup(w->path.p ? w->path.p : "", plen);
-	if (!bf->path)
-		return -ENOMEM;
-	bf->f = *f;
-	if (f->action == SCAN_ACT_BLOCK && !w->blocked) {
-		w->blocked = true;
-		w->block = w->fn;
-	}
-	w->fn++;
-	return 0;
-}
 
 static int rstring(struct rwalk *w, json_t *str)
 {
@@ -739,8 +658,8 @@ static int rstring(struct rwalk *w, json_t *str)
 	scan_result_reset(&w->sr);
 	err = protect_scan(w->r, PROTECT_RESPONSE, s, n, &w->sr);
 	for (i = 0; !err && i < w->sr.n; i++)
-		err = rrecord(w, &w->sr.v[i]);
-	if (err || !w->sr.n || w->blocked)
+		err = body_findings_add(&w->fs, w->path.p, w->path.len, &w->sr.v[i]);
+	if (err || !w->sr.n || w->fs.blocked)
 		return err;
 	err = transform_apply(&ctx, s, n, w->sr.v, w->sr.n, &tr);
 	if (!err && tr.rewritten) {
@@ -767,18 +686,18 @@ static int rvalue(struct rwalk *w, json_t *v, const char *key)
 		return rstring(w, v);
 	case JSON_OBJECT:
 		json_object_foreach(v, k, e) {
-			mark = rpath_push(w, k, 0);
+			mark = body_path_push_key(&w->path, k, strlen(k));
 			err = rvalue(w, e, k);
-			rpath_pop(w, mark);
+			body_path_pop(&w->path, mark);
 			if (err)
 				return err;
 		}
 		return 0;
 	case JSON_ARRAY:
 		json_array_foreach(v, i, e) {
-			mark = rpath_push(w, NULL, i);
+			mark = body_path_push_index(&w->path, i);
 			err = rvalue(w, e, key);
-			rpath_pop(w, mark);
+			body_path_pop(&w->path, mark);
 			if (err)
 				return err;
 		}
@@ -790,11 +709,7 @@ static int rvalue(struct rwalk *w, json_t *v, const char *key)
 
 static void rwalk_fini(struct rwalk *w)
 {
-	size_t i;
-
-	for (i = 0; i < w->fn; i++)
-		free(w->fv[i].path);
-	free(w->fv);
+	body_findings_fini(&w->fs);
 	scan_result_free(&w->sr);
 	vault_buf_fini(&w->path);
 }
@@ -844,7 +759,7 @@ int protect_response_body(struct protect_req *r, const char *json, size_t len,
 		set_body_error(err, 0, 0, strerror(-rc));
 		goto out_free;
 	}
-	if (!w.blocked && (restored || w.rewritten)) {
+	if (!w.fs.blocked && (restored || w.rewritten)) {
 		res.body = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!res.body) {
 			rc = -ENOMEM;
@@ -852,13 +767,12 @@ int protect_response_body(struct protect_req *r, const char *json, size_t len,
 		}
 		res.len = strlen(res.body);
 	}
-	res.blocked = w.blocked;
-	res.block = w.block;
-	res.rewritten = w.blocked ? 0 : w.rewritten;
-	res.findings = w.fv;
-	res.n_findings = w.fn;
-	w.fv = NULL;
-	w.fn = 0;
+	res.blocked = w.fs.blocked;
+	res.block = w.fs.block;
+	res.rewritten = w.fs.blocked ? 0 : w.rewritten;
+	res.findings = w.fs.v;
+	res.n_findings = w.fs.n;
+	w.fs = (struct body_findings){ 0 };
 	*ret = res;
 out_free:
 	json_decref(root);

@@ -477,7 +477,7 @@ void vault_buf_fini(struct vault_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int buf_add_json(struct vault_buf *b, const char *s, size_t n)
+int vault_buf_add_json(struct vault_buf *b, const char *s, size_t n)
 {
 	size_t i, run = 0;
 	int err;
@@ -535,7 +535,7 @@ static int restore_into(const struct vault *v, const char *text, size_t len, uns
 		}
 		err = vault_buf_add(b, text + pos, i - pos);
 		if (!err)
-			err = flags & VAULT_RESTORE_JSON ? buf_add_json(b, val, vlen)
+			err = flags & VAULT_RESTORE_JSON ? vault_buf_add_json(b, val, vlen)
 							 : vault_buf_add(b, val, vlen);
 		if (err)
 			return err;

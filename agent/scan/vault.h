@@ -65,6 +65,12 @@ int vault_buf_add(struct vault_buf *b, const void *s, size_t n);
 /* Ensure room for n more bytes plus a NUL. */
 int vault_buf_reserve(struct vault_buf *b, size_t n);
 void vault_buf_fini(struct vault_buf *b);
+/*
+ * s[0..n) as the inside of a JSON string, appended: '"', '\\' and control
+ * characters escaped (\n, \t..., else \u00XX), everything else verbatim, as
+ * jansson writes it.
+ */
+int vault_buf_add_json(struct vault_buf *b, const char *s, size_t n);
 
 /* NULL limits: defaults.  NULL with errno set on failure. */
 struct vault *vault_new(const struct vault_limits *limits);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Request bodies: body_rewrite_request() never crashes, a rewritten body is
- * valid JSON, and (unknown endpoint, every finding tokenized) restoring the
- * rewritten body gives back the original document exactly.
+ * Request bodies: body_rewrite_request() never crashes, refuses exactly the
+ * bodies jansson refuses, a rewritten body is valid JSON, and (unknown
+ * endpoint, every finding tokenized) restoring the rewritten body gives back
+ * the original document exactly.
  *
  * Input: one selector byte (endpoint, actions, token-array and binary policy),
  * then the body.
@@ -161,7 +162,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	rc = body_rewrite_request(&o, body, blen, &err, &r);
 	if (rc == -ENOMEM)
-		abort();    /* also what an invalid UTF-8 rewrite would look like to json_dumps */
+		abort();
+	/*
+	 * The request parser refuses exactly what jansson refuses (depth limit
+	 * aside), except raw NUL bytes: JSON allows none, jansson skips one
+	 * that follows a number or a literal.
+	 */
+	if (rc == -EINVAL || !rc) {
+		json_t *j = json_loadb(body, blen, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+		bool nul = memchr(body, '\0', blen);
+
+		if ((nul ? !rc : (rc == -EINVAL) != !j) || (rc == -EINVAL && !err.text[0]))
+			abort();
+		json_decref(j);
+	}
 	if (rc)
 		goto out;
 	for (i = 0; i < r.n_findings; i++)

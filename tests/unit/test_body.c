@@ -444,13 +444,114 @@ static void test_blocked(void **state)
 	assert_string_equal(e->r.findings[e->r.block].f.type, "SECRET");
 }
 
+/* Only the rewritten string changes: order, layout, numbers and the other strings' escapes stay. */
 static void test_order_and_values_kept(void **state)
 {
 	struct env *e = *state;
 
 	e->o.api = BODY_API_GENERIC;
 	expect(e, "{ \"z\" : 1, \"a\" : \"alice@example.com\",\n \"m\": [true, null, 1.5, -2, {}, []] }",
-	       "{\"z\":1,\"a\":\"[EMAIL]\",\"m\":[true,null,1.5,-2,{},[]]}");
+	       "{ \"z\" : 1, \"a\" : \"[EMAIL]\",\n \"m\": [true, null, 1.5, -2, {}, []] }");
+	expect(e, "[1.0e+2, 0.10, -0, \"caf\\u00e9 \\/\", \"alice@example.com\"]\r\n",
+	       "[1.0e+2, 0.10, -0, \"caf\\u00e9 \\/\", \"[EMAIL]\"]\r\n");
+}
+
+/* Nothing rewritten: no copy, the caller forwards its own bytes (findings still reported). */
+static void test_unchanged_body_forwarded(void **state)
+{
+	struct env *e = *state;
+	const char *in = " {\"messages\" : [ {\"role\":\"user\", \"content\":\"mail alice\\u0040example.com \\ud83d\\ude00\"},\n"
+			 "\t{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\\n\"}]} ] } ";
+
+	e->fk.act[0] = SCAN_ACT_FLAG;
+	expect(e, in, NULL);
+	assert_int_equal(e->r.n_findings, 1);
+	assert_int_equal(e->r.rewritten, 0);
+	/* decoded before scanning: offsets are into the decoded string */
+	assert_int_equal(finding(e, "messages[0].content")->f.start, 5);
+	assert_int_equal(finding(e, "messages[0].content")->f.end, 22);
+	e->fk.act[0] = SCAN_ACT_ALLOW;
+	expect(e, in, NULL);
+}
+
+/*
+ * A rewritten value is re-encoded whole: quotes, backslashes and control
+ * characters escaped (\uXXXX for those without a short form), escaped
+ * non-ASCII and surrogate pairs written as UTF-8, '/' unescaped.
+ */
+static void test_rewritten_value_encoding(void **state)
+{
+	struct env *e = *state;
+	const char *in = "{\"messages\":[{\"role\":\"user\",\"content\":"
+			 "\"say \\\"hi\\\" \\\\ to alice\\u0040example.com\\t\\u0001\\u001f\\b\\f\\r\\n"
+			 " caf\\u00e9 \xc3\xa9 \\ud83d\\ude00 \\/ \\u0000 \x7f\"}]}";
+	const char *out = "{\"messages\":[{\"role\":\"user\",\"content\":"
+			  "\"say \\\"hi\\\" \\\\ to [EMAIL]\\t\\u0001\\u001F\\b\\f\\r\\n"
+			  " caf\xc3\xa9 \xc3\xa9 \xf0\x9f\x98\x80 / \\u0000 \x7f\"}]}";
+	const struct body_finding *f;
+	json_t *j;
+	const char *v;
+	size_t n;
+
+	expect(e, in, out);
+	f = finding(e, "messages[0].content");
+	assert_int_equal(f->f.start, 14);   /* say "hi" \ to |alice... */
+	assert_int_equal(f->f.end, 31);
+	j = json_loadb(e->r.body, e->r.len, JSON_ALLOW_NUL, NULL);
+	assert_non_null(j);
+	v = json_string_value(json_object_get(json_array_get(json_object_get(j, "messages"), 0), "content"));
+	n = json_string_length(json_object_get(json_array_get(json_object_get(j, "messages"), 0), "content"));
+	assert_int_equal(n, 48);
+	assert_memory_equal(v, "say \"hi\" \\ to [EMAIL]\t\x01\x1f\b\f\r\n caf\xc3\xa9 \xc3\xa9 \xf0\x9f\x98\x80 / \0 \x7f", n);
+	json_decref(j);
+}
+
+/* Several strings rewritten in one body, the others kept byte for byte. */
+static void test_several_edits(void **state)
+{
+	struct env *e = *state;
+
+	e->o.api = BODY_API_GENERIC;
+	expect(e, "{\"a\":\"alice@example.com\",\"b\":\"\\u00e9\",\"c\":[\"4111 1111 1111 1111\", \"x\\ty\"],"
+		  "\"d\":{\"e\":\"alice@example.com alice@example.com\"}}",
+	       "{\"a\":\"[EMAIL]\",\"b\":\"\\u00e9\",\"c\":[\"**** **** **** 1111\", \"x\\ty\"],"
+	       "\"d\":{\"e\":\"[EMAIL] [EMAIL]\"}}");
+	assert_int_equal(e->r.rewritten, 4);
+	assert_int_equal(e->r.n_findings, 4);
+}
+
+/* Nested arguments: rewritten inside the decoded document, whose layout and other escapes stay. */
+static void test_arguments_splice(void **state)
+{
+	struct env *e = *state;
+	const char *in =
+		"{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
+		"\"function\":{\"name\":\"send\",\"arguments\":"
+		"\"{ \\\"to\\\" : \\\"alice@example.com\\\",\\n  \\\"note\\\": \\\"caf\\\\u00e9 \\\\\\\"q\\\\\\\" alice@example.com\\\","
+		" \\\"n\\\": [1, 2.5e3] }\"}}]}]}";
+	const char *out =
+		"{\"messages\":[{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\","
+		"\"function\":{\"name\":\"send\",\"arguments\":"
+		"\"{ \\\"to\\\" : \\\"[EMAIL]\\\",\\n  \\\"note\\\": \\\"caf\xc3\xa9 \\\\\\\"q\\\\\\\" [EMAIL]\\\","
+		" \\\"n\\\": [1, 2.5e3] }\"}}]}]}";
+	const struct body_finding *f;
+	json_t *j, *args;
+	const char *a;
+
+	expect(e, in, out);
+	j = json_loadb(e->r.body, e->r.len, 0, NULL);
+	assert_non_null(j);
+	a = json_string_value(json_object_get(json_object_get(json_array_get(json_object_get(
+		json_array_get(json_object_get(j, "messages"), 0), "tool_calls"), 0), "function"), "arguments"));
+	args = json_loads(a, 0, NULL);
+	assert_non_null(args);
+	assert_string_equal(json_string_value(json_object_get(args, "to")), "[EMAIL]");
+	assert_string_equal(json_string_value(json_object_get(args, "note")), "caf\xc3\xa9 \"q\" [EMAIL]");
+	json_decref(args);
+	json_decref(j);
+	f = finding(e, "messages[0].tool_calls[0].function.arguments.note");
+	assert_int_equal(f->f.start, 10);   /* decoded twice: café "q" |alice */
+	finding(e, "messages[0].tool_calls[0].function.arguments.to");
 }
 
 static void test_invalid_bodies(void **state)
@@ -481,6 +582,71 @@ static void test_invalid_bodies(void **state)
 	assert_int_equal(e->err.line, 2);
 	/* err may be NULL */
 	assert_int_equal(body_rewrite_request(&e->o, "{", 1, NULL, &e->r), -EINVAL);
+}
+
+/*
+ * The request parser accepts exactly what json_loadb() (duplicates rejected,
+ * \u0000 allowed) accepts: the same bodies are refused as before.
+ */
+static void test_parser_agrees_with_jansson(void **state)
+{
+	struct env *e = *state;
+	static const char *const cases[] = {
+		/* strings */
+		"[\"\\ud83d\\ude00\"]", "[\"\\ud83d\"]", "[\"\\ude00\"]", "[\"\\ud83d\\u0041\"]",
+		"[\"\\ud83dx\"]", "[\"\\x\"]", "[\"\\u12\"]", "[\"\\u12G4\"]", "[\"\\u0000\"]",
+		"[\"a\tb\"]", "[\"a\x01\"]", "[\"\x7f\"]", "[\"\\/\\b\\f\\n\\r\\t\\\\\\\"\"]", "[\"abc",
+		"[\"abc\\", "[\"\xc3\xa9\"]", "[\"\xc3\"]", "[\"\xc0\x80\"]", "[\"\xed\xa0\x80\"]",
+		"[\"\xf4\x90\x80\x80\"]", "[\"\xf0\x9f\x98\x80\"]", "[\"\xf5\x80\x80\x80\"]",
+		"[\"\xe0\x80\xaf\"]", "[\"\xef\xbb\xbf\"]", "\xef\xbb\xbf[]",
+		/* numbers */
+		"[0]", "[-0]", "[01]", "[-]", "[1.]", "[.5]", "[1e]", "[1e+]", "[1E-2]", "[+1]",
+		"[9223372036854775807]", "[9223372036854775808]", "[-9223372036854775808]",
+		"[-9223372036854775809]", "[12345678901234567890]", "[1.7976931348623157e308]",
+		"[1.7976931348623158e308]", "[1.8e308]", "[1e309]", "[1e-400]", "[0e999999]",
+		"[17976931348623157081e289]", "[0.00001797693134862315807938e313]", "[1x]", "[1 2]",
+		/* literals, structure */
+		"[true,false,null]", "[tru]", "[truex]", "[nul]", "[True]", "[1,]", "[,1]", "[]", "{}",
+		" [ ] ", "{\"a\" 1}", "{\"a\":}", "{\"a\":1,}", "{,}", "{1:2}", "[}", "{]", "[[]", "[]]",
+		"{\"a\":1}{}", "[] []", "[]\n\r\t ", "\v[]",
+		/* keys */
+		"{\"a\":1,\"\\u0061\":2}", "{\"\\u0000\":1}", "{\"a\\u0000b\":1}", "{\"\":1,\"\":2}",
+		"{\"a\":{\"a\":1},\"b\":{\"a\":2}}",
+		"{\"k1\":1,\"k2\":1,\"k3\":1,\"k4\":1,\"k5\":1,\"k6\":1,\"k7\":1,\"k8\":1,\"k9\":1,\"k10\":1}",
+		"{\"k1\":1,\"k2\":1,\"k3\":1,\"k4\":1,\"k5\":1,\"k6\":1,\"k7\":1,\"k8\":1,\"k9\":1,\"k\\u0031\":1}",
+	};
+	size_t i;
+
+	e->o.api = BODY_API_GENERIC;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = json_loadb(cases[i], strlen(cases[i]), JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+		int rc;
+
+		e->fk.calls = 0;
+		rc = rewrite(e, cases[i]);
+		if ((rc == -EINVAL) != !j)
+			fail_msg("%s: rc %d (%s), jansson %s", cases[i], rc, e->err.text,
+				 j ? "accepts" : "refuses");
+		if (rc == -EINVAL) {
+			assert_true(strlen(e->err.text) > 0);
+			assert_int_equal(e->fk.calls, 0);
+			assert_null(e->r.body);
+		} else {
+			assert_int_equal(rc, 0);
+		}
+		json_decref(j);
+	}
+	/* a raw NUL byte is no JSON anywhere (jansson skipped one after a number or literal) */
+	assert_int_equal(body_rewrite_request(&e->o, "{\"a\":69\0}", 9, &e->err, &e->r), -EINVAL);
+	assert_int_equal(body_rewrite_request(&e->o, "[true\0]", 7, &e->err, &e->r), -EINVAL);
+	assert_int_equal(body_rewrite_request(&e->o, "[\"a\0\"]", 6, &e->err, &e->r), -EINVAL);
+	/* where the error is */
+	assert_int_equal(rewrite(e, "{\"a\":1,\n \"b\": [1,\n\t2,, 3]}"), -EINVAL);
+	assert_int_equal(e->err.line, 3);
+	assert_int_equal(e->err.column, 4);
+	assert_int_equal(rewrite(e, "{\"a\":1,\"b\":{\"c\":2},\"a\":3}"), -EINVAL);
+	assert_int_equal(e->err.line, 1);
+	assert_int_equal(e->err.column, 20);   /* the second "a" */
 }
 
 static void test_limits(void **state)
@@ -672,7 +838,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_completions_prompt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_values_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unchanged_body_forwarded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewritten_value_encoding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_several_edits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arguments_splice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_bodies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parser_agrees_with_jansson, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_arguments_depth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scanner_error, setup, teardown),
