@@ -11,6 +11,11 @@
 
 #include "engine_int.h"
 
+/* ASCII letters and digits: one load per byte in the context-window loops. */
+static const uint8_t alnum_tab[256] = {
+	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1,
+};
+
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -18,7 +23,7 @@ static int is_digit(char c)
 
 static int is_alnum(char c)
 {
-	return is_digit(c) || ((unsigned char)((c | 0x20) - 'a') < 26);
+	return alnum_tab[(unsigned char)c];
 }
 
 static int is_word(char c)
@@ -76,22 +81,50 @@ static int ci_contains(const char *h, size_t hlen, const char *needle)
 	return 0;
 }
 
+/* Slot of a lower-case letter or digit in scan_first.by, or -1. */
+static int first_slot(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'z')
+		return 10 + (c - 'a');
+	return -1;
+}
+
 void scan_first_build(const char *const *phrases, struct scan_first *ret)
 {
 	size_t k;
 
 	memset(ret, 0, sizeof(*ret));
 	for (k = 0; phrases && phrases[k]; k++) {
-		unsigned char c = (unsigned char)lower(phrases[k][0]);
+		int slot = first_slot(phrases[k][0]);
 
-		ret->bits[c / 64] |= 1ull << (c % 64);
+		/* a phrase that does not start with a lower-case letter or digit never matches */
+		if (slot < 0)
+			continue;
+		if (k >= 32) {
+			ret->many = 1;
+			continue;
+		}
+		ret->by[slot] |= 1u << k;
 	}
+}
+
+/* Does phrase p (lower case) start at t[i], within t[..to)? */
+static int phrase_at(const char *t, size_t i, size_t to, const char *p)
+{
+	size_t j;
+
+	for (j = 1; p[j] && i + j < to && lower(t[i + j]) == p[j]; j++)
+		;
+	return !p[j];
 }
 
 int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases,
 		    const struct scan_first *first)
 {
-	size_t i, j, k;
+	size_t i, k;
+	int prev = 0;
 
 	if (!phrases || to <= from)
 		return 0;
@@ -101,23 +134,26 @@ int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *ph
 	 * has five, whatever the number of phrases.
 	 */
 	for (i = from; i < to; i++) {
-		char c = lower(t[i]);
+		int cur = is_alnum(t[i]);
+		char c;
+		uint32_t m;
 
 		/* phrases start with a letter or digit, at a word start */
-		if (!is_alnum(c) || (i > from && is_alnum(t[i - 1])))
+		if (!cur || prev) {
+			prev = cur;
 			continue;
-		if (first && !(first->bits[(unsigned char)c / 64] & (1ull << ((unsigned char)c % 64))))
-			continue;
-		for (k = 0; phrases[k]; k++) {
-			const char *p = phrases[k];
-
-			if (p[0] != c)
-				continue;
-			for (j = 1; p[j] && i + j < to && lower(t[i + j]) == p[j]; j++)
-				;
-			if (!p[j])
-				return 1;
 		}
+		prev = 1;
+		c = lower(t[i]);
+		if (first && !first->many) {
+			for (m = first->by[first_slot(c)]; m; m &= m - 1)
+				if (phrase_at(t, i, to, phrases[__builtin_ctz(m)]))
+					return 1;
+			continue;
+		}
+		for (k = 0; phrases[k]; k++)
+			if (phrases[k][0] == c && phrase_at(t, i, to, phrases[k]))
+				return 1;
 	}
 	return 0;
 }

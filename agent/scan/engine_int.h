@@ -28,9 +28,15 @@ struct epat {
 	hs_database_t *anchored;       /* fallback: "^(?:regex)" */
 };
 
-/* First bytes of a phrase list, lower case: most window positions are ruled out by one test. */
+/*
+ * A phrase list indexed by first byte (0-9, a-z): at a word start, only the
+ * phrases that begin with its letter are compared.  Lists longer than 32
+ * phrases are compared whole (`many`).
+ */
+#define SCAN_FIRST_SLOTS 36
 struct scan_first {
-	uint64_t bits[4];
+	uint32_t by[SCAN_FIRST_SLOTS];   /* bit k: phrases[k] starts with this byte */
+	int many;
 };
 
 /* Per-rule state the engine derives from a scan_rule. */

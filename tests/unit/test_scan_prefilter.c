@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -145,6 +146,61 @@ static void test_block_edges(void **state)
 	}
 }
 
+/* A random token is found from a single digit beside a letter, wherever the block edge falls. */
+static void test_token_from_short_cluster(void **state)
+{
+	struct fx *f = *state;
+	char t[300];
+	size_t pos;
+
+	(void)state;
+	for (pos = 40; pos < 90; pos++) {
+		memset(t, ' ', sizeof(t));
+		t[sizeof(t) - 1] = 0;
+		memcpy(t + pos, "Qz7kLmNpRsTvWxYaBcDeFgH", 23);
+		if (!covered(f, SCAN_DB_TOKENS, t, "Qz7kLmNpRsTvWxYaBcDeFgH"))
+			fail_msg("missed at %zu", pos);
+	}
+	assert_false(covered(f, SCAN_DB_TOKENS, "upgrade to v2 and h264 today", "v2"));
+}
+
+/* Context words: word starts only, case-insensitive, any list length. */
+static void test_phrases(void **state)
+{
+	static const char *const few[] = { "phone", "tax id", "9digits", "Upper", NULL };
+	const char *many[80];
+	char words[70][8];
+	struct scan_first ff, fm;
+	const char *t = "Call my Phones or tax ID; telephone 9digits Upper";
+	size_t i, n = strlen(t);
+
+	(void)state;
+	scan_first_build(few, &ff);
+	assert_true(scan_has_phrase(t, 0, n, few, &ff));
+	assert_true(scan_has_phrase(t, 0, n, few, NULL));
+	/* "telephone" holds "phone", but not at a word start */
+	assert_false(scan_has_phrase(t, 26, 35, few, &ff));
+	assert_true(scan_has_phrase(t, 17, 24, few, &ff));    /* "tax ID" */
+	assert_false(scan_has_phrase(t, 17, 23, few, &ff));   /* cut short by the window */
+	assert_true(scan_has_phrase(t, 36, 43, few, &ff));    /* digit first */
+	/* phrases are written in lower case: "Upper" never matches */
+	assert_false(scan_has_phrase(t, 44, n, few, &ff));
+	assert_false(scan_has_phrase(t, 44, n, few, NULL));
+
+	/* more phrases than the index holds (32): the last ones still match */
+	for (i = 0; i < 70; i++) {
+		snprintf(words[i], sizeof(words[i]), "w%02zu", i);
+		many[i] = words[i];
+	}
+	many[70] = "tax";
+	many[71] = NULL;
+	scan_first_build(many, &fm);
+	assert_true(scan_has_phrase(t, 0, n, many, &fm));
+	assert_true(scan_has_phrase("x w69 y", 0, 7, many, &fm));
+	assert_true(scan_has_phrase("x w03 y", 0, 7, many, &fm));
+	assert_false(scan_has_phrase("x w70 y", 0, 7, many, &fm));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +209,8 @@ int main(void)
 		cmocka_unit_test(test_guid_gate),
 		cmocka_unit_test(test_prose_has_no_windows),
 		cmocka_unit_test(test_block_edges),
+		cmocka_unit_test(test_token_from_short_cluster),
+		cmocka_unit_test(test_phrases),
 	};
 
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
