@@ -31,9 +31,10 @@
 
 #include "scan.h"
 
-/* Built-in rule tables, in registration order. */
+/* Built-in rule tables, in registration order (secret: rules_secret.h, the family tables). */
 #define SCAN_RULE_TABLES(X) \
-	X(pii)
+	X(pii)              \
+	X(secret)
 
 #define SCAN_RULES_MAX          4096     /* rules in one set, every kind */
 #define SCAN_PATTERNS_MAX       65536    /* Hyperscan patterns (dictionary words count one each) */

@@ -152,16 +152,21 @@ static void test_disable(void **state)
 static void test_builtin(void **state)
 {
 	struct scan_ruleset *rs;
-	size_t i, pii = 0;
+	size_t i, pii = 0, secret = 0;
 
 	(void)state;
 	assert_int_equal(scan_ruleset_new(&rs), 0);
 	assert_int_equal(scan_rules_builtin(rs), 0);
-	for (i = 0; i < scan_ruleset_count(rs); i++)
+	for (i = 0; i < scan_ruleset_count(rs); i++) {
 		pii += scan_ruleset_rule(rs, i)->category == SCAN_CAT_PII;
+		secret += scan_ruleset_rule(rs, i)->category == SCAN_CAT_SECRET;
+	}
 	assert_true(pii >= 20);
+	/* the secret tables are built in too */
+	assert_true(secret >= 200);
 	/* registering twice collides on ids */
 	assert_int_equal(rules_pii_register(rs), -EEXIST);
+	assert_int_equal(rules_secret_register(rs), -EEXIST);
 	scan_ruleset_free(rs);
 }
 
