@@ -37,13 +37,6 @@ _Static_assert(POLICY_CONTENT_MAX_TYPE <= VAULT_TYPE_MAX, "custom types show who
 _Static_assert(PROTECT_KEY_LEN >= VAULT_KEY_MIN && PROTECT_KEY_LEN <= VAULT_KEY_MAX,
 	       "tenant keys are vault keys");
 
-/*
- * The secret tables register through rules_secret_register(); until
- * SCAN_RULE_TABLES lists them, protect_new() adds them itself when the
- * built-ins brought no SECRET rule.
- */
-int rules_secret_register(struct scan_ruleset *rs);
-
 struct protect_base {
 	struct scan_ruleset *rs;
 	struct scan_engine *eng;          /* every confidence: tenants filter by their own */
@@ -53,6 +46,7 @@ struct protect_base {
 struct protect {
 	char *tenant;
 	uint8_t key[PROTECT_KEY_LEN];
+	struct vault_mac *mac;            /* key, prepared for the requests' vaults */
 	const struct protect_base *base;
 	struct protect_base *own_base;    /* when no shared base was given */
 	struct scan_ruleset *rs;          /* the tenant's custom rules; NULL: none */
@@ -142,16 +136,6 @@ out_free:
 	return NULL;
 }
 
-static bool has_category(const struct scan_ruleset *rs, enum scan_category cat)
-{
-	size_t i;
-
-	for (i = 0; i < scan_ruleset_count(rs); i++)
-		if (scan_ruleset_rule(rs, i)->category == cat)
-			return true;
-	return false;
-}
-
 /* A policy rule as a scanner rule (copied by the rule set). */
 static int add_custom(struct scan_ruleset *rs, const struct policy_content_rule *pr)
 {
@@ -217,8 +201,6 @@ int protect_base_new(size_t max_input, struct protect_base **ret, struct protect
 	r = scan_ruleset_new(&b->rs);
 	if (!r)
 		r = scan_rules_builtin(b->rs);
-	if (!r && !has_category(b->rs, SCAN_CAT_SECRET))
-		r = rules_secret_register(b->rs);
 	if (r) {
 		set_error(err, NULL, "built-in rules: %s", strerror(-r));
 		goto out_free;
@@ -295,6 +277,8 @@ int protect_new(const struct policy_tenant *t, const struct protect_opts *o, str
 	p->max_body = o->max_body;
 	p->vault = o->vault;
 	r = protect_tenant_key(o->node_secret, o->node_secret_len, p->tenant, p->key);
+	if (!r)
+		r = vault_mac_new(p->key, sizeof(p->key), &p->mac);
 	if (r) {
 		set_error(err, NULL, "tenant key: %s", strerror(-r));
 		goto out_free;
@@ -322,6 +306,7 @@ struct protect *protect_free(struct protect *p)
 		return NULL;
 	scan_engine_free(p->eng);
 	scan_ruleset_free(p->rs);
+	vault_mac_free(p->mac);
 	protect_base_free(p->own_base);
 	policy_content_free(p->content);
 	OPENSSL_cleanse(p->key, sizeof(p->key));
@@ -384,6 +369,8 @@ int protect_req_new(const struct protect *p, struct scan_scratch *scratch, struc
 		r->vault = vault_new(&p->vault);
 		if (!r->vault)
 			err = -ENOMEM;
+		else
+			vault_use_mac(r->vault, p->mac);
 	}
 	if (err) {
 		protect_req_free(r);

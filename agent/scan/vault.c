@@ -35,6 +35,13 @@ struct vault {
 	EVP_MAC_CTX *mac;       /* keyed with key[] */
 	unsigned char key[VAULT_KEY_MAX];
 	size_t key_len;
+	const struct vault_mac *tmpl;  /* copied instead of keying mac, when the key matches */
+};
+
+struct vault_mac {
+	EVP_MAC_CTX *ctx;
+	unsigned char key[VAULT_KEY_MAX];
+	size_t key_len;
 };
 
 static const char hexdig[] = "0123456789ABCDEF";
@@ -306,28 +313,87 @@ int vault_put(struct vault *v, const char *ph, size_t ph_len, const char *value,
 	return 0;
 }
 
-static int mac_rekey(struct vault *v, const void *key, size_t key_len)
+/* A new HMAC-SHA-256 context keyed with key. */
+static int mac_ctx_new(const void *key, size_t key_len, EVP_MAC_CTX **ret)
 {
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
 		OSSL_PARAM_construct_end(),
 	};
+	EVP_MAC_CTX *ctx;
 	EVP_MAC *alg;
+
+	alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!alg)
+		return -EIO;
+	ctx = EVP_MAC_CTX_new(alg);
+	EVP_MAC_free(alg);
+	if (!ctx)
+		return -ENOMEM;
+	if (!EVP_MAC_init(ctx, key, key_len, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return -EIO;
+	}
+	*ret = ctx;
+	return 0;
+}
+
+int vault_mac_new(const void *key, size_t key_len, struct vault_mac **ret)
+{
+	struct vault_mac *m;
+	int err;
+
+	if (!key_len_valid(key_len))
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	err = mac_ctx_new(key, key_len, &m->ctx);
+	if (err) {
+		free(m);
+		return err;
+	}
+	memcpy(m->key, key, key_len);
+	m->key_len = key_len;
+	*ret = m;
+	return 0;
+}
+
+struct vault_mac *vault_mac_free(struct vault_mac *m)
+{
+	if (!m)
+		return NULL;
+	EVP_MAC_CTX_free(m->ctx);
+	OPENSSL_cleanse(m->key, sizeof(m->key));
+	free(m);
+	return NULL;
+}
+
+void vault_use_mac(struct vault *v, const struct vault_mac *m)
+{
+	v->tmpl = m;
+}
+
+/* v->mac keyed with key: kept, copied from the template, or made. */
+static int mac_rekey(struct vault *v, const void *key, size_t key_len)
+{
+	const struct vault_mac *t = v->tmpl;
+	EVP_MAC_CTX *ctx = NULL;
+	int err;
 
 	if (v->mac && v->key_len == key_len && !CRYPTO_memcmp(v->key, key, key_len))
 		return 0;
-	if (!v->mac) {
-		alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-		if (!alg)
-			return -EIO;
-		v->mac = EVP_MAC_CTX_new(alg);
-		EVP_MAC_free(alg);
-		if (!v->mac)
+	if (t && t->key_len == key_len && !CRYPTO_memcmp(t->key, key, key_len)) {
+		ctx = EVP_MAC_CTX_dup(t->ctx);
+		if (!ctx)
 			return -ENOMEM;
+	} else {
+		err = mac_ctx_new(key, key_len, &ctx);
+		if (err)
+			return err;
 	}
-	v->key_len = 0;
-	if (!EVP_MAC_init(v->mac, key, key_len, params))
-		return -EIO;
+	EVP_MAC_CTX_free(v->mac);
+	v->mac = ctx;
 	memcpy(v->key, key, key_len);
 	v->key_len = key_len;
 	return 0;

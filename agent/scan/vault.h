@@ -77,6 +77,18 @@ struct vault *vault_new(const struct vault_limits *limits);
 struct vault *vault_free(struct vault *v);
 
 /*
+ * A tenant's HMAC key, prepared once.  A vault given one with
+ * vault_use_mac() copies it on its first tokenize under that key (~0.5 us)
+ * instead of fetching and keying a context of its own (~1.7 us), which a
+ * request would otherwise pay on every body with something to tokenize.
+ * The template must outlive the vaults using it.
+ */
+struct vault_mac;
+int vault_mac_new(const void *key, size_t key_len, struct vault_mac **ret);
+struct vault_mac *vault_mac_free(struct vault_mac *m);
+void vault_use_mac(struct vault *v, const struct vault_mac *m);
+
+/*
  * The placeholder of (type, value) under key, NUL-terminated in ret.  Returns
  * its length, or -EINVAL for a key outside [VAULT_KEY_MIN, VAULT_KEY_MAX].
  */

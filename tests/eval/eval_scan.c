@@ -19,7 +19,6 @@
 #include "engine.h"
 #include "normalize.h"
 #include "rules.h"
-#include "rules_secret.h"
 #include "scan.h"
 
 #define MAX_TYPES 64
@@ -396,12 +395,6 @@ int main(int argc, char **argv)
 	err = scan_ruleset_new(&rs);
 	if (!err)
 		err = scan_rules_builtin(rs);
-	/* the secret tables, until they join SCAN_RULE_TABLES */
-	if (!err) {
-		err = rules_secret_register(rs);
-		if (err == -EEXIST)
-			err = 0;
-	}
 	if (!err)
 		err = scan_engine_new_opts(rs, NULL, &ev.eng, &ce);
 	if (!err)

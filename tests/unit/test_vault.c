@@ -120,6 +120,37 @@ static void test_tokenize_matches_placeholder(void **state)
 	assert_null(vault_free(NULL));
 }
 
+/* A prepared tenant MAC gives the same placeholders; another key falls back. */
+static void test_tokenize_with_prepared_mac(void **state)
+{
+	char p1[VAULT_PLACEHOLDER_MAX + 1], p2[VAULT_PLACEHOLDER_MAX + 1];
+	struct vault_mac *m = NULL;
+	struct vault *v = vault_new(NULL), *w = vault_new(NULL);
+
+	(void)state;
+	assert_int_equal(vault_mac_new("short", 5, &m), -EINVAL);
+	assert_null(m);
+	assert_int_equal(vault_mac_new(KEY_A, &m), 0);
+	vault_use_mac(v, m);
+	vault_use_mac(w, m);
+	assert_int_equal(vault_tokenize(v, KEY_A, "EMAIL", "alice@example.com", 17, p1), 20);
+	ph(KEY_A, "EMAIL", "alice@example.com", p2);
+	assert_string_equal(p1, p2);
+	/* the template is copied, not shared: two vaults interleave */
+	assert_true(vault_tokenize(w, KEY_A, "PHONE", "+1 212 555 0100", 15, p1) > 0);
+	ph(KEY_A, "PHONE", "+1 212 555 0100", p2);
+	assert_string_equal(p1, p2);
+	assert_true(vault_tokenize(v, KEY_B, "EMAIL", "alice@example.com", 17, p1) > 0);
+	assert_string_equal(p1, "[[EMAIL_A027EF6C36]]");
+	assert_true(vault_tokenize(v, KEY_A, "EMAIL", "bob@example.com", 15, p1) > 0);
+	ph(KEY_A, "EMAIL", "bob@example.com", p2);
+	assert_string_equal(p1, p2);
+	vault_free(v);
+	vault_free(w);
+	assert_null(vault_mac_free(m));
+	assert_null(vault_mac_free(NULL));
+}
+
 static void test_put_lookup(void **state)
 {
 	struct vault *v = vault_new(NULL);
@@ -330,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_placeholder_type_label),
 		cmocka_unit_test(test_placeholder_bad_key),
 		cmocka_unit_test(test_tokenize_matches_placeholder),
+		cmocka_unit_test(test_tokenize_with_prepared_mac),
 		cmocka_unit_test(test_put_lookup),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_many_entries),
