@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "body.h"
+#include "normalize.h"
 
 /* Responses still go through jansson. */
 #define JSON_LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
@@ -175,34 +176,6 @@ static long hex4(const char *s, size_t n)
 	return v;
 }
 
-/* Bytes of the valid UTF-8 character at s (lead byte >= 0x80), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	uint32_t cp;
-	size_t k, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		k = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		k = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		k = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < k)
-		return 0;
-	for (i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return k;
-}
-
 /* Eight bytes at s hold no '"', '\\', control or non-ASCII byte. */
 static bool plain8(const char *s)
 {
@@ -254,6 +227,7 @@ static int scan_str(struct jdoc *d, size_t *pi, bool *ret_esc)
 	size_t n = d->len, i = *pi + 1, k;
 	bool esc = false;
 	long cp, lo;
+	uint32_t ucp;
 
 	for (;;) {
 		i += plain_run(s + i, n - i);
@@ -292,7 +266,7 @@ static int scan_str(struct jdoc *d, size_t *pi, bool *ret_esc)
 				i++;
 				break;
 			}
-			k = utf8_len((const unsigned char *)s + i, n - i);
+			k = scan_utf8_decode((const unsigned char *)s + i, n - i, &ucp);
 			if (!k)
 				return fail(d, i, "invalid UTF-8");
 			i += k;
@@ -822,6 +796,16 @@ void body_path_pop(struct vault_buf *p, size_t old)
 		p->p[old] = '\0';
 }
 
+void body_result_take(struct body_result *res, struct body_findings *fs, size_t rewritten)
+{
+	res->blocked = fs->blocked;
+	res->block = fs->block;
+	res->rewritten = fs->blocked ? 0 : rewritten;
+	res->findings = fs->v;
+	res->n_findings = fs->n;
+	*fs = (struct body_findings){ 0 };
+}
+
 int body_findings_add(struct body_findings *fs, const char *path, size_t path_len,
 		      const struct scan_finding *f)
 {
@@ -1323,12 +1307,7 @@ int body_rewrite_request(const struct body_opts *o, const char *json, size_t len
 		res.len = out.len;
 		out = (struct vault_buf){ 0 };
 	}
-	res.blocked = w.fs.blocked;
-	res.block = w.fs.block;
-	res.rewritten = w.fs.blocked ? 0 : w.rewritten;
-	res.findings = w.fs.v;
-	res.n_findings = w.fs.n;
-	w.fs = (struct body_findings){ 0 };
+	body_result_take(&res, &w.fs, w.rewritten);
 	*ret = res;
 out_free:
 	vault_buf_fini(&out);

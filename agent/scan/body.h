@@ -128,6 +128,8 @@ struct body_findings {
 int body_findings_add(struct body_findings *fs, const char *path, size_t path_len,
 		      const struct scan_finding *f);
 void body_findings_fini(struct body_findings *fs);
+/* Move fs into res (fs is left empty); a blocked result rewrote nothing. */
+void body_result_take(struct body_result *res, struct body_findings *fs, size_t rewritten);
 
 /*
  * Reported paths: ".key" (just "key" first), ["key"] when not an identifier

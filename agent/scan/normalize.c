@@ -42,8 +42,7 @@ size_t scan_ascii_prefix(const char *s, size_t len)
 	return i;
 }
 
-/* Decode one UTF-8 sequence; 0 when s[0..len) does not start with a valid one. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
+size_t scan_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
 {
 	uint32_t cp;
 	size_t k, i;
@@ -196,7 +195,7 @@ int scan_norm_run(struct scan_norm *n, const char *in, size_t len)
 			o += k;
 			continue;
 		}
-		k = utf8_decode(s + i, len - i, &cp);
+		k = scan_utf8_decode(s + i, len - i, &cp);
 		if (!k) {
 			n->signals |= SCAN_SIG_INVALID_UTF8;
 			n->buf[o++] = in[i++];

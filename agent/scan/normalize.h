@@ -66,5 +66,8 @@ void scan_norm_free(struct scan_norm *n);
 
 /* Bytes of a run of pure ASCII at the start of s (word at a time). */
 size_t scan_ascii_prefix(const char *s, size_t len);
+/* Bytes of the one valid UTF-8 sequence at s[0..len) and its code point in
+ * *ret_cp; 0 when invalid (overlong, a surrogate, beyond U+10FFFF, cut). */
+size_t scan_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp);
 
 #endif /* AIRLOCK_SCAN_NORMALIZE_H */

@@ -754,12 +754,7 @@ int protect_response_body(struct protect_req *r, const char *json, size_t len,
 		}
 		res.len = strlen(res.body);
 	}
-	res.blocked = w.fs.blocked;
-	res.block = w.fs.block;
-	res.rewritten = w.fs.blocked ? 0 : w.rewritten;
-	res.findings = w.fs.v;
-	res.n_findings = w.fs.n;
-	w.fs = (struct body_findings){ 0 };
+	body_result_take(&res, &w.fs, w.rewritten);
 	*ret = res;
 out_free:
 	json_decref(root);
