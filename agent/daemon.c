@@ -194,6 +194,11 @@ int daemon_start(struct airlock *a)
 	err = loader_open(a->opts.pin_dir, &a->loader);
 	if (err) {
 		log_error("loading BPF programs: %s", strerror(-err));
+		if (err == -EINVAL)
+			/* libbpf said which map above ("couldn't reuse pinned map") */
+			log_error("if maps pinned in %s come from an older airlockd with another "
+				  "layout, remove them with: airlockd --uninstall --pin-dir %s",
+				  a->opts.pin_dir, a->opts.pin_dir);
 		goto out_policy;
 	}
 	sink.ctx = a->loader;
