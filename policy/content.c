@@ -376,13 +376,11 @@ out:
 
 static int build_rule_name(struct policy_ctx *ctx, json_t *v, struct policy_content_rule *r)
 {
-	const char *s = json_string_value(v);
-	int rc = 0;
+	const char *s;
+	int rc = policy_need_string(ctx, v, &s);
 
-	if (!v)
-		return policy_fail(ctx, "required key missing");
-	if (!s)
-		return policy_fail(ctx, "must be a string, not %s", policy_json_type(v));
+	if (rc < 0)
+		return rc;
 	if (!policy_name_valid(s) || strlen(s) > POLICY_CONTENT_MAX_RULE_NAME)
 		return policy_fail(ctx, "invalid rule name \"%s\": use a-z, 0-9 and '-', start and "
 					"end with a letter or digit, at most %d characters",
@@ -393,13 +391,11 @@ static int build_rule_name(struct policy_ctx *ctx, json_t *v, struct policy_cont
 
 static int build_rule_type(struct policy_ctx *ctx, json_t *v, struct policy_content_rule *r)
 {
-	const char *s = json_string_value(v);
-	int rc = 0;
+	const char *s;
+	int rc = policy_need_string(ctx, v, &s);
 
-	if (!v)
-		return policy_fail(ctx, "required key missing");
-	if (!s)
-		return policy_fail(ctx, "must be a string, not %s", policy_json_type(v));
+	if (rc < 0)
+		return rc;
 	if (!strcmp(s, "TOKEN_IDS") || !strcmp(s, "BINARY_DATA"))
 		return policy_fail(ctx, "\"%s\" is reserved for content that cannot be scanned", s);
 	if (!type_valid(s))

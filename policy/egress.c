@@ -22,12 +22,11 @@ static int oom(struct policy_ctx *ctx)
 
 static int build_name(struct policy_ctx *ctx, json_t *v, struct policy_egress *e)
 {
-	const char *name = json_string_value(v);
+	const char *name;
+	int r = policy_need_string(ctx, v, &name);
 
-	if (!v)
-		return policy_fail(ctx, "required key missing");
-	if (!name)
-		return policy_fail(ctx, "must be a string, not %s", policy_json_type(v));
+	if (r < 0)
+		return r;
 	if (!policy_name_valid(name))
 		return policy_fail(ctx, "invalid egress name \"%s\": use a-z, 0-9 and '-', start and "
 					"end with a letter or digit, at most %d characters",

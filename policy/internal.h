@@ -65,6 +65,8 @@ int policy_fail_errno(struct policy_ctx *ctx, int errnum, const char *fmt, ...)
 
 /* "an object", "a string", ... for "must be X, not Y" reasons. */
 const char *policy_json_type(const json_t *v);
+/* A required string value: *ret set, or the error for a missing key or another type. */
+int policy_need_string(struct policy_ctx *ctx, const json_t *v, const char **ret);
 
 /* Tenant and rule names: [a-z0-9]([a-z0-9-]*[a-z0-9])?, at most 63 bytes. */
 int policy_name_valid(const char *name);

@@ -41,6 +41,16 @@ const char *policy_json_type(const json_t *v)
 	return "unknown";
 }
 
+int policy_need_string(struct policy_ctx *ctx, const json_t *v, const char **ret)
+{
+	if (!v)
+		return policy_fail(ctx, "required key missing");
+	*ret = json_string_value(v);
+	if (!*ret)
+		return policy_fail(ctx, "must be a string, not %s", policy_json_type(v));
+	return 0;
+}
+
 int policy_name_valid(const char *name)
 {
 	size_t i, len = strlen(name);
@@ -154,7 +164,7 @@ static int glob_check(struct policy_ctx *ctx, const char *glob)
 
 static int build_workload(struct policy_ctx *ctx, json_t *obj, struct policy_workload *w)
 {
-	json_t *v;
+	const char *glob;
 	int r;
 
 	if (!json_is_object(obj))
@@ -164,15 +174,11 @@ static int build_workload(struct policy_ctx *ctx, json_t *obj, struct policy_wor
 	if (r < 0)
 		return r;
 	policy_path_key(&ctx->path, "cgroup");
-	v = json_object_get(obj, "cgroup");
-	if (!v)
-		r = policy_fail(ctx, "required key missing");
-	else if (!json_is_string(v))
-		r = policy_fail(ctx, "must be a string, not %s", policy_json_type(v));
-	else
-		r = glob_check(ctx, json_string_value(v));
+	r = policy_need_string(ctx, json_object_get(obj, "cgroup"), &glob);
+	if (r == 0)
+		r = glob_check(ctx, glob);
 	if (r == 0) {
-		w->cgroup = strdup(json_string_value(v));
+		w->cgroup = strdup(glob);
 		if (!w->cgroup)
 			r = oom(ctx);
 	}
@@ -300,7 +306,6 @@ static int build_egress_list(struct policy_ctx *ctx, json_t *arr, struct policy_
 static int build_tenant(struct policy_ctx *ctx, json_t *obj, struct policy_tenant *t)
 {
 	const char *name;
-	json_t *v;
 	int r;
 
 	if (!json_is_object(obj))
@@ -310,17 +315,12 @@ static int build_tenant(struct policy_ctx *ctx, json_t *obj, struct policy_tenan
 		return r;
 
 	policy_path_key(&ctx->path, "name");
-	v = json_object_get(obj, "name");
-	name = json_string_value(v);
-	if (!v)
-		r = policy_fail(ctx, "required key missing");
-	else if (!name)
-		r = policy_fail(ctx, "must be a string, not %s", policy_json_type(v));
-	else if (!policy_name_valid(name))
+	r = policy_need_string(ctx, json_object_get(obj, "name"), &name);
+	if (r == 0 && !policy_name_valid(name))
 		r = policy_fail(ctx, "invalid tenant name \"%s\": use a-z, 0-9 and '-', start and end "
 				     "with a letter or digit, at most %d characters",
 				name, POLICY_MAX_NAME);
-	else if (!(t->name = strdup(name)))
+	if (r == 0 && !(t->name = strdup(name)))
 		r = oom(ctx);
 	policy_path_pop(&ctx->path);
 	if (r < 0)
