@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "ctl_scan.h"
+#include "normalize.h"
 #include "policy.h"
 #include "protect.h"
 #include "rules.h"
@@ -179,35 +181,6 @@ static int read_stdin(size_t max, char **ret, size_t *ret_len)
 
 /* --- JSON out --------------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 character at s, 0 when invalid. */
-static size_t utf8_char(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp < 0xe000))
-		return 0;
-	return len;
-}
-
 /* A JSON string of any bytes: invalid UTF-8 becomes U+FFFD. */
 static json_t *json_bytes(const char *s, size_t n)
 {
@@ -221,7 +194,10 @@ static json_t *json_bytes(const char *s, size_t n)
 	if (!copy)
 		return NULL;
 	while (i < n) {
-		size_t k = utf8_char((const unsigned char *)s + i, n - i);
+		uint32_t cp;
+		size_t k = (unsigned char)s[i] < 0x80
+				   ? 1
+				   : scan_utf8_decode((const unsigned char *)s + i, n - i, &cp);
 
 		if (k == 0) {
 			memcpy(copy + o, "\xef\xbf\xbd", 3);

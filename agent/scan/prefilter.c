@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "validate.h"
 
 /* Byte classes, one table lookup per byte in the scalar loops. */
 enum {
@@ -83,24 +84,6 @@ static inline int is_token(uint8_t c)
 static inline int is_hex(uint8_t c)
 {
 	return cls[c] & C_HEX;
-}
-
-/* 8-4-4-4-12 hex: request ids and object ids everywhere in JSON and logs. */
-static int guid_shaped(const uint8_t *s, size_t len)
-{
-	size_t i;
-
-	if (len != 36)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!is_hex(s[i])) {
-			return 0;
-		}
-	}
-	return 1;
 }
 
 /*
@@ -298,7 +281,7 @@ static int token_run(struct scan_wins *w, const uint8_t *t, size_t n, size_t at,
 	while (b < n && is_token(t[b]) && b - a < SCAN_TOKEN_MAX)
 		b++;
 	*done = b;
-	if (b - a < SCAN_TRIG_TOKEN_MIN || guid_shaped(t + a, b - a))
+	if (b - a < SCAN_TRIG_TOKEN_MIN || scan_guid_shaped((const char *)t + a, b - a))
 		return 0;
 	return wins_push(w, a, b);
 }
@@ -341,7 +324,7 @@ static int in_guid(const uint8_t *t, size_t n, const struct cluster *c)
 		a--;
 	while (b < n && (is_hex(t[b]) || t[b] == '-') && b - a < 36)
 		b++;
-	return guid_shaped(t + a, b - a);
+	return scan_guid_shaped((const char *)t + a, b - a);
 }
 
 /* A short cluster is an identifier only between letters: "AB 12 34 56 C". */
@@ -609,7 +592,8 @@ static int guid_window(const struct scan_engine *eng, struct scan_wins *w, const
 
 	while (a < te && !is_hex(t[a]))
 		a++;
-	if (te - a < 36 || !guid_shaped(t + a, 36) || (a + 36 < te && is_hex(t[a + 36])))
+	if (te - a < 36 || !scan_guid_shaped((const char *)t + a, 36) ||
+	    (a + 36 < te && is_hex(t[a + 36])))
 		return 0;
 	if (eng->guid_ctx) {
 		for (k = 0; k < eng->n_guid_ctx; k++)

@@ -786,10 +786,9 @@ int scan_valid_email(const char *s, size_t len)
 
 /* --- GUID -------------------------------------------------------------------- */
 
-int scan_valid_guid(const char *s, size_t len)
+int scan_guid_shaped(const char *s, size_t len)
 {
 	size_t i;
-	int nonzero = 0, same = 1;
 
 	if (len != 36)
 		return 0;
@@ -797,10 +796,23 @@ int scan_valid_guid(const char *s, size_t len)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-			continue;
-		}
-		if (hex_val(s[i]) < 0)
+		} else if (hex_val(s[i]) < 0) {
 			return 0;
+		}
+	}
+	return 1;
+}
+
+int scan_valid_guid(const char *s, size_t len)
+{
+	int nonzero = 0, same = 1;
+	size_t i;
+
+	if (!scan_guid_shaped(s, len))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '-')
+			continue;
 		if (s[i] != '0')
 			nonzero = 1;
 		if (upper(s[i]) != upper(s[0]))

@@ -50,6 +50,9 @@ int scan_valid_email(const char *s, size_t len);
 /* Host name with a TLD: labels as above, TLD alphabetic (or xn--). */
 int scan_valid_hostname(const char *s, size_t len);
 /* GUID 8-4-4-4-12 hex, not nil, not all one digit. */
+/* 8-4-4-4-12 hex digits, nothing more. */
+int scan_guid_shaped(const char *s, size_t len);
+/* A GUID shape that is not all zeros nor one repeated digit. */
 int scan_valid_guid(const char *s, size_t len);
 
 /* Digits of s into out (at most cap), returns the count (may exceed cap). */
