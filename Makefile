@@ -115,7 +115,7 @@ $(AIRLOCKCTL): $(patsubst %.c,$(OUTPUT)/obj/%.o,$(CLI_SRCS)) $(OUTPUT)/libairloc
 	$(Q)$(CC) -o $@ $^ $(HOST_LDLIBS)
 
 # --- tests -------------------------------------------------------------------
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libairlock_san.a $(HEADERS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/libairlock_san.a $(HEADERS) $(wildcard tests/unit/*.h) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(OUTPUT)/libairlock_san.a \
 		$(HOST_LDLIBS) -lcmocka

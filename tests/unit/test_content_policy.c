@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "policy_errors.h"
 
 #define SALT "00112233445566778899aabbccddeeff"
 #define HASH "f7f7f3e05743b493dcf2ee459620b0a3fad6738efb7cfaf85d07b58ddaaadb8d"
@@ -230,38 +231,6 @@ static void test_precedence(void **state)
 	policy_free(p);
 }
 
-/* A 1-based line and column of the '@' in text, and text without it. */
-static char *cut_marker(const char *text, int *ret_line, int *ret_col)
-{
-	const char *at = strchr(text, '@'), *c;
-	char *out = malloc(strlen(text));
-	int line = 1, col = 1;
-
-	assert_non_null(at);
-	assert_non_null(out);
-	assert_null(strchr(at + 1, '@'));
-	for (c = text; c < at; c++) {
-		if (*c == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)*c & 0xc0) != 0x80) {
-			col++;
-		}
-	}
-	memcpy(out, text, (size_t)(at - text));
-	strcpy(out + (at - text), at + 1);
-	*ret_line = line;
-	*ret_col = col;
-	return out;
-}
-
-struct error_case {
-	const char *name;
-	const char *json;     /* '@' marks where the error must point */
-	const char *key;
-	const char *reason;   /* a substring of the reason */
-};
-
 #define DOC(content)                                                                         \
 	"{\"apiVersion\": \"airlock/v1\", \"tenants\": [{\"name\": \"t\", \"workloads\": "    \
 	"[{\"cgroup\": \"/t\"}], \"egress\": [], \"content\": " content "}]}"
@@ -422,33 +391,8 @@ static const struct error_case error_cases[] = {
 
 static void test_errors(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
-		const struct error_case *c = &error_cases[i];
-		struct policy *p = (struct policy *)0x1;   /* must stay untouched */
-		struct policy_error err;
-		int line, col, r;
-		char *json;
-
-		json = cut_marker(c->json, &line, &col);
-		memset(&err, 0x5a, sizeof(err));
-		r = policy_load_buffer("bad.json", json, strlen(json), &p, &err);
-		if (r == 0)
-			fail_msg("%s: loaded, expected an error", c->name);
-		print_message("# %s: %s:%d:%d: %s: %s\n", c->name, err.file, err.line, err.column,
-			      err.key, err.reason);
-		assert_int_equal(r, -EINVAL);
-		assert_ptr_equal(p, (struct policy *)0x1);
-		assert_string_equal(err.file, "bad.json");
-		assert_string_equal(err.key, c->key);
-		if (!strstr(err.reason, c->reason))
-			fail_msg("%s: reason \"%s\" lacks \"%s\"", c->name, err.reason, c->reason);
-		assert_int_equal(err.line, line);
-		assert_int_equal(err.column, col);
-		free(json);
-	}
+	check_error_cases(error_cases, sizeof(error_cases) / sizeof(error_cases[0]));
 }
 
 /* Grow a document past a limit; the error names the limit at the array. */

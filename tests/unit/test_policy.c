@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "policy.h"
+#include "policy_errors.h"
 
 static const char demo_json[] =
 	"{\n"
@@ -66,38 +67,6 @@ static struct policy *load_ok(const char *json)
 	assert_non_null(p);
 	return p;
 }
-
-/* A 1-based line and column of the '@' in text, and text without it. */
-static char *cut_marker(const char *text, int *ret_line, int *ret_col)
-{
-	const char *at = strchr(text, '@'), *c;
-	char *out = malloc(strlen(text));
-	int line = 1, col = 1;
-
-	assert_non_null(at);
-	assert_non_null(out);
-	assert_null(strchr(at + 1, '@'));
-	for (c = text; c < at; c++) {
-		if (*c == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)*c & 0xc0) != 0x80) {
-			col++;
-		}
-	}
-	memcpy(out, text, (size_t)(at - text));
-	strcpy(out + (at - text), at + 1);
-	*ret_line = line;
-	*ret_col = col;
-	return out;
-}
-
-struct error_case {
-	const char *name;
-	const char *json;     /* '@' marks where the error must point */
-	const char *key;
-	const char *reason;   /* a substring of the reason */
-};
 
 #define DOC(tenants) "{\"apiVersion\": \"airlock/v1\", \"tenants\": [" tenants "]}"
 #define TENANT(name, egress)                                                          \
@@ -269,34 +238,8 @@ static const struct error_case error_cases[] = {
 
 static void test_errors(void **state)
 {
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
-		const struct error_case *c = &error_cases[i];
-		struct policy *p = (struct policy *)0x1;   /* must stay untouched */
-		struct policy_error err;
-		int line, col, r;
-		char *json;
-
-		json = cut_marker(c->json, &line, &col);
-		memset(&err, 0x5a, sizeof(err));
-		r = policy_load_buffer("bad.json", json, strlen(json), &p, &err);
-		if (r == 0)
-			fail_msg("%s: loaded, expected an error", c->name);
-		print_message("# %s: %s:%d:%d: %s: %s\n", c->name, err.file, err.line, err.column,
-			      err.key, err.reason);
-		assert_int_equal(r, -EINVAL);
-		assert_ptr_equal(p, (struct policy *)0x1);
-		assert_string_equal(err.file, "bad.json");
-		assert_string_equal(err.key, c->key);
-		assert_non_null(strstr(err.reason, c->reason));
-		assert_int_equal(err.line, line);
-		/* jansson places syntax errors at the token it stopped on */
-		if (strcmp(c->key, "$") != 0)
-			assert_int_equal(err.column, col);
-		free(json);
-	}
+	check_error_cases(error_cases, sizeof(error_cases) / sizeof(error_cases[0]));
 }
 
 static void test_syntax_position(void **state)
