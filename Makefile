@@ -33,7 +33,7 @@ HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_FORTIFY_SOURCE=2 \
 HOST_LDLIBS := $(shell pkg-config --libs $(PKG_LIBS) 2>/dev/null) -lelf -lz
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinclude \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Iinclude \
 	      -Wall -Werror -Wno-unused-function
 
 POLICY_SRCS := $(sort $(wildcard policy/*.c))

@@ -28,13 +28,44 @@ int datapath_read_config(struct loader *l, struct airlock_config *ret_cfg)
 	return 0;
 }
 
-int datapath_write_config(struct loader *l, const struct airlock_config *cfg)
+static int datapath_put_config(struct loader *l, const struct airlock_config *cfg)
 {
 	__u32 zero = 0;
 
 	if (bpf_map_update_elem(map_fd(loader_skel(l)->maps.alk_config), &zero, cfg, BPF_ANY))
 		return -errno;
 	return 0;
+}
+
+/* The pinned value's epoch plus one: it only ever moves forward, across
+ * restarts too, so no memo entry of an older mapping can match again. */
+static __u64 datapath_next_epoch(struct loader *l)
+{
+	struct airlock_config cur = {0};
+
+	(void)datapath_read_config(l, &cur);
+	return cur.cgroup_epoch + 1;
+}
+
+int datapath_write_config(struct loader *l, const struct airlock_config *cfg)
+{
+	struct airlock_config next = *cfg;
+
+	next.cgroup_epoch = datapath_next_epoch(l);
+	return datapath_put_config(l, &next);
+}
+
+/* After every change to alk_cgroup: the kernel's per-CPU memo of cgroup
+ * resolutions (alk_memo) is stale from now on. */
+static int datapath_cgroups_moved(struct loader *l)
+{
+	struct airlock_config cur = {0};
+	int err = datapath_read_config(l, &cur);
+
+	if (err)
+		return err;
+	cur.cgroup_epoch++;
+	return datapath_put_config(l, &cur);
 }
 
 /* A new, empty trie typed with the template's BTF so bpftool names fields. */
@@ -135,16 +166,19 @@ int datapath_cgroup_update(void *ctx, __u64 cgid, const struct airlock_cgroup_va
 
 	if (bpf_map_update_elem(map_fd(loader_skel(l)->maps.alk_cgroup), &cgid, v, BPF_ANY))
 		return -errno;
-	return 0;
+	return datapath_cgroups_moved(l);
 }
 
 int datapath_cgroup_remove(void *ctx, __u64 cgid)
 {
 	struct loader *l = ctx;
 
-	if (bpf_map_delete_elem(map_fd(loader_skel(l)->maps.alk_cgroup), &cgid) && errno != ENOENT)
+	if (bpf_map_delete_elem(map_fd(loader_skel(l)->maps.alk_cgroup), &cgid)) {
+		if (errno == ENOENT)
+			return 0;
 		return -errno;
-	return 0;
+	}
+	return datapath_cgroups_moved(l);
 }
 
 int datapath_cgroup_prune(struct loader *l, int (*keep)(const void *ctx, __u64 cgid),
@@ -178,6 +212,11 @@ int datapath_cgroup_prune(struct loader *l, int (*keep)(const void *ctx, __u64 c
 		if (bpf_map_delete_elem(fd, &stale[i]) && errno != ENOENT && !err)
 			err = -errno;
 	*ret_pruned = n;
+	if (n) {
+		int e = datapath_cgroups_moved(l);
+
+		err = err ?: e;
+	}
 out:
 	free(stale);
 	return err;

@@ -39,8 +39,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * Judge one connect or datagram.  is_dgram selects the counters: sendmsg is
  * always a datagram; connect counts as a connect whatever the socket type.
  */
-static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 addr6[4],
-					 __u8 family, __u8 hook, int is_dgram)
+static __always_inline int alk_sock_addr_judge(struct bpf_sock_addr *ctx, struct airlock_memo *m,
+					       const __u32 addr6[4], __u8 family, __u8 hook,
+					       int is_dgram)
 {
 	struct airlock_config *cfg = alk_config_get();
 	struct airlock_policy_key key;
@@ -50,9 +51,9 @@ static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 
 	__u8 reason, verdict;
 	__u64 cgid;
 
-	alk_sock_tenant(ctx->sk, &cgid, &t);
+	alk_sock_tenant(ctx->sk, cfg, m, &cgid, &t);
 	airlock_key_v6(&key, t.id, addr6);
-	verdict = alk_verdict(cfg, t.id, &key, proto, port, &reason);
+	verdict = alk_verdict(cfg, m, t.id, &key, proto, port, &reason);
 
 	if (verdict == AIRLOCK_ALLOW) {
 		if (is_dgram)
@@ -81,6 +82,16 @@ static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 
 	};
 	alk_emit(&ev);
 	return SYS_REJECT;
+}
+
+static __always_inline int alk_sock_addr(struct bpf_sock_addr *ctx, const __u32 addr6[4],
+					 __u8 family, __u8 hook, int is_dgram)
+{
+	struct airlock_memo *m = alk_memo_take();
+	int ret = alk_sock_addr_judge(ctx, m, addr6, family, hook, is_dgram);
+
+	alk_memo_give(m);
+	return ret;
 }
 
 /* IPv4 destination as an IPv4-mapped IPv6 address, the trie's form. */
@@ -152,7 +163,7 @@ int alk_sock_create(struct bpf_sock *sk)
 	if (sk->type != SOCK_RAW)
 		return SYS_PROCEED;
 
-	alk_sock_tenant(sk, &cgid, &t);
+	alk_sock_tenant(sk, alk_config_get(), NULL, &cgid, &t);
 	if (t.id == 0 && alk_unmatched_allowed(alk_config_get()))
 		return SYS_PROCEED;
 
@@ -289,8 +300,7 @@ static __always_inline int alk_is_passive(struct __sk_buff *skb, const struct al
 	return s && (s->flags & AIRLOCK_SK_PASSIVE);
 }
 
-SEC("cgroup_skb/egress")
-int alk_skb_egress(struct __sk_buff *skb)
+static __always_inline int alk_egress_judge(struct __sk_buff *skb, struct airlock_memo *m)
 {
 	struct airlock_config *cfg = alk_config_get();
 	__u64 cgid = bpf_skb_cgroup_id(skb);
@@ -300,7 +310,7 @@ int alk_skb_egress(struct __sk_buff *skb)
 	__u8 reason, verdict;
 	int ret;
 
-	alk_skb_tenant(skb, cgid, &t);
+	alk_skb_tenant(skb, cfg, m, cgid, &t);
 	alk_count2(t.slot, egress_packets, 1, egress_bytes, skb->len);
 	/* Workloads of no tenant on a permissive node: nothing to parse. */
 	if (t.id == 0 && alk_unmatched_allowed(cfg))
@@ -314,9 +324,9 @@ int alk_skb_egress(struct __sk_buff *skb)
 
 	airlock_key_v6(&key, t.id, p.addr6);
 	if (ret == 0 && p.l4_known) {
-		verdict = alk_verdict(cfg, t.id, &key, p.proto, p.port, &reason);
+		verdict = alk_verdict(cfg, m, t.id, &key, p.proto, p.port, &reason);
 	} else {
-		verdict = alk_verdict(cfg, t.id, &key, p.proto, 0, &reason);
+		verdict = alk_verdict(cfg, m, t.id, &key, p.proto, 0, &reason);
 		if (ret < 0 && verdict == AIRLOCK_ALLOW && t.id) {
 			/* Headers too short to read ports: a tenant's rules name
 			 * ports, so nothing admits it; a workload of no tenant
@@ -352,13 +362,25 @@ int alk_skb_egress(struct __sk_buff *skb)
 	return SYS_REJECT;
 }
 
+SEC("cgroup_skb/egress")
+int alk_skb_egress(struct __sk_buff *skb)
+{
+	struct airlock_memo *m = alk_memo_take();
+	int ret = alk_egress_judge(skb, m);
+
+	alk_memo_give(m);
+	return ret;
+}
+
 SEC("cgroup_skb/ingress")
 int alk_skb_ingress(struct __sk_buff *skb)
 {
+	struct airlock_memo *m = alk_memo_take();
 	__u64 cgid = bpf_skb_cgroup_id(skb);
 	struct alk_tenant t = {};
 
-	alk_skb_tenant(skb, cgid, &t);
+	alk_skb_tenant(skb, alk_config_get(), m, cgid, &t);
 	alk_count2(t.slot, ingress_packets, 1, ingress_bytes, skb->len);
+	alk_memo_give(m);
 	return SYS_PROCEED;
 }

@@ -67,6 +67,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct airlock_memo);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} alk_memo SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AIRLOCK_STATS_SLOTS);
 	__type(key, __u32);
 	__type(value, struct airlock_stats);

@@ -17,6 +17,7 @@
 #include <bpf/bpf_core_read.h>
 
 #include "maps.h"
+#include "memo.h"
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
@@ -49,11 +50,15 @@ static __always_inline struct cgroup *alk_sock_cgrp(const struct bpf_sock *bs)
 /*
  * Tenant of a socket and its cgroup id.  On a miss, ancestors are walked
  * upwards through cgroup->self.parent, so the nearest mapped one wins; the
- * hierarchy root (no parent) is never a workload.
+ * hierarchy root (no parent) is never a workload.  m: this CPU's memo or
+ * NULL; the result is memoised under the epoch read before the lookups.
  */
-static __always_inline void alk_sock_tenant(const struct bpf_sock *bs, __u64 *ret_cgid,
+static __always_inline void alk_sock_tenant(const struct bpf_sock *bs,
+					    const struct airlock_config *cfg,
+					    struct airlock_memo *m, __u64 *ret_cgid,
 					    struct alk_tenant *t)
 {
+	__u64 epoch = alk_cfg_epoch(cfg);
 	struct cgroup *cg = alk_sock_cgrp(bs);
 	int i, found;
 	__u64 id;
@@ -62,6 +67,8 @@ static __always_inline void alk_sock_tenant(const struct bpf_sock *bs, __u64 *re
 	if (!id) /* no cgroup read: fall back to the caller's, same in all but fd passing */
 		id = bpf_get_current_cgroup_id();
 	*ret_cgid = id;
+	if (alk_memo_cg_get(m, epoch, id, &t->id, &t->slot))
+		return;
 	found = alk_cgroup_tenant(id, t);
 
 	for (i = 1; i < AIRLOCK_MAX_DEPTH && !found; i++) {
@@ -75,24 +82,31 @@ static __always_inline void alk_sock_tenant(const struct bpf_sock *bs, __u64 *re
 			break; /* the root */
 		found = alk_cgroup_tenant(cg->kn->id, t);
 	}
+	alk_memo_cg_put(m, epoch, id, t->id, t->slot);
 }
 
-/* Deepest mapped ancestor of the cgroup of the socket that sends skb. */
-static __always_inline void alk_skb_tenant(struct __sk_buff *skb, __u64 cgid,
+/* Deepest mapped ancestor of the cgroup of the socket that sends skb;
+ * memoised as alk_sock_tenant. */
+static __always_inline void alk_skb_tenant(struct __sk_buff *skb, const struct airlock_config *cfg,
+					   struct airlock_memo *m, __u64 cgid,
 					   struct alk_tenant *t)
 {
+	__u64 epoch = alk_cfg_epoch(cfg);
 	int level;
 
-	if (alk_cgroup_tenant(cgid, t))
+	if (alk_memo_cg_get(m, epoch, cgid, &t->id, &t->slot))
 		return;
-	/* Root downwards: the last mapped level is the deepest. */
-	for (level = 1; level < AIRLOCK_MAX_DEPTH; level++) {
-		__u64 id = bpf_skb_ancestor_cgroup_id(skb, level);
+	if (!alk_cgroup_tenant(cgid, t)) {
+		/* Root downwards: the last mapped level is the deepest. */
+		for (level = 1; level < AIRLOCK_MAX_DEPTH; level++) {
+			__u64 id = bpf_skb_ancestor_cgroup_id(skb, level);
 
-		if (!id || id == cgid)
-			break;
-		alk_cgroup_tenant(id, t);
+			if (!id || id == cgid)
+				break;
+			alk_cgroup_tenant(id, t);
+		}
 	}
+	alk_memo_cg_put(m, epoch, cgid, t->id, t->slot);
 }
 
 #endif /* AIRLOCK_BPF_TENANT_H */

@@ -157,6 +157,11 @@ static const struct ktest_case cases[] = {
 	{ "reload-keeps-counter-slot", AT(CONTOSO, CUSTOM, INET, "", 0),
 	  CUSTOM(case_reload_keeps_counters) },
 
+	/* A cgroup moved to another tenant is judged as its own at once, on
+	 * every CPU: the per-CPU memo of cgroup resolutions goes stale. */
+	{ "remap-takes-effect-on-every-cpu", AT(OTHER, CUSTOM, INET, "", 0),
+	  CUSTOM(case_remap_follows) },
+
 	/* cgroup_skb catches what bypassed the socket hooks: connected before a
 	 * policy change revoked the destination. */
 	{ "backstop-connected-udp-revoked", AT(CONTOSO, CUSTOM, INET, "127.0.0.53", 53),

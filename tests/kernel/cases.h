@@ -68,6 +68,10 @@ int case_backstop_udp(struct ktest_env *env, const struct ktest_case *c, char *d
 int case_backstop_tcp(struct ktest_env *env, const struct ktest_case *c, char *detail,
 		      size_t len);
 
+/* case_memo.c */
+int case_remap_follows(struct ktest_env *env, const struct ktest_case *c, char *detail,
+		       size_t len);
+
 /* case_server.c */
 int case_tenant_server(struct ktest_env *env, const struct ktest_case *c, char *detail,
 		       size_t len);

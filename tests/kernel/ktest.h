@@ -36,6 +36,7 @@ enum ktest_cg {
 enum ktest_policy {
 	KTEST_POLICY_BASE,
 	KTEST_POLICY_REVOKED,  /* contoso loses its DNS and IPv4 API rules */
+	KTEST_POLICY_OTHER_JOINS, /* the other/ workloads become fabrikam's too */
 };
 
 /*
