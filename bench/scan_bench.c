@@ -34,6 +34,7 @@
 
 #include "body.h"
 #include "engine.h"
+#include "protect.h"
 #include "rules.h"
 #include "scan.h"
 
@@ -509,6 +510,9 @@ struct body_case {
 
 struct body_bench {
 	struct eng *e;
+	struct protect_base *base;       /* the product path: protect_body() */
+	struct protect *prot;            /* tenant of no policy: the content defaults */
+	struct scan_scratch *pscratch;
 	struct body_case *cur;
 	size_t next;                     /* replay: the next call of cur */
 	int mismatch;
@@ -783,7 +787,44 @@ static void pctl(double *us, size_t n, double ret[3])
 	ret[2] = sum / (double)n;
 }
 
-enum { BT_E2E, BT_JSON, BT_SCAN, BT__COUNT };
+/* The product's request path: a request (vault, scratch lent), protect_body(). */
+static int body_product(struct body_bench *b, struct body_case *bc, size_t *ret_rewritten)
+{
+	struct body_result res = { 0 };
+	struct body_error be = { 0 };
+	struct protect_req *r = NULL;
+	int err;
+
+	err = protect_req_new(b->prot, b->pscratch, &r);
+	if (!err)
+		err = protect_body(r, "/openai/deployments/gpt-4o/chat/completions?api-version=2024-06-01",
+				   bc->json, bc->len, &be, &res);
+	*ret_rewritten += res.rewritten;
+	body_result_fini(&res);
+	protect_req_free(r);
+	return err;
+}
+
+/* Built-ins compiled once more, as protect_base_new() does in airlockd. */
+static int body_product_setup(struct body_bench *b)
+{
+	static const uint8_t secret[PROTECT_NODE_SECRET_LEN] = "bench-node-secret-0123456789abcd";
+	struct protect_opts po = { .node_secret = secret, .node_secret_len = sizeof(secret) };
+	struct protect_error pe = { { 0 } };
+	int err;
+
+	err = protect_base_new(0, &b->base, &pe);
+	po.base = b->base;
+	if (!err)
+		err = protect_new(NULL, &po, &b->prot, &pe);
+	if (!err)
+		err = protect_scratch_new(b->prot, &b->pscratch);
+	if (err)
+		fprintf(stderr, "protect: %s (%s: %s)\n", strerror(-err), pe.rule, pe.message);
+	return err;
+}
+
+enum { BT_E2E, BT_JSON, BT_SCAN, BT_PRODUCT, BT__COUNT };
 
 /* One timed round-robin over the cases; per body CPU times into us[]. */
 static int body_round(struct body_bench *b, int what, struct body_case *bc, size_t n, double *us,
@@ -802,6 +843,9 @@ static int body_round(struct body_bench *b, int what, struct body_case *bc, size
 			break;
 		case BT_JSON:
 			err = body_once(b, body_scan_replay, c, ret_rewritten);
+			break;
+		case BT_PRODUCT:
+			err = body_product(b, c, ret_rewritten);
 			break;
 		default:
 			for (i = 0; i < c->n_calls && !err; i++) {
@@ -829,6 +873,7 @@ static void bench_body(struct eng *e, struct corpus *c)
 		"chat body end to end (parse + scan + tokenize + serialise)",
 		"  JSON + transforms (recorded findings, no scanner)",
 		"  scanner alone (scan_text on the same strings)",
+		"product path: protect_body(), every detector, defaults",
 	};
 	struct body_case bc[BODY_SET] = { { 0 } };
 	struct body_bench b = { .e = e };
@@ -850,6 +895,8 @@ static void bench_body(struct eng *e, struct corpus *c)
 		bytes += bc[i].len;
 		calls += bc[i].n_calls;
 	}
+	if (!err)
+		err = body_product_setup(&b);
 	if (!us || err) {
 		printf("body rewrite: error %d\n", us ? err : -ENOMEM);
 		goto out;
@@ -875,6 +922,9 @@ static void bench_body(struct eng *e, struct corpus *c)
 	}
 out:
 	body_cases_free(bc, BODY_SET);
+	scan_scratch_free(b.pscratch);
+	protect_free(b.prot);
+	protect_base_free(b.base);
 	vault_mac_free(b.mac);
 	free(us);
 }

@@ -50,6 +50,7 @@ struct erule {
 
 struct scan_engine {
 	struct scan_engine_opts opts;
+	uint64_t stamp;                /* random, set at creation: names it to scratches */
 	struct erule *rules;
 	size_t n_rules;
 	struct epat *pats;
@@ -93,8 +94,19 @@ struct scan_hit {
 	int priority;
 };
 
+/* Engines a scratch already fits (scan_scratch_grow): pointer and stamp,
+ * so that an engine freed and another allocated at its address never
+ * passes for it. */
+#define SCAN_SCRATCH_FITS 8
+struct scan_fit {
+	const struct scan_engine *eng;
+	uint64_t stamp;
+};
+
 struct scan_scratch {
 	hs_scratch_t *hs;
+	struct scan_fit fits[SCAN_SCRATCH_FITS];
+	unsigned int next_fit;         /* round robin over fits[] */
 	struct scan_norm norm;
 	struct scan_wins wins[SCAN_DB__COUNT];
 	char *view;

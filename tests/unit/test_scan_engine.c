@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "engine.h"
+#include "engine_int.h"
 #include "normalize.h"
 #include "rules.h"
 
@@ -342,6 +343,55 @@ static void test_limits(void **state)
 	scan_engine_free(eng);
 }
 
+static int fits_stamp(const struct scan_scratch *s, const struct scan_engine *eng, uint64_t stamp)
+{
+	size_t i;
+
+	for (i = 0; i < SCAN_SCRATCH_FITS; i++)
+		if (s->fits[i].eng == eng && s->fits[i].stamp == stamp)
+			return 1;
+	return 0;
+}
+
+/*
+ * A scratch made for a small engine grows for a big one and remembers it;
+ * an engine at a remembered address but with another stamp (freed, and a
+ * new one allocated there) is grown for again, never taken on trust.
+ */
+static void test_scratch_fits(void **state)
+{
+	static const char *const words[] = { "nimbus" };
+	struct fx *f = *state;
+	struct scan_ruleset *rs;
+	struct scan_engine *small;
+	struct scan_scratch *s;
+	struct scan_result r = { 0 };
+	const char *t = "mail a@example.com, card 4111 1111 1111 1111";
+	uint64_t stamp;
+
+	assert_int_equal(scan_ruleset_new(&rs), 0);
+	assert_int_equal(scan_ruleset_add_dict(rs, "w", "CODENAME", words, 1, 1, SCAN_CONF_HIGH), 0);
+	assert_int_equal(scan_engine_new(rs, &small), 0);
+	assert_int_equal(scan_scratch_new(small, &s), 0);
+	assert_true(fits_stamp(s, small, small->stamp));
+	assert_false(fits_stamp(s, f->eng, f->eng->stamp));
+	assert_int_equal(scan_scratch_grow(f->eng, s), 0);
+	assert_true(fits_stamp(s, f->eng, f->eng->stamp));
+	assert_int_equal(scan_text(f->eng, s, t, strlen(t), &r), 0);   /* the scratch fits */
+	assert_int_equal(r.n, 2);
+
+	stamp = small->stamp;
+	small->stamp ^= 1;                                /* "another engine, same address" */
+	assert_int_equal(scan_scratch_grow(small, s), 0);
+	assert_true(fits_stamp(s, small, small->stamp));
+	small->stamp = stamp;
+
+	scan_result_free(&r);
+	scan_scratch_free(s);
+	scan_engine_free(small);
+	scan_ruleset_free(rs);
+}
+
 /* Hostile repetitions: bounded work, and either findings or -E2BIG (fail closed). */
 static void test_hostile_inputs(void **state)
 {
@@ -565,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_sorted_non_overlapping),
 		cmocka_unit_test(test_append_and_signals),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_scratch_fits),
 		cmocka_unit_test(test_hostile_inputs),
 		cmocka_unit_test(test_min_confidence),
 		cmocka_unit_test(test_custom_rules),
