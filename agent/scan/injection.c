@@ -27,6 +27,8 @@
 #define CHUNK_OVERLAP  24              /* a pattern spans at most this many words */
 #define SPANS_MAX      32              /* signal spans kept for findings */
 #define NEST_MAX       2               /* decode depth: payload in a payload */
+#define PAYLOAD_MIN    20              /* base64/hex run bytes worth decoding */
+#define WORDS_ON_STACK 128             /* word buffer of short texts, no malloc */
 
 #define SLOT_BITS      256              /* pattern slots, one bit each (see the dictionary) */
 
@@ -37,9 +39,7 @@ struct slot_set {
 struct word {
 	size_t start;
 	size_t end;
-	uint8_t len;
-	char w[WORD_MAX + 1];
-	struct slot_set set;    /* the slots this word fills */
+	const struct slot_set *set;     /* the slots this word fills (shared, in the dictionary) */
 };
 
 struct inj_pat {
@@ -257,38 +257,68 @@ static void note(struct inj_state *st, size_t sig, enum injection_family fam, co
  * is looked up once, so matching a pattern is testing bits.  The
  * dictionary is a constant derived from the tables above, built on first
  * use (pthread_once) and never written again.
+ *
+ * The lookup runs for every word of every string, so the layout serves it.
+ * A word is its lowercase bytes in zero-padded 64-bit lanes (word bytes are
+ * never NUL, so the lanes alone tell words apart).  A 16-bit tag per entry,
+ * 4 KB in all, turns most prose words away without touching an entry.  An
+ * entry's set already holds the slots of the prefixes that match it, and
+ * words not in the table only try the prefixes that share their first byte.
  */
 #define SLOT_FILLER    (SLOT_BITS - 1)
-#define DICT_SIZE      2048             /* open addressing, power of two */
+#define DICT_BITS      11
+#define DICT_SIZE      (1u << DICT_BITS)  /* open addressing */
+#define DICT_FILL_MAX  (DICT_SIZE / 2)    /* keeps probe runs short, one slot always empty */
 #define PREFIX_MAX     64
+#define KEY_LANES      ((WORD_MAX + 7) / 8)
+#define LANE_HIGH      0x8080808080808080ull
+#define LANE_LOWER     0x2020202020202020ull
+
+/* Byte classes, for the scalar paths and the short walks around a hit. */
+enum {
+	BC_WORD = 1,                    /* word_byte() */
+	BC_B64 = 2,                     /* base64 alphabet or '=': a payload run */
+	BC_LIT = 4,                     /* may begin a delimiter literal, or ends a line */
+	BC_CUE = 8,                     /* may begin a rot13 cue */
+};
+
+struct word_key {
+	uint64_t k[KEY_LANES];          /* the word as scan_words keeps it, zero padded */
+	size_t len;
+};
 
 struct dict_entry {
-	char w[WORD_MAX + 1];
+	uint64_t k[KEY_LANES];
+	struct slot_set set;            /* its own slots and those of the prefixes it matches */
+};
+
+struct dict_prefix {
+	uint64_t k[KEY_LANES];
 	uint8_t len;
-	struct slot_set set;
+	struct slot_set set;            /* its own slots */
+	struct slot_set chain;          /* and those of the shorter prefixes it begins with */
 };
 
 struct inj_dict {
+	uint16_t tag[DICT_SIZE];        /* 0: empty slot */
 	struct dict_entry e[DICT_SIZE];
-	struct dict_entry prefix[PREFIX_MAX];
+	size_t n_entry;
+	struct dict_prefix prefix[PREFIX_MAX];
 	size_t n_prefix;
+	uint8_t pfx_by_first[PREFIX_MAX];       /* prefix indexes, grouped by first byte */
+	uint8_t pfx_at[257];                    /* group of byte c: [pfx_at[c], pfx_at[c + 1]) */
+	uint64_t len_mask[WORD_MAX + 1][KEY_LANES];     /* the first n bytes of a key */
 	uint16_t slot_id[N_PATS][7];
+	uint8_t pat_of_first[SLOT_BITS];        /* the pattern whose slot 0 a bit is */
 	struct slot_set first;          /* slot 0 of every pattern */
+	struct slot_set none;           /* the set of most words */
+	uint8_t lit_len[N_LITS];
+	uint8_t cls[256];               /* BC_* */
 	int ok;
 };
 
 static struct inj_dict dict;
 static pthread_once_t dict_once = PTHREAD_ONCE_INIT;
-
-static unsigned int word_hash(const char *w, size_t n)
-{
-	unsigned int h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)w[i]) * 16777619u;
-	return h;
-}
 
 static void set_bit(struct slot_set *s, unsigned int b)
 {
@@ -300,24 +330,95 @@ static int has_bit(const struct slot_set *s, unsigned int b)
 	return (int)(s->b[b / 64] >> (b % 64) & 1);
 }
 
-static struct dict_entry *dict_slot(const char *w, size_t n, int create)
+static void set_or(struct slot_set *to, const struct slot_set *from)
 {
-	unsigned int h = word_hash(w, n) & (DICT_SIZE - 1), i;
+	size_t i;
 
-	for (i = 0; i < DICT_SIZE; i++, h = (h + 1) & (DICT_SIZE - 1)) {
-		struct dict_entry *e = &dict.e[h];
+	for (i = 0; i < SLOT_BITS / 64; i++)
+		to->b[i] |= from->b[i];
+}
 
-		if (!e->len) {
-			if (!create)
+static int word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '\'' || c == '-';
+}
+
+static int hexv(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (unsigned char)tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Multiplicative: short words (most) leave the upper lanes zero, which costs nothing. */
+static uint64_t key_hash(const uint64_t *k)
+{
+	return (k[0] ^ (k[1] * 0xc2b2ae3d27d4eb4full) ^ (k[2] * 0x165667b19e3779f9ull)) *
+	       0x9e3779b97f4a7c15ull;
+}
+
+static int key_eq(const uint64_t *a, const uint64_t *b)
+{
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]));
+}
+
+static unsigned int key_first(const uint64_t *k)
+{
+	unsigned char c;
+
+	memcpy(&c, k, 1);
+	return c;
+}
+
+static void key_of(const char *w, size_t n, uint64_t *k)
+{
+	char b[KEY_LANES * 8] = { 0 };
+
+	memcpy(b, w, n);
+	memcpy(k, b, sizeof(b));
+}
+
+/* The entry of key k; with `create`, a new one if there is none (NULL when full). */
+static struct dict_entry *dict_slot(const uint64_t *k, int create)
+{
+	uint64_t h = key_hash(k);
+	uint16_t tag = (uint16_t)(h >> 32) | 1;
+	unsigned int i = (unsigned int)(h >> (64 - DICT_BITS));
+
+	for (;; i = (i + 1) & (DICT_SIZE - 1)) {
+		if (!dict.tag[i]) {
+			if (!create || dict.n_entry >= DICT_FILL_MAX)
 				return NULL;
-			memcpy(e->w, w, n);
-			e->len = (uint8_t)n;
-			return e;
+			dict.tag[i] = tag;
+			memcpy(dict.e[i].k, k, sizeof(dict.e[i].k));
+			dict.n_entry++;
+			return &dict.e[i];
 		}
-		if (e->len == n && !memcmp(e->w, w, n))
-			return e;
+		if (dict.tag[i] == tag && key_eq(dict.e[i].k, k))
+			return &dict.e[i];
 	}
-	return NULL;
+}
+
+static int add_prefix(const char *p, size_t n, unsigned int bit)
+{
+	uint64_t k[KEY_LANES];
+	size_t i;
+
+	key_of(p, n, k);
+	for (i = 0; i < dict.n_prefix; i++)
+		if (key_eq(dict.prefix[i].k, k))
+			break;
+	if (i == dict.n_prefix) {
+		if (i == PREFIX_MAX)
+			return -1;
+		memcpy(dict.prefix[i].k, k, sizeof(k));
+		dict.prefix[i].len = (uint8_t)n;
+		dict.n_prefix++;
+	}
+	set_bit(&dict.prefix[i].set, bit);
+	return 0;
 }
 
 /* Add every alternative of "a|b|c*" to the dictionary under slot bit `bit`. */
@@ -332,22 +433,14 @@ static int dict_add_alts(const char *alts, unsigned int bit)
 		if (!n || n > WORD_MAX)
 			return -1;
 		if (p[n - 1] == '*') {
-			size_t k;
-
-			for (k = 0; k < dict.n_prefix; k++)
-				if (dict.prefix[k].len == n - 1 && !memcmp(dict.prefix[k].w, p, n - 1))
-					break;
-			if (k == dict.n_prefix) {
-				if (k == PREFIX_MAX)
-					return -1;
-				memcpy(dict.prefix[k].w, p, n - 1);
-				dict.prefix[k].len = (uint8_t)(n - 1);
-				dict.n_prefix++;
-			}
-			set_bit(&dict.prefix[k].set, bit);
+			if (add_prefix(p, n - 1, bit))
+				return -1;
 		} else {
-			struct dict_entry *d = dict_slot(p, n, 1);
+			uint64_t k[KEY_LANES];
+			struct dict_entry *d;
 
+			key_of(p, n, k);
+			d = dict_slot(k, 1);
 			if (!d)
 				return -1;
 			set_bit(&d->set, bit);
@@ -358,11 +451,66 @@ static int dict_add_alts(const char *alts, unsigned int bit)
 	}
 }
 
+static int key_has_prefix(const uint64_t *k, const struct dict_prefix *p)
+{
+	const uint64_t *m = dict.len_mask[p->len];
+
+	return !(((k[0] & m[0]) ^ p->k[0]) | ((k[1] & m[1]) ^ p->k[1]) | ((k[2] & m[2]) ^ p->k[2]));
+}
+
+/* Fold the prefixes into the sets they contribute to (see word_set()). */
+static void dict_fold_prefixes(void)
+{
+	size_t i, j, at = 0;
+	unsigned int c;
+
+	for (i = 0; i < dict.n_prefix; i++)
+		for (j = 0; j < dict.n_prefix; j++)
+			if (dict.prefix[j].len <= dict.prefix[i].len &&
+			    key_has_prefix(dict.prefix[i].k, &dict.prefix[j]))
+				set_or(&dict.prefix[i].chain, &dict.prefix[j].set);
+	for (i = 0; i < DICT_SIZE; i++)
+		for (j = 0; dict.tag[i] && j < dict.n_prefix; j++)
+			if (key_has_prefix(dict.e[i].k, &dict.prefix[j]))
+				set_or(&dict.e[i].set, &dict.prefix[j].set);
+	for (c = 0; c < 256; c++) {
+		dict.pfx_at[c] = (uint8_t)at;
+		for (i = 0; i < dict.n_prefix; i++)
+			if (key_first(dict.prefix[i].k) == c)
+				dict.pfx_by_first[at++] = (uint8_t)i;
+	}
+	dict.pfx_at[256] = (uint8_t)at;
+}
+
+static void dict_tables(void)
+{
+	unsigned int c, n;
+	size_t k;
+
+	for (n = 0; n <= WORD_MAX; n++) {
+		char b[KEY_LANES * 8] = { 0 };
+
+		memset(b, 0xff, n);
+		memcpy(dict.len_mask[n], b, sizeof(b));
+	}
+	for (k = 0; k < N_LITS; k++)
+		dict.lit_len[k] = (uint8_t)strlen(lits[k].s);
+	for (c = 0; c < 256; c++) {
+		unsigned char l = (unsigned char)tolower((int)c);
+
+		dict.cls[c] = (uint8_t)((word_byte((unsigned char)c) ? BC_WORD : 0) |
+					(scan_b64_value((unsigned char)c) >= 0 || c == '=' ? BC_B64 : 0) |
+					(strchr("<[#{%\n", (int)c) && c ? BC_LIT : 0) |
+					(l == 'r' || l == 'c' ? BC_CUE : 0));
+	}
+}
+
 static void dict_build(void)
 {
 	unsigned int next = 0;
 	size_t k, si;
 
+	dict_tables();
 	if (dict_add_alts(fillers, SLOT_FILLER))
 		return;
 	for (k = 0; k < N_PATS; k++) {
@@ -370,11 +518,14 @@ static void dict_build(void)
 			if (next >= SLOT_FILLER || dict_add_alts(pats[k].slot[si], next))
 				return;
 			dict.slot_id[k][si] = (uint16_t)next;
-			if (!si)
+			if (!si) {
 				set_bit(&dict.first, next);
+				dict.pat_of_first[next] = (uint8_t)k;
+			}
 			next++;
 		}
 	}
+	dict_fold_prefixes();
 	dict.ok = 1;
 }
 
@@ -383,29 +534,303 @@ static int dict_ready(void)
 	return pthread_once(&dict_once, dict_build) == 0 && dict.ok;
 }
 
-/* The slots a text word belongs to. */
-static void word_slots(const char *w, size_t n, struct slot_set *out)
+/*
+ * The slots a text word belongs to: its entry's, or else those of the
+ * longest prefix it begins with, whose chain holds every shorter prefix
+ * the word also begins with.
+ */
+static const struct slot_set *word_set(const struct word_key *key)
 {
-	const struct dict_entry *d = dict_slot(w, n, 0);
-	size_t k, i;
+	const struct dict_entry *d = dict_slot(key->k, 0);
+	const struct slot_set *set = &dict.none;
+	unsigned int first = key_first(key->k), j;
+	size_t best = 0;
 
-	memset(out, 0, sizeof(*out));
 	if (d)
-		*out = d->set;
-	for (k = 0; k < dict.n_prefix; k++) {
-		const struct dict_entry *p = &dict.prefix[k];
+		return &d->set;
+	for (j = dict.pfx_at[first]; j < dict.pfx_at[first + 1]; j++) {
+		const struct dict_prefix *p = &dict.prefix[dict.pfx_by_first[j]];
 
-		if (n >= p->len && p->w[0] == w[0] && !memcmp(w, p->w, p->len))
-			for (i = 0; i < SLOT_BITS / 64; i++)
-				out->b[i] |= p->set.b[i];
+		if (p->len > best && key_has_prefix(key->k, p)) {
+			set = &p->chain;
+			best = p->len;
+		}
 	}
+	return set;
+}
+
+/*
+ * --- byte classes, 64 bytes at a time -----------------------------------------
+ *
+ * Each scanner wants a few kinds of byte (word bytes, base64 runs, the
+ * first byte of a delimiter) and prose is mostly the other kinds, so the
+ * scanners walk bit masks of 64-byte blocks (bit i: byte base + i) rather
+ * than the bytes: sixteen at a time where SSE2 is there, else by table.
+ */
+#define BLOCK 64
+
+/* The block at base, zero padded past n (a zero byte is in no class). */
+static const unsigned char *block_at(const unsigned char *t, size_t n, size_t base,
+				     unsigned char *pad)
+{
+	if (base + BLOCK <= n)
+		return t + base;
+	memset(pad, 0, BLOCK);
+	memcpy(pad, t + base, n - base);
+	return pad;
+}
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+static __m128i in_range(__m128i v, char lo, char hi)
+{
+	/* signed compares: bytes >= 0x80 are negative and never in an ASCII range */
+	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+			     _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
+}
+
+static __m128i eq(__m128i v, char c)
+{
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+static __m128i alnum16(__m128i v)
+{
+	return _mm_or_si128(in_range(v, '0', '9'),
+			    in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'));
+}
+
+static uint64_t bits16(__m128i m, unsigned int k)
+{
+	return (uint64_t)(uint16_t)_mm_movemask_epi8(m) << (16 * k);
+}
+
+static __m128i load16(const unsigned char *p, unsigned int k)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+}
+#else
+static uint64_t class_bits(const unsigned char *p, uint8_t cls)
+{
+	uint64_t m = 0;
+	unsigned int i;
+
+	for (i = 0; i < BLOCK; i++)
+		m |= (uint64_t)((dict.cls[p[i]] & cls) != 0) << i;
+	return m;
+}
+#endif
+
+/* Word bytes (BC_WORD); *ret_high: bytes >= 0x80, where U+2019 may be. */
+static uint64_t word_bits(const unsigned char *p, uint64_t *ret_high)
+{
+#ifdef __SSE2__
+	uint64_t m = 0, hi = 0;
+	unsigned int k;
+
+	for (k = 0; k < BLOCK / 16; k++) {
+		__m128i v = load16(p, k);
+
+		m |= bits16(_mm_or_si128(alnum16(v), _mm_or_si128(eq(v, '\''), eq(v, '-'))), k);
+		hi |= bits16(v, k);
+	}
+	*ret_high = hi;
+	return m;
+#else
+	uint64_t hi = 0;
+	unsigned int i;
+
+	for (i = 0; i < BLOCK; i++)
+		hi |= (uint64_t)(p[i] >> 7) << i;
+	*ret_high = hi;
+	return class_bits(p, BC_WORD);
+#endif
+}
+
+/* Base64 alphabet and '=' (BC_B64). */
+static uint64_t b64_bits(const unsigned char *p)
+{
+#ifdef __SSE2__
+	uint64_t m = 0;
+	unsigned int k;
+
+	for (k = 0; k < BLOCK / 16; k++) {
+		__m128i v = load16(p, k);
+		__m128i sym = _mm_or_si128(_mm_or_si128(eq(v, '+'), eq(v, '-')),
+					   _mm_or_si128(_mm_or_si128(eq(v, '/'), eq(v, '_')), eq(v, '=')));
+
+		m |= bits16(_mm_or_si128(alnum16(v), sym), k);
+	}
+	return m;
+#else
+	return class_bits(p, BC_B64);
+#endif
+}
+
+/* First bytes of the delimiter literals, and '\n' (BC_LIT). */
+static uint64_t lit_bits(const unsigned char *p)
+{
+#ifdef __SSE2__
+	uint64_t m = 0;
+	unsigned int k;
+
+	for (k = 0; k < BLOCK / 16; k++) {
+		__m128i v = load16(p, k);
+		__m128i a = _mm_or_si128(_mm_or_si128(eq(v, '<'), eq(v, '[')), eq(v, '#'));
+		__m128i b = _mm_or_si128(_mm_or_si128(eq(v, '{'), eq(v, '%')), eq(v, '\n'));
+
+		m |= bits16(_mm_or_si128(a, b), k);
+	}
+	return m;
+#else
+	return class_bits(p, BC_LIT);
+#endif
+}
+
+/*
+ * Where a rot13 cue may begin: "rot" or "cae" in any case, or an 'r'/'c'
+ * too near the block end to look further (the caller checks each).
+ */
+static uint64_t cue_bits(const unsigned char *p)
+{
+#ifdef __SSE2__
+	uint64_t r = 0, o = 0, t = 0, c = 0, a = 0, e = 0;
+	unsigned int k;
+
+	for (k = 0; k < BLOCK / 16; k++) {
+		__m128i v = _mm_or_si128(load16(p, k), _mm_set1_epi8(0x20));
+
+		r |= bits16(eq(v, 'r'), k);
+		o |= bits16(eq(v, 'o'), k);
+		t |= bits16(eq(v, 't'), k);
+		c |= bits16(eq(v, 'c'), k);
+		a |= bits16(eq(v, 'a'), k);
+		e |= bits16(eq(v, 'e'), k);
+	}
+	return (r & o >> 1 & t >> 2) | (c & a >> 1 & e >> 2) | ((r | c) & 3ull << (BLOCK - 2));
+#else
+	return class_bits(p, BC_CUE);
+#endif
+}
+
+static unsigned int ctz64(uint64_t m)
+{
+	return (unsigned int)__builtin_ctzll(m);
 }
 
 /* --- words ------------------------------------------------------------------ */
 
+/* Where the words are, one block at a time. */
+struct word_cursor {
+	const unsigned char *t;
+	size_t n;
+	size_t base;                    /* the block `m` describes */
+	uint64_t m;                     /* bit i: byte base + i is in a word */
+};
+
+/* The bytes of every U+2019 (E2 80 99) that reaches into the block: words take it as "'". */
+static uint64_t rsquo_bits(const unsigned char *t, size_t n, size_t base)
+{
+	size_t i = base >= 2 ? base - 2 : 0, end = base + BLOCK < n ? base + BLOCK : n, j;
+	uint64_t m = 0;
+
+	for (; i < end; i++) {
+		if (t[i] != 0xe2 || i + 2 >= n || t[i + 1] != 0x80 || t[i + 2] != 0x99)
+			continue;
+		for (j = i; j < i + 3; j++)
+			if (j >= base && j < base + BLOCK)
+				m |= 1ull << (j - base);
+	}
+	return m;
+}
+
+static void cursor_load(struct word_cursor *c, size_t base)
+{
+	unsigned char pad[BLOCK];
+	uint64_t hi;
+
+	c->base = base;
+	c->m = word_bits(block_at(c->t, c->n, base, pad), &hi);
+	if (hi)
+		c->m |= rsquo_bits(c->t, c->n, base);
+}
+
+/* The first byte at or after pos that is in a word (in_word) or not; n if none. */
+static size_t cursor_find(struct word_cursor *c, size_t pos, int in_word)
+{
+	while (pos < c->n) {
+		size_t base = pos & ~(size_t)(BLOCK - 1);
+		uint64_t m;
+
+		if (base != c->base)
+			cursor_load(c, base);
+		m = (in_word ? c->m : ~c->m) & ~0ull << (pos - base);
+		if (m) {
+			pos = base + ctz64(m);
+			return pos < c->n ? pos : c->n;
+		}
+		pos = base + BLOCK;
+	}
+	return c->n;
+}
+
+/* word_key() for words with a U+2019 in their first WORD_MAX bytes, or at the text end. */
+static void word_key_bytes(const unsigned char *t, size_t n, size_t s, size_t e,
+			   struct word_key *key)
+{
+	char w[KEY_LANES * 8] = { 0 };
+	size_t i, len = 0;
+
+	for (i = s; i < e; i++) {
+		unsigned char c = t[i];
+
+		if (c == 0xe2 && i + 2 < n && t[i + 1] == 0x80 && t[i + 2] == 0x99) {
+			c = '\'';    /* U+2019, the typographic apostrophe */
+			i += 2;
+		}
+		if (len < WORD_MAX)
+			w[len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	while (len && (w[len - 1] == '\'' || w[len - 1] == '-'))
+		w[--len] = 0;
+	memcpy(key->k, w, sizeof(w));
+	key->len = len;
+}
+
+/*
+ * The word t[s, e) as matched: lowercase, U+2019 as "'", at most WORD_MAX
+ * bytes, without edge apostrophes and dashes (those are quoting).  ASCII
+ * words are read a lane at a time: every word byte turns lowercase with
+ * 0x20 set, digits, "'" and '-' already have it.
+ */
+static void word_key(const unsigned char *t, size_t n, size_t s, size_t e, struct word_key *key)
+{
+	size_t len = e - s < WORD_MAX ? e - s : WORD_MAX, i;
+	const uint64_t *m;
+
+	if (s + sizeof(key->k) > n) {
+		word_key_bytes(t, n, s, e, key);
+		return;
+	}
+	memcpy(key->k, t + s, sizeof(key->k));
+	m = dict.len_mask[len];
+	if ((key->k[0] & m[0]) & LANE_HIGH || (key->k[1] & m[1]) & LANE_HIGH ||
+	    (key->k[2] & m[2]) & LANE_HIGH) {
+		word_key_bytes(t, n, s, e, key);
+		return;
+	}
+	while (len && (t[s + len - 1] == '\'' || t[s + len - 1] == '-'))
+		len--;
+	m = dict.len_mask[len];
+	for (i = 0; i < KEY_LANES; i++)
+		key->k[i] = (key->k[i] | LANE_LOWER) & m[i];
+	key->len = len;
+}
+
 static int slot_match(size_t k, unsigned int si, const struct word *w)
 {
-	return has_bit(&w->set, dict.slot_id[k][si]);
+	return has_bit(w->set, dict.slot_id[k][si]);
 }
 
 /* Match pattern k from slot si at word i; returns the index after the last matched word. */
@@ -433,83 +858,58 @@ static size_t match_from(size_t k, unsigned int si, const struct word *w, size_t
 			if (r)
 				return r;
 		}
-		if (!p->loose && !has_bit(&w[j].set, SLOT_FILLER))
+		if (!p->loose && !has_bit(w[j].set, SLOT_FILLER))
 			return 0;
 	}
 	return 0;
 }
 
+/* Patterns are tried in table order: slot 0 bits were handed out in that order. */
 static void match_words(struct inj_state *st, const struct word *w, size_t nw, size_t starts)
 {
-	size_t i, k, b;
+	size_t i, b;
 
 	for (i = 0; i < starts; i++) {
-		uint64_t any = 0;
-
-		for (b = 0; b < SLOT_BITS / 64; b++)
-			any |= w[i].set.b[b] & dict.first.b[b];
-		if (!any)
+		if (w[i].set == &dict.none)
 			continue;
-		for (k = 0; k < N_PATS; k++) {
-			size_t end;
+		for (b = 0; b < SLOT_BITS / 64; b++) {
+			uint64_t any = w[i].set->b[b] & dict.first.b[b];
 
-			if (!slot_match(k, 0, &w[i]))
-				continue;
-			end = match_from(k, 0, w, nw, i, 1);
-			if (end)
-				note(st, k, pats[k].fam, pats[k].id, pats[k].w, w[i].start,
-				     w[end - 1].end);
+			for (; any; any &= any - 1) {
+				size_t k = dict.pat_of_first[b * 64 + ctz64(any)], end;
+
+				end = match_from(k, 0, w, nw, i, 1);
+				if (end)
+					note(st, k, pats[k].fam, pats[k].id, pats[k].w, w[i].start,
+					     w[end - 1].end);
+			}
 		}
 	}
 }
 
-static int word_byte(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '\'' || c == '-';
-}
-
-/* Cut text into words, chunk by chunk, and match each chunk. */
+/*
+ * Cut text into words, chunk by chunk, and match each chunk.  The buffer
+ * holds CHUNK_WORDS words, or every word of the text when that is fewer
+ * (run() sizes it).
+ */
 static void scan_words(struct inj_state *st, const char *t, size_t n, struct word *w)
 {
+	struct word_cursor c = { .t = (const unsigned char *)t, .n = n, .base = SIZE_MAX };
 	size_t i = 0, nw = 0;
 
 	for (;;) {
-		while (i < n && !word_byte((unsigned char)t[i]) &&
-		       !((unsigned char)t[i] == 0xe2 && i + 2 < n && (unsigned char)t[i + 1] == 0x80 &&
-			 (unsigned char)t[i + 2] == 0x99))
-			i++;
+		i = cursor_find(&c, i, 1);
 		if (i < n) {
-			struct word *cur = &w[nw];
+			struct word_key key;
 			size_t s = i;
 
-			cur->len = 0;
-			while (i < n) {
-				unsigned char c = (unsigned char)t[i];
-
-				if (c == 0xe2 && i + 2 < n && (unsigned char)t[i + 1] == 0x80 &&
-				    (unsigned char)t[i + 2] == 0x99) {
-					c = '\'';    /* U+2019, the typographic apostrophe */
-					i += 2;
-				} else if (!word_byte(c)) {
-					break;
-				}
-				if (cur->len < WORD_MAX)
-					cur->w[cur->len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-				i++;
-			}
-			/* edge apostrophes and dashes are quoting, not part of the word */
-			while (cur->len && (cur->w[cur->len - 1] == '\'' || cur->w[cur->len - 1] == '-'))
-				cur->len--;
-			cur->w[cur->len] = 0;
-			cur->start = s;
-			cur->end = i;
-			word_slots(cur->w, cur->len, &cur->set);
-			if (cur->len) {
+			i = cursor_find(&c, s, 0);
+			word_key(c.t, n, s, i, &key);
+			if (key.len) {
 				/* "DAN" in capitals is the persona; "Dan" is a name */
-				if (cur->len == 3 && i - s == 3 && !memcmp(t + s, "DAN", 3))
+				if (i - s == 3 && !memcmp(t + s, "DAN", 3))
 					note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, s, i);
-				nw++;
+				w[nw++] = (struct word){ .start = s, .end = i, .set = word_set(&key) };
 			}
 		}
 		if (nw == CHUNK_WORDS || (i >= n && nw)) {
@@ -528,47 +928,81 @@ static void scan_words(struct inj_state *st, const char *t, size_t n, struct wor
 
 /* --- literals ---------------------------------------------------------------- */
 
+/* Text before i on its line is blanks only. */
+static int at_line_start(const char *t, size_t i)
+{
+	while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'))
+		i--;
+	return i == 0 || t[i - 1] == '\n';
+}
+
+/* The delimiter literals that begin at t[i]. */
+static void literal_at(struct inj_state *st, const char *t, size_t n, size_t i)
+{
+	unsigned char c = (unsigned char)tolower((unsigned char)t[i]);
+	size_t k;
+
+	/* every '<' literal is "<|", "<<" or "</": HTML and code are full of '<' */
+	if (c == '<' && (i + 1 >= n || (t[i + 1] != '|' && t[i + 1] != '<' && t[i + 1] != '/')))
+		return;
+	/* "system:" and "assistant:" count at a line start only: check that first */
+	if ((c == 's' || c == 'a') && !at_line_start(t, i))
+		return;
+	for (k = 0; k < N_LITS; k++) {
+		size_t l = dict.lit_len[k];
+
+		if ((unsigned char)lits[k].s[0] != c || i + 1 >= n ||
+		    (unsigned char)tolower((unsigned char)t[i + 1]) != (unsigned char)lits[k].s[1])
+			continue;
+		if (l > n - i || strncasecmp(t + i, lits[k].s, l))
+			continue;
+		if (lits[k].line_start) {
+			if (!at_line_start(t, i))
+				continue;
+		} else if (isalpha(c) && i > 0 && isalnum((unsigned char)t[i - 1])) {
+			continue;
+		}
+		note(st, N_PATS + k, INJ_DELIMITER, "delimiter-injection", lits[k].w, i, i + l);
+	}
+}
+
+/* A line's first non-blank byte may begin "system:" or "assistant:". */
+static void line_literals(struct inj_state *st, const char *t, size_t n, size_t i)
+{
+	unsigned char c;
+
+	while (i < n && (t[i] == ' ' || t[i] == '\t'))
+		i++;
+	if (i >= n)
+		return;
+	c = (unsigned char)tolower((unsigned char)t[i]);
+	if (c == 's' || c == 'a')
+		literal_at(st, t, n, i);
+}
+
+/*
+ * Every literal begins with one of "<[#{%" or, at a line start, 's'/'a';
+ * those bytes are rare in prose, so only they are looked at.  A line
+ * start's 's'/'a' is found from the '\n' before it, which keeps the
+ * literals in text order.
+ */
 static void scan_literals(struct inj_state *st, const char *t, size_t n)
 {
-	size_t i, k;
+	const unsigned char *u = (const unsigned char *)t;
+	unsigned char pad[BLOCK];
+	size_t base;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)tolower((unsigned char)t[i]);
+	line_literals(st, t, n, 0);
+	for (base = 0; base < n; base += BLOCK) {
+		uint64_t m = lit_bits(block_at(u, n, base, pad));
 
-		if (c != '<' && c != '[' && c != '#' && c != '{' && c != 's' && c != 'a' && c != '%')
-			continue;
-		/* every '<' literal is "<|", "<<" or "</": HTML and code are full of '<' */
-		if (c == '<' && (i + 1 >= n || (t[i + 1] != '|' && t[i + 1] != '<' && t[i + 1] != '/')))
-			continue;
-		/* "system:" and "assistant:" count at a line start only: check that first */
-		if (c == 's' || c == 'a') {
-			size_t b = i;
+		for (; m; m &= m - 1) {
+			size_t i = base + ctz64(m);
 
-			while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
-				b--;
-			if (b > 0 && t[b - 1] != '\n')
-				continue;
-		}
-		for (k = 0; k < N_LITS; k++) {
-			size_t l;
-
-			if ((unsigned char)lits[k].s[0] != c || i + 1 >= n ||
-			    (unsigned char)tolower((unsigned char)t[i + 1]) != (unsigned char)lits[k].s[1])
-				continue;
-			l = strlen(lits[k].s);
-			if (l > n - i || strncasecmp(t + i, lits[k].s, l))
-				continue;
-			if (lits[k].line_start) {
-				size_t b = i;
-
-				while (b > 0 && (t[b - 1] == ' ' || t[b - 1] == '\t'))
-					b--;
-				if (b > 0 && t[b - 1] != '\n')
-					continue;
-			} else if (isalpha(c) && i > 0 && isalnum((unsigned char)t[i - 1])) {
-				continue;
-			}
-			note(st, N_PATS + k, INJ_DELIMITER, "delimiter-injection", lits[k].w, i, i + l);
+			if (u[i] == '\n')
+				line_literals(st, t, n, i + 1);
+			else
+				literal_at(st, t, n, i);
 		}
 	}
 }
@@ -579,14 +1013,6 @@ static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, stru
 			int depth);
 
 /* --- encoded payloads ----------------------------------------------------------- */
-
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (unsigned char)tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 static size_t hex_decode(const char *s, size_t len, char *out, size_t cap)
 {
@@ -600,21 +1026,32 @@ static size_t hex_decode(const char *s, size_t len, char *out, size_t cap)
 /* Mostly printable text with spaces: a decoded sentence, not binary. */
 static int looks_like_text(const char *s, size_t n)
 {
-	size_t i, ok = 0, sp = 0;
+	size_t i, bad = 0, sp = 0;
 
 	if (n < 12)
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		ok += (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r';
 		sp += c == ' ';
+		if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r')
+			continue;
+		/* over 5% unprintable: binary, whatever the rest holds */
+		if (++bad * 20 > n)
+			return 0;
 	}
-	return ok * 100 >= n * 95 && sp > 0;
+	return sp > 0;
 }
 
 static double analyse(const char *t, size_t n, const struct scan_norm *norm, struct word *w,
 		      int depth, struct inj_state *st);
+
+static void state_init(struct inj_state *st)
+{
+	memset(st->best, 0, sizeof(st->best));
+	memset(st->fam_hit, 0, sizeof(st->fam_hit));
+	st->n_span = 0;
+}
 
 /* The strongest override/role/extract/exfil weight of a decoded payload. */
 static double payload_weight(const char *s, size_t n, struct word *w, int depth)
@@ -623,7 +1060,7 @@ static double payload_weight(const char *s, size_t n, struct word *w, int depth)
 	size_t i;
 	double best = 0;
 
-	memset(&sub, 0, sizeof(sub));
+	state_init(&sub);
 	analyse(s, n, NULL, w, depth + 1, &sub);
 	for (i = 0; i < N_PATS; i++)
 		if (pats[i].fam <= INJ_EXFIL && pats[i].w >= 0.45 && sub.best[i] > best)
@@ -631,28 +1068,75 @@ static double payload_weight(const char *s, size_t n, struct word *w, int depth)
 	return best;
 }
 
+static uint64_t full_bytes8(uint64_t m)
+{
+	/* bit 8j set when bits 8j..8j+7 all are */
+	m &= m >> 1;
+	m &= m >> 2;
+	m &= m >> 4;
+	return m & 0x0101010101010101ull;
+}
+
+/*
+ * The next run of base64 bytes and '=' at or after pos that is
+ * PAYLOAD_MIN bytes or longer.  Such a run covers a whole aligned group
+ * of 8 bytes, so only those groups are looked at, not every byte.
+ */
+static int next_run(const unsigned char *t, size_t n, size_t pos, size_t *ret_s, size_t *ret_e)
+{
+	unsigned char pad[BLOCK];
+
+	while (pos < n) {
+		size_t base = pos & ~(size_t)(BLOCK - 1), s, e;
+		uint64_t g = full_bytes8(b64_bits(block_at(t, n, base, pad))) & ~0ull << (pos - base);
+
+		if (!g) {
+			pos = base + BLOCK;
+			continue;
+		}
+		s = base + ctz64(g);
+		e = s + 8;
+		while (s > 0 && dict.cls[t[s - 1]] & BC_B64)
+			s--;
+		while (e < n && dict.cls[t[e]] & BC_B64)
+			e++;
+		if (e - s >= PAYLOAD_MIN) {
+			*ret_s = s;
+			*ret_e = e;
+			return 1;
+		}
+		pos = e;
+	}
+	return 0;
+}
+
 static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct word *w,
 			  int depth)
 {
-	char *buf;
+	char *buf = NULL;
 	size_t i = 0, done = 0;
 
 	if (depth >= NEST_MAX)
 		return;
-	buf = malloc(INJECTION_PAYLOAD_MAX);
-	if (!buf)
-		return;
 	while (i < n && done < INJECTION_DECODE_MAX) {
-		size_t s = i, e, hexlen = 0, dl;
+		size_t s, e, k, hexlen = 0, dl;
 		double pw;
 
-		while (s < n && scan_b64_value((unsigned char)t[s]) < 0)
-			s++;
-		for (e = s; e < n && (scan_b64_value((unsigned char)t[e]) >= 0 || t[e] == '='); e++)
-			hexlen += hexv((unsigned char)t[e]) >= 0;
+		if (!next_run((const unsigned char *)t, n, i, &s, &e))
+			break;
 		i = e;
-		if (e - s < 20)
+		/* a run begins with a base64 byte: leading '=' are not part of it */
+		while (s < e && t[s] == '=')
+			s++;
+		if (e - s < PAYLOAD_MIN)
 			continue;
+		if (!buf) {
+			buf = malloc(INJECTION_PAYLOAD_MAX);
+			if (!buf)
+				return;
+		}
+		for (k = s; k < e; k++)
+			hexlen += hexv((unsigned char)t[k]) >= 0;
 		if (hexlen == e - s && (e - s) % 2 == 0)
 			dl = hex_decode(t + s, e - s, buf, INJECTION_PAYLOAD_MAX);
 		else
@@ -668,27 +1152,37 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct 
 	free(buf);
 }
 
+/* The text names rot13 (or Caesar) somewhere, in any case. */
+static int rot13_asked(const char *t, size_t n)
+{
+	static const char *const cues[] = { "rot13", "rot-13", "rot 13", "caesar", NULL };
+	const unsigned char *u = (const unsigned char *)t;
+	unsigned char pad[BLOCK];
+	const char *const *c;
+	size_t base;
+
+	for (base = 0; base < n; base += BLOCK) {
+		uint64_t m = cue_bits(block_at(u, n, base, pad));
+
+		for (; m; m &= m - 1) {
+			size_t i = base + ctz64(m);
+
+			for (c = cues; *c; c++)
+				if (strlen(*c) <= n - i && !strncasecmp(t + i, *c, strlen(*c)))
+					return 1;
+		}
+	}
+	return 0;
+}
+
 /* rot13 only when the text asks for it: otherwise it would double the cost for nothing. */
 static void scan_rot13(struct inj_state *st, const char *t, size_t n, struct word *w, int depth)
 {
-	static const char *const cues[] = { "rot13", "rot-13", "rot 13", "caesar", NULL };
-	const char *const *c;
 	char *buf;
 	size_t i, m;
 	double pw;
-	int asked = 0;
 
-	if (depth >= NEST_MAX)
-		return;
-	for (i = 0; i + 5 <= n && !asked; i++) {
-		unsigned char ch = (unsigned char)(t[i] | 0x20);
-
-		if (ch != 'r' && ch != 'c')
-			continue;
-		for (c = cues; *c && !asked; c++)
-			asked = strlen(*c) <= n - i && !strncasecmp(t + i, *c, strlen(*c));
-	}
-	if (!asked)
+	if (depth >= NEST_MAX || !rot13_asked(t, n))
 		return;
 	m = n < INJECTION_PAYLOAD_MAX * 4 ? n : INJECTION_PAYLOAD_MAX * 4;
 	buf = malloc(m ? m : 1);
@@ -805,57 +1299,70 @@ static int span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/*
+ * Words of a text of len bytes, and of what is decoded from it: a word and
+ * the byte after it take two bytes, decoded payloads are shorter than
+ * their text, and tag characters decode to at most sizeof(tag_ascii).
+ */
+static size_t words_max(size_t len)
+{
+	size_t m = sizeof(((struct scan_norm *)0)->tag_ascii);
+
+	m = (len > m ? len : m) / 2 + 1;
+	return m < CHUNK_WORDS ? m : CHUNK_WORDS;
+}
+
 static int run(const char *text, size_t len, const struct scan_norm *norm,
 	       struct scan_result *out, double *ret_score)
 {
-	struct inj_state *st;
-	struct word *w;
+	struct word on_stack[WORDS_ON_STACK], *w = on_stack;
+	struct inj_state st;
 	double score;
-	size_t i;
+	size_t i, nw;
 	int n = 0, err = 0;
 
 	if (!text && len)
 		return -EINVAL;
-	st = calloc(1, sizeof(*st));
-	w = malloc(CHUNK_WORDS * sizeof(*w));
-	if (!st || !w) {
-		err = -ENOMEM;
-		goto out_free;
+	if (!dict_ready())
+		return -ENOMEM;
+	/* short texts (most strings of a body) need no allocation */
+	nw = words_max(len);
+	if (nw > WORDS_ON_STACK) {
+		w = malloc(nw * sizeof(*w));
+		if (!w)
+			return -ENOMEM;
 	}
-	if (!dict_ready()) {
-		err = -ENOMEM;
-		goto out_free;
-	}
+	state_init(&st);
 	if (norm && norm->view != text)
 		norm = NULL;    /* signals describe another buffer */
-	score = analyse(text ? text : "", len, norm, w, 0, st);
+	score = analyse(text ? text : "", len, norm, w, 0, &st);
 	if (ret_score)
 		*ret_score = score;
 	if (!out || score < INJECTION_SCORE_MIN)
 		goto out_free;
-	qsort(st->span, st->n_span, sizeof(st->span[0]), span_cmp);
-	for (i = 0; i < st->n_span; i++) {
+	qsort(st.span, st.n_span, sizeof(st.span[0]), span_cmp);
+	for (i = 0; i < st.n_span; i++) {
 		struct scan_finding f = {
 			.category = SCAN_CAT_INJECTION,
-			.start = st->span[i].start,
-			.end = st->span[i].end,
+			.start = st.span[i].start,
+			.end = st.span[i].end,
 			.confidence = conf_of(score),
 			.score = score,
 		};
 
 		/* signals too weak to matter on their own are not worth a span */
-		if (st->span[i].w < 0.2)
+		if (st.span[i].w < 0.2)
 			continue;
 		memcpy(f.type, INJECTION_TYPE, sizeof(INJECTION_TYPE));
-		strncpy(f.detail, st->span[i].id, sizeof(f.detail) - 1);
+		strncpy(f.detail, st.span[i].id, sizeof(f.detail) - 1);
 		err = scan_result_push(out, &f);
 		if (err)
 			goto out_free;
 		n++;
 	}
 out_free:
-	free(w);
-	free(st);
+	if (w != on_stack)
+		free(w);
 	return err ? err : n;
 }
 
