@@ -307,6 +307,7 @@ struct inj_dict {
 	size_t n_prefix;
 	uint8_t pfx_by_first[PREFIX_MAX];       /* prefix indexes, grouped by first byte */
 	uint8_t pfx_at[257];                    /* group of byte c: [pfx_at[c], pfx_at[c + 1]) */
+	uint32_t pfx_second[256];       /* by first byte: bit (second byte & 31) of some prefix */
 	uint64_t len_mask[WORD_MAX + 1][KEY_LANES];     /* the first n bytes of a key */
 	uint16_t slot_id[N_PATS][7];
 	uint8_t pat_of_first[SLOT_BITS];        /* the pattern whose slot 0 a bit is */
@@ -364,11 +365,11 @@ static int key_eq(const uint64_t *a, const uint64_t *b)
 	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]));
 }
 
-static unsigned int key_first(const uint64_t *k)
+static unsigned int key_byte(const uint64_t *k, size_t i)
 {
 	unsigned char c;
 
-	memcpy(&c, k, 1);
+	memcpy(&c, (const char *)k + i, 1);
 	return c;
 }
 
@@ -476,8 +477,10 @@ static void dict_fold_prefixes(void)
 	for (c = 0; c < 256; c++) {
 		dict.pfx_at[c] = (uint8_t)at;
 		for (i = 0; i < dict.n_prefix; i++)
-			if (key_first(dict.prefix[i].k) == c)
+			if (key_byte(dict.prefix[i].k, 0) == c) {
 				dict.pfx_by_first[at++] = (uint8_t)i;
+				dict.pfx_second[c] |= 1u << (key_byte(dict.prefix[i].k, 1) & 31);
+			}
 	}
 	dict.pfx_at[256] = (uint8_t)at;
 }
@@ -543,11 +546,14 @@ static const struct slot_set *word_set(const struct word_key *key)
 {
 	const struct dict_entry *d = dict_slot(key->k, 0);
 	const struct slot_set *set = &dict.none;
-	unsigned int first = key_first(key->k), j;
+	unsigned int first = key_byte(key->k, 0), j;
 	size_t best = 0;
 
 	if (d)
 		return &d->set;
+	/* most words begin with two bytes no prefix begins with */
+	if (!(dict.pfx_second[first] >> (key_byte(key->k, 1) & 31) & 1))
+		return set;
 	for (j = dict.pfx_at[first]; j < dict.pfx_at[first + 1]; j++) {
 		const struct dict_prefix *p = &dict.prefix[dict.pfx_by_first[j]];
 
@@ -568,15 +574,19 @@ static const struct slot_set *word_set(const struct word_key *key)
  * than the bytes: sixteen at a time where SSE2 is there, else by table.
  */
 #define BLOCK 64
+#define AHEAD 2                         /* bytes past a block the cue test reads */
+#define PAD (BLOCK + 16)
 
-/* The block at base, zero padded past n (a zero byte is in no class). */
+/* The block at base and AHEAD bytes more, zero padded past n (a zero byte is in no class). */
 static const unsigned char *block_at(const unsigned char *t, size_t n, size_t base,
 				     unsigned char *pad)
 {
-	if (base + BLOCK <= n)
+	size_t l = n - base < BLOCK + AHEAD ? n - base : BLOCK + AHEAD;
+
+	if (base + BLOCK + AHEAD <= n)
 		return t + base;
-	memset(pad, 0, BLOCK);
-	memcpy(pad, t + base, n - base);
+	memset(pad, 0, PAD);
+	memcpy(pad, t + base, l);
 	return pad;
 }
 
@@ -648,6 +658,37 @@ static uint64_t word_bits(const unsigned char *p, uint64_t *ret_high)
 #endif
 }
 
+#ifdef __SSE2__
+/* Base64 alphabet and '='. */
+static __m128i b64_16(__m128i v)
+{
+	__m128i sym = _mm_or_si128(_mm_or_si128(eq(v, '+'), eq(v, '-')),
+				   _mm_or_si128(_mm_or_si128(eq(v, '/'), eq(v, '_')), eq(v, '=')));
+
+	return _mm_or_si128(alnum16(v), sym);
+}
+
+/* First bytes of the delimiter literals, and '\n'. */
+static __m128i lit16(__m128i v)
+{
+	__m128i a = _mm_or_si128(_mm_or_si128(eq(v, '<'), eq(v, '[')), eq(v, '#'));
+	__m128i b = _mm_or_si128(_mm_or_si128(eq(v, '{'), eq(v, '%')), eq(v, '\n'));
+
+	return _mm_or_si128(a, b);
+}
+
+/* "rot" or "cae" in any case: where a rot13 cue may begin (p: 18 bytes readable). */
+static __m128i cue16(const unsigned char *p)
+{
+	const __m128i low = _mm_set1_epi8(0x20);
+	__m128i a = _mm_or_si128(load16(p, 0), low), b = _mm_or_si128(load16(p + 1, 0), low);
+	__m128i c = _mm_or_si128(load16(p + 2, 0), low);
+
+	return _mm_or_si128(_mm_and_si128(_mm_and_si128(eq(a, 'r'), eq(b, 'o')), eq(c, 't')),
+			    _mm_and_si128(_mm_and_si128(eq(a, 'c'), eq(b, 'a')), eq(c, 'e')));
+}
+#endif
+
 /* Base64 alphabet and '=' (BC_B64). */
 static uint64_t b64_bits(const unsigned char *p)
 {
@@ -655,63 +696,50 @@ static uint64_t b64_bits(const unsigned char *p)
 	uint64_t m = 0;
 	unsigned int k;
 
-	for (k = 0; k < BLOCK / 16; k++) {
-		__m128i v = load16(p, k);
-		__m128i sym = _mm_or_si128(_mm_or_si128(eq(v, '+'), eq(v, '-')),
-					   _mm_or_si128(_mm_or_si128(eq(v, '/'), eq(v, '_')), eq(v, '=')));
-
-		m |= bits16(_mm_or_si128(alnum16(v), sym), k);
-	}
+	for (k = 0; k < BLOCK / 16; k++)
+		m |= bits16(b64_16(load16(p, k)), k);
 	return m;
 #else
 	return class_bits(p, BC_B64);
 #endif
 }
 
-/* First bytes of the delimiter literals, and '\n' (BC_LIT). */
-static uint64_t lit_bits(const unsigned char *p)
+/* What the literal pass finds in a block, for itself and for the scanners after it. */
+struct rare_bits {
+	uint64_t lit;                   /* BC_LIT */
+	uint64_t b64;                   /* BC_B64 */
+	uint64_t cue;                   /* may begin a rot13 cue (the caller checks each) */
+};
+
+static void rare_bits(const unsigned char *p, int want_b64, int want_cue, struct rare_bits *r)
 {
 #ifdef __SSE2__
-	uint64_t m = 0;
 	unsigned int k;
 
+	*r = (struct rare_bits){ 0 };
 	for (k = 0; k < BLOCK / 16; k++) {
 		__m128i v = load16(p, k);
-		__m128i a = _mm_or_si128(_mm_or_si128(eq(v, '<'), eq(v, '[')), eq(v, '#'));
-		__m128i b = _mm_or_si128(_mm_or_si128(eq(v, '{'), eq(v, '%')), eq(v, '\n'));
 
-		m |= bits16(_mm_or_si128(a, b), k);
+		r->lit |= bits16(lit16(v), k);
+		if (want_b64)
+			r->b64 |= bits16(b64_16(v), k);
+		if (want_cue)
+			r->cue |= bits16(cue16(p + 16 * k), k);
 	}
-	return m;
 #else
-	return class_bits(p, BC_LIT);
+	r->lit = class_bits(p, BC_LIT);
+	r->b64 = want_b64 ? class_bits(p, BC_B64) : 0;
+	r->cue = want_cue ? class_bits(p, BC_CUE) : 0;
 #endif
 }
 
-/*
- * Where a rot13 cue may begin: "rot" or "cae" in any case, or an 'r'/'c'
- * too near the block end to look further (the caller checks each).
- */
-static uint64_t cue_bits(const unsigned char *p)
+static uint64_t full_bytes8(uint64_t m)
 {
-#ifdef __SSE2__
-	uint64_t r = 0, o = 0, t = 0, c = 0, a = 0, e = 0;
-	unsigned int k;
-
-	for (k = 0; k < BLOCK / 16; k++) {
-		__m128i v = _mm_or_si128(load16(p, k), _mm_set1_epi8(0x20));
-
-		r |= bits16(eq(v, 'r'), k);
-		o |= bits16(eq(v, 'o'), k);
-		t |= bits16(eq(v, 't'), k);
-		c |= bits16(eq(v, 'c'), k);
-		a |= bits16(eq(v, 'a'), k);
-		e |= bits16(eq(v, 'e'), k);
-	}
-	return (r & o >> 1 & t >> 2) | (c & a >> 1 & e >> 2) | ((r | c) & 3ull << (BLOCK - 2));
-#else
-	return class_bits(p, BC_CUE);
-#endif
+	/* bit 8j set when bits 8j..8j+7 all are */
+	m &= m >> 1;
+	m &= m >> 2;
+	m &= m >> 4;
+	return m & 0x0101010101010101ull;
 }
 
 static unsigned int ctz64(uint64_t m)
@@ -720,14 +748,6 @@ static unsigned int ctz64(uint64_t m)
 }
 
 /* --- words ------------------------------------------------------------------ */
-
-/* Where the words are, one block at a time. */
-struct word_cursor {
-	const unsigned char *t;
-	size_t n;
-	size_t base;                    /* the block `m` describes */
-	uint64_t m;                     /* bit i: byte base + i is in a word */
-};
 
 /* The bytes of every U+2019 (E2 80 99) that reaches into the block: words take it as "'". */
 static uint64_t rsquo_bits(const unsigned char *t, size_t n, size_t base)
@@ -745,34 +765,28 @@ static uint64_t rsquo_bits(const unsigned char *t, size_t n, size_t base)
 	return m;
 }
 
-static void cursor_load(struct word_cursor *c, size_t base)
+/* Bit i: byte base + i is in a word; none past n. */
+static uint64_t word_block(const unsigned char *t, size_t n, size_t base)
 {
-	unsigned char pad[BLOCK];
-	uint64_t hi;
+	unsigned char pad[PAD];
+	uint64_t m, hi;
 
-	c->base = base;
-	c->m = word_bits(block_at(c->t, c->n, base, pad), &hi);
-	if (hi)
-		c->m |= rsquo_bits(c->t, c->n, base);
+	if (base >= n)
+		return 0;
+	m = word_bits(block_at(t, n, base, pad), &hi);
+	return hi ? m | rsquo_bits(t, n, base) : m;
 }
 
-/* The first byte at or after pos that is in a word (in_word) or not; n if none. */
-static size_t cursor_find(struct word_cursor *c, size_t pos, int in_word)
+/* The end of a word that is still going at pos (a block start); n at the latest. */
+static size_t word_end_far(const unsigned char *t, size_t n, size_t pos)
 {
-	while (pos < c->n) {
-		size_t base = pos & ~(size_t)(BLOCK - 1);
-		uint64_t m;
+	for (; pos < n; pos += BLOCK) {
+		uint64_t out = ~word_block(t, n, pos);
 
-		if (base != c->base)
-			cursor_load(c, base);
-		m = (in_word ? c->m : ~c->m) & ~0ull << (pos - base);
-		if (m) {
-			pos = base + ctz64(m);
-			return pos < c->n ? pos : c->n;
-		}
-		pos = base + BLOCK;
+		if (out)
+			return pos + ctz64(out) < n ? pos + ctz64(out) : n;
 	}
-	return c->n;
+	return n;
 }
 
 /* word_key() for words with a U+2019 in their first WORD_MAX bytes, or at the text end. */
@@ -887,43 +901,61 @@ static void match_words(struct inj_state *st, const struct word *w, size_t nw, s
 	}
 }
 
+/* Record a word (and the capital "DAN"); 0 when, trimmed, nothing was left of it. */
+static int add_word(struct inj_state *st, const char *t, size_t n, size_t s, size_t e,
+		    struct word *w)
+{
+	struct word_key key;
+
+	word_key((const unsigned char *)t, n, s, e, &key);
+	if (!key.len)
+		return 0;
+	/* "DAN" in capitals is the persona; "Dan" is a name */
+	if (e - s == 3 && !memcmp(t + s, "DAN", 3))
+		note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, s, e);
+	*w = (struct word){ .start = s, .end = e, .set = word_set(&key) };
+	return 1;
+}
+
 /*
  * Cut text into words, chunk by chunk, and match each chunk.  The buffer
  * holds CHUNK_WORDS words, or every word of the text when that is fewer
- * (run() sizes it).
+ * (run() sizes it).  Words start where a block's mask goes from 0 to 1;
+ * the next block's mask is at hand for the words that run into it.
  */
 static void scan_words(struct inj_state *st, const char *t, size_t n, struct word *w)
 {
-	struct word_cursor c = { .t = (const unsigned char *)t, .n = n, .base = SIZE_MAX };
-	size_t i = 0, nw = 0;
+	const unsigned char *u = (const unsigned char *)t;
+	uint64_t m = word_block(u, n, 0), next, carry = 0;
+	size_t base, nw = 0;
 
-	for (;;) {
-		i = cursor_find(&c, i, 1);
-		if (i < n) {
-			struct word_key key;
-			size_t s = i;
+	for (base = 0; base < n; base += BLOCK, m = next) {
+		uint64_t starts = m & ~(m << 1 | carry);
 
-			i = cursor_find(&c, s, 0);
-			word_key(c.t, n, s, i, &key);
-			if (key.len) {
-				/* "DAN" in capitals is the persona; "Dan" is a name */
-				if (i - s == 3 && !memcmp(t + s, "DAN", 3))
-					note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, s, i);
-				w[nw++] = (struct word){ .start = s, .end = i, .set = word_set(&key) };
+		next = word_block(u, n, base + BLOCK);
+		carry = m >> (BLOCK - 1);
+		for (; starts; starts &= starts - 1) {
+			size_t s = base + ctz64(starts), e;
+			uint64_t rest = ~m >> (s - base);
+
+			if (rest)
+				e = s + ctz64(rest);
+			else if (~next)
+				e = base + BLOCK + ctz64(~next);
+			else
+				e = word_end_far(u, n, base + 2 * BLOCK);
+			if (e > n)
+				e = n;
+			nw += add_word(st, t, n, s, e, &w[nw]);
+			if (nw == CHUNK_WORDS && e < n) {
+				match_words(st, w, nw, nw - CHUNK_OVERLAP);
+				memmove(w, w + nw - CHUNK_OVERLAP, CHUNK_OVERLAP * sizeof(*w));
+				nw = CHUNK_OVERLAP;
 			}
 		}
-		if (nw == CHUNK_WORDS || (i >= n && nw)) {
-			size_t starts = i >= n ? nw : nw - CHUNK_OVERLAP;
-
-			match_words(st, w, nw, starts);
-			if (i >= n)
-				return;
-			memmove(w, w + starts, (nw - starts) * sizeof(*w));
-			nw -= starts;
-		}
-		if (i >= n)
-			return;
 	}
+	if (nw)
+		match_words(st, w, nw, nw);
 }
 
 /* --- literals ---------------------------------------------------------------- */
@@ -980,23 +1012,38 @@ static void line_literals(struct inj_state *st, const char *t, size_t n, size_t 
 		literal_at(st, t, n, i);
 }
 
+/* Where the scanners after the literal pass start: n when there is nothing for them. */
+struct inj_hints {
+	size_t run;                     /* the first block with a base64/hex run in it */
+	size_t cue;                     /* the first block that may name rot13 */
+};
+
 /*
  * Every literal begins with one of "<[#{%" or, at a line start, 's'/'a';
  * those bytes are rare in prose, so only they are looked at.  A line
  * start's 's'/'a' is found from the '\n' before it, which keeps the
- * literals in text order.
+ * literals in text order.  The same blocks tell the payload and rot13
+ * scanners where to start, so most texts are read once for all three.
  */
-static void scan_literals(struct inj_state *st, const char *t, size_t n)
+static void scan_literals(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
 {
 	const unsigned char *u = (const unsigned char *)t;
-	unsigned char pad[BLOCK];
+	unsigned char pad[PAD];
 	size_t base;
 
+	h->run = h->cue = n;
 	line_literals(st, t, n, 0);
 	for (base = 0; base < n; base += BLOCK) {
-		uint64_t m = lit_bits(block_at(u, n, base, pad));
+		struct rare_bits r;
+		uint64_t m;
 
-		for (; m; m &= m - 1) {
+		rare_bits(block_at(u, n, base, pad), h->run == n, h->cue == n, &r);
+		/* a run worth decoding covers an aligned 8-byte group (see next_run()) */
+		if (h->run == n && full_bytes8(r.b64))
+			h->run = base;
+		if (h->cue == n && r.cue)
+			h->cue = base;
+		for (m = r.lit; m; m &= m - 1) {
 			size_t i = base + ctz64(m);
 
 			if (u[i] == '\n')
@@ -1068,15 +1115,6 @@ static double payload_weight(const char *s, size_t n, struct word *w, int depth)
 	return best;
 }
 
-static uint64_t full_bytes8(uint64_t m)
-{
-	/* bit 8j set when bits 8j..8j+7 all are */
-	m &= m >> 1;
-	m &= m >> 2;
-	m &= m >> 4;
-	return m & 0x0101010101010101ull;
-}
-
 /*
  * The next run of base64 bytes and '=' at or after pos that is
  * PAYLOAD_MIN bytes or longer.  Such a run covers a whole aligned group
@@ -1084,7 +1122,7 @@ static uint64_t full_bytes8(uint64_t m)
  */
 static int next_run(const unsigned char *t, size_t n, size_t pos, size_t *ret_s, size_t *ret_e)
 {
-	unsigned char pad[BLOCK];
+	unsigned char pad[PAD];
 
 	while (pos < n) {
 		size_t base = pos & ~(size_t)(BLOCK - 1), s, e;
@@ -1111,10 +1149,10 @@ static int next_run(const unsigned char *t, size_t n, size_t pos, size_t *ret_s,
 }
 
 static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct word *w,
-			  int depth)
+			  int depth, size_t from)
 {
 	char *buf = NULL;
-	size_t i = 0, done = 0;
+	size_t i = from, done = 0;
 
 	if (depth >= NEST_MAX)
 		return;
@@ -1152,19 +1190,21 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct 
 	free(buf);
 }
 
-/* The text names rot13 (or Caesar) somewhere, in any case. */
-static int rot13_asked(const char *t, size_t n)
+/* The text names rot13 (or Caesar) somewhere from block `from` on, in any case. */
+static int rot13_asked(const char *t, size_t n, size_t from)
 {
 	static const char *const cues[] = { "rot13", "rot-13", "rot 13", "caesar", NULL };
 	const unsigned char *u = (const unsigned char *)t;
-	unsigned char pad[BLOCK];
+	unsigned char pad[PAD];
 	const char *const *c;
 	size_t base;
 
-	for (base = 0; base < n; base += BLOCK) {
-		uint64_t m = cue_bits(block_at(u, n, base, pad));
+	for (base = from; base < n; base += BLOCK) {
+		struct rare_bits r;
+		uint64_t m;
 
-		for (; m; m &= m - 1) {
+		rare_bits(block_at(u, n, base, pad), 0, 1, &r);
+		for (m = r.cue; m; m &= m - 1) {
 			size_t i = base + ctz64(m);
 
 			for (c = cues; *c; c++)
@@ -1176,13 +1216,14 @@ static int rot13_asked(const char *t, size_t n)
 }
 
 /* rot13 only when the text asks for it: otherwise it would double the cost for nothing. */
-static void scan_rot13(struct inj_state *st, const char *t, size_t n, struct word *w, int depth)
+static void scan_rot13(struct inj_state *st, const char *t, size_t n, struct word *w, int depth,
+		       size_t from)
 {
 	char *buf;
 	size_t i, m;
 	double pw;
 
-	if (depth >= NEST_MAX || !rot13_asked(t, n))
+	if (depth >= NEST_MAX || !rot13_asked(t, n, from))
 		return;
 	m = n < INJECTION_PAYLOAD_MAX * 4 ? n : INJECTION_PAYLOAD_MAX * 4;
 	buf = malloc(m ? m : 1);
@@ -1277,11 +1318,13 @@ static double combine(const struct inj_state *st)
 static double analyse(const char *t, size_t n, const struct scan_norm *norm, struct word *w,
 		      int depth, struct inj_state *st)
 {
+	struct inj_hints h;
+
 	scan_words(st, t, n, w);
-	scan_literals(st, t, n);
+	scan_literals(st, t, n, &h);
 	scan_hidden(st, norm, w, depth);
-	scan_payloads(st, t, n, w, depth);
-	scan_rot13(st, t, n, w, depth);
+	scan_payloads(st, t, n, w, depth, h.run);
+	scan_rot13(st, t, n, w, depth, h.cue);
 	return combine(st);
 }
 
