@@ -863,8 +863,27 @@ struct edits {
 	struct vault_buf buf;
 };
 
+/*
+ * Batched scanning walks the body twice: COLLECT copies each string to scan
+ * into `texts` and scans nothing; after one scan_batch call, REPLAY walks
+ * again and takes each string's findings in the same order.  The walk's
+ * path through the document never depends on findings, so the orders agree.
+ */
+enum walk_mode { WALK_SCAN = 0, WALK_COLLECT, WALK_REPLAY };
+
+struct walk_batch {
+	struct vault_buf texts;  /* the strings, back to back */
+	struct { size_t off, len; } *at;   /* string i: texts.p + at[i].off */
+	size_t n, cap;
+	struct scan_result found;
+	size_t *first;           /* string i's findings: found.v[first[i] .. first[i + 1]) */
+	size_t next;             /* REPLAY: the next string */
+};
+
 struct walk {
 	const struct body_opts *o;
+	enum walk_mode mode;
+	struct walk_batch b;
 	unsigned max_depth;
 	struct scan_result sr;
 	struct body_findings fs;
@@ -976,6 +995,35 @@ static int unscannable(struct walk *w, enum scan_action a, const char *type, con
 	return record(w, &f);
 }
 
+static int collect(struct walk_batch *b, const char *s, size_t n)
+{
+	int err;
+
+	if (b->n == b->cap && (err = grow((void **)&b->at, &b->cap, b->n + 1, sizeof(*b->at))))
+		return err;
+	b->at[b->n].off = b->texts.len;
+	b->at[b->n++].len = n;
+	return vault_buf_add(&b->texts, s, n) ? -ENOMEM : 0;
+}
+
+/* REPLAY: the findings the batch gave the next string (which must be s). */
+static int replay(struct walk *w, size_t n)
+{
+	struct walk_batch *b = &w->b;
+	size_t i;
+	int err;
+
+	if (b->next >= b->n || b->at[b->next].len != n)
+		return -EPROTO;    /* the walks disagree: never forward unscanned */
+	for (i = b->first[b->next]; i < b->first[b->next + 1]; i++) {
+		err = scan_result_push(&w->sr, &b->found.v[i]);
+		if (err)
+			return err;
+	}
+	b->next++;
+	return 0;
+}
+
 /* Scan one decoded string, record its findings, transform it. */
 static int scan_one(struct walk *w, const char *s, size_t n, struct transform_result *tr)
 {
@@ -984,7 +1032,12 @@ static int scan_one(struct walk *w, const char *s, size_t n, struct transform_re
 	int err;
 
 	scan_result_reset(&w->sr);
-	err = o->scan(o->scan_ctx, s, n, &w->sr);
+	if (w->mode == WALK_COLLECT)
+		return collect(&w->b, s, n);
+	if (w->mode == WALK_REPLAY)
+		err = replay(w, n);
+	else
+		err = o->scan(o->scan_ctx, s, n, &w->sr);
 	if (err)
 		return err < 0 ? err : -EIO;
 	for (i = 0; i < w->sr.n; i++) {
@@ -1257,8 +1310,54 @@ static void set_parse_error(struct body_error *err, const struct jdoc *d, int rc
 	set_error(err, line, (int)col, "invalid JSON: %s", d->why);
 }
 
+static void walk_batch_fini(struct walk_batch *b)
+{
+	vault_buf_fini(&b->texts);
+	free(b->at);
+	free(b->first);
+	scan_result_free(&b->found);
+}
+
+/*
+ * COLLECT walk, one scan_batch call, and the walk state reset for REPLAY
+ * (what COLLECT recorded of unscannable parts is recorded again then).
+ */
+static int walk_prescan(struct walk *w, const struct jdoc *d, bool generic)
+{
+	const struct body_opts *o = w->o;
+	struct walk_batch *b = &w->b;
+	struct scan_part *parts = NULL;
+	struct edits ed = { 0 };
+	size_t i;
+	int err;
+
+	w->mode = WALK_COLLECT;
+	err = walk_value(w, d, 0, SV_NONE, 0, generic, &ed);
+	edits_fini(&ed);
+	if (!err) {
+		parts = malloc((b->n ? b->n : 1) * sizeof(*parts));
+		b->first = malloc((b->n + 1) * sizeof(*b->first));
+		err = parts && b->first ? 0 : -ENOMEM;
+	}
+	for (i = 0; !err && i < b->n; i++)
+		parts[i] = (struct scan_part){ b->texts.p + b->at[i].off, b->at[i].len };
+	if (!err) {
+		err = o->scan_batch(o->scan_ctx, parts, b->n, &b->found, b->first);
+		if (err > 0)
+			err = -EIO;
+	}
+	free(parts);
+	body_findings_fini(&w->fs);
+	w->fs = (struct body_findings){ .max = o->max_findings };
+	w->n_steps = 0;
+	w->rewritten = 0;
+	w->mode = WALK_REPLAY;
+	return err;
+}
+
 static void walk_fini(struct walk *w)
 {
+	walk_batch_fini(&w->b);
 	body_findings_fini(&w->fs);
 	scan_result_free(&w->sr);
 	free(w->steps);
@@ -1281,7 +1380,7 @@ int body_rewrite_request(const struct body_opts *o, const char *json, size_t len
 	struct jdoc d;
 	int rc;
 
-	if (!o->scan || (!json && len)) {
+	if ((!o->scan && !o->scan_batch) || (!json && len)) {
 		set_error(err, 0, 0, "no scanner");
 		return -EINVAL;
 	}
@@ -1294,7 +1393,12 @@ int body_rewrite_request(const struct body_opts *o, const char *json, size_t len
 		set_parse_error(err, &d, rc, w.max_depth);
 		goto out_free;
 	}
-	rc = walk_value(&w, &d, 0, SV_NONE, 0, o->api == BODY_API_GENERIC, &ed);
+	if (o->scan_batch)
+		rc = walk_prescan(&w, &d, o->api == BODY_API_GENERIC);
+	if (!rc)
+		rc = walk_value(&w, &d, 0, SV_NONE, 0, o->api == BODY_API_GENERIC, &ed);
+	if (!rc && w.mode == WALK_REPLAY && w.b.next != w.b.n)
+		rc = -EPROTO;
 	if (rc) {
 		set_error(err, 0, 0, "scanning the body: %s", strerror(-rc));
 		goto out_free;

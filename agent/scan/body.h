@@ -74,12 +74,21 @@ enum body_api {
 
 /* Findings of text[0..len) appended to out; 0 or a negative errno. */
 typedef int (*body_scan_fn)(void *ctx, const char *text, size_t len, struct scan_result *out);
+/*
+ * Optional, preferred over scan when set: the findings of n texts at once,
+ * text i's in out->v[first[i] .. first[i + 1]) (first: n + 1 entries), as n
+ * scan calls would give them.  The body is then walked twice: once to
+ * collect every string to scan, once to apply the findings.
+ */
+typedef int (*body_scan_batch_fn)(void *ctx, const struct scan_part *texts, size_t n,
+				  struct scan_result *out, size_t *first);
 /* The policy: sets f->action.  NULL keeps the action the scanner set. */
 typedef void (*body_decide_fn)(void *ctx, struct scan_finding *f);
 
 struct body_opts {
 	enum body_api api;
 	body_scan_fn scan;
+	body_scan_batch_fn scan_batch;   /* NULL: scan, string by string */
 	void *scan_ctx;
 	body_decide_fn decide;
 	void *decide_ctx;

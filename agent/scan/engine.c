@@ -533,6 +533,12 @@ struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
 	free(s->cand);
 	free(s->hit);
 	free(s->cover);
+	for (i = 0; i < s->cap_norms; i++)
+		scan_norm_free(&s->norms[i]);
+	free(s->norms);
+	free(s->cat);
+	free(s->part_off);
+	free(s->sorted);
 	free(s);
 	return NULL;
 }
@@ -790,7 +796,8 @@ static double conf_score(enum scan_confidence c)
 	return c == SCAN_CONF_HIGH ? 0.9 : c == SCAN_CONF_MEDIUM ? 0.6 : 0.3;
 }
 
-static int emit(const struct scan_engine *eng, struct scan_scratch *s, struct scan_result *out)
+static int emit(const struct scan_engine *eng, struct scan_scratch *s, const struct scan_norm *nm,
+		struct scan_result *out)
 {
 	size_t i, n0 = out->n;
 	int err;
@@ -800,8 +807,8 @@ static int emit(const struct scan_engine *eng, struct scan_scratch *s, struct sc
 		const struct scan_rule *r = eng->rules[h->rule].r;
 		struct scan_finding f = {
 			.category = r->category,
-			.start = scan_norm_start(&s->norm, h->start),
-			.end = scan_norm_end(&s->norm, h->end),
+			.start = scan_norm_start(nm, h->start),
+			.end = scan_norm_end(nm, h->end),
 			.confidence = h->conf,
 			.action = SCAN_ACT_ALLOW,
 			.score = r->score > 0 ? r->score : conf_score(h->conf),
@@ -819,12 +826,48 @@ static int emit(const struct scan_engine *eng, struct scan_scratch *s, struct sc
 	return 0;
 }
 
+int scan_collect(const struct scan_engine *eng, struct scan_scratch *s, const char *t, size_t n)
+{
+	unsigned int dbi;
+	int err;
+
+	s->n_cand = 0;
+	s->overflow = 0;
+	s->max_candidates = eng->opts.max_candidates;
+	err = scan_prefilter(eng, s, t, n);
+	for (dbi = 0; !err && dbi < SCAN_DB__COUNT; dbi++)
+		err = run_db(eng, s, dbi, t, n);
+	return err;
+}
+
+int scan_settle(const struct scan_engine *eng, struct scan_scratch *s, const struct scan_norm *nm,
+		struct scan_cand *c, size_t nc, size_t orig_len, struct scan_result *out)
+{
+	const char *t = nm->view;
+	size_t n = nm->len, i;
+	int err;
+
+	s->n_hit = 0;
+	for (i = 0; i < nc; i++) {
+		if (eng->pats[c[i].pat].fallback)
+			find_start(eng, s, t, &c[i]);
+		err = scan_confirm(eng, s, t, n, &c[i]);
+		if (err)
+			return err;
+	}
+	err = resolve(s, n);
+	if (err)
+		return err;
+	s->stats.texts++;
+	s->stats.bytes += orig_len;
+	s->stats.candidates += nc;
+	s->stats.findings += s->n_hit;
+	return emit(eng, s, nm, out);
+}
+
 int scan_text(const struct scan_engine *eng, struct scan_scratch *s, const char *text,
 	      size_t len, struct scan_result *out)
 {
-	const char *t;
-	size_t n, i;
-	unsigned int dbi;
 	int err;
 
 	if (len > eng->opts.max_input)
@@ -833,33 +876,8 @@ int scan_text(const struct scan_engine *eng, struct scan_scratch *s, const char 
 	if (err)
 		return err;
 	out->signals |= s->norm.signals;
-	t = s->norm.view;
-	n = s->norm.len;
-	s->n_cand = 0;
-	s->n_hit = 0;
-	s->overflow = 0;
-	s->max_candidates = eng->opts.max_candidates;
-	err = scan_prefilter(eng, s, t, n);
+	err = scan_collect(eng, s, s->norm.view, s->norm.len);
 	if (err)
 		return err;
-	for (dbi = 0; dbi < SCAN_DB__COUNT; dbi++) {
-		err = run_db(eng, s, dbi, t, n);
-		if (err)
-			return err;
-	}
-	for (i = 0; i < s->n_cand; i++) {
-		if (eng->pats[s->cand[i].pat].fallback)
-			find_start(eng, s, t, &s->cand[i]);
-		err = scan_confirm(eng, s, t, n, &s->cand[i]);
-		if (err)
-			return err;
-	}
-	err = resolve(s, n);
-	if (err)
-		return err;
-	s->stats.texts++;
-	s->stats.bytes += len;
-	s->stats.candidates += s->n_cand;
-	s->stats.findings += s->n_hit;
-	return emit(eng, s, out);
+	return scan_settle(eng, s, &s->norm, s->cand, s->n_cand, len, out);
 }

@@ -29,6 +29,7 @@ struct scan_engine_opts {
 
 struct scan_engine;
 struct scan_scratch;
+struct scan_norm;
 
 /* Why a rule did not compile, for the policy loader's error message. */
 struct scan_compile_error {
@@ -57,6 +58,23 @@ int scan_text(const struct scan_engine *eng, struct scan_scratch *s,
 	      const char *text, size_t len, struct scan_result *out);
 
 /*
+ * The findings of n texts, exactly as n scan_text() calls would give them,
+ * appended to out: text i's are out->v[first[i] .. first[i + 1]) (first has
+ * n + 1 entries, offsets into text i).  The texts are scanned as one, their
+ * normalised views joined by newlines, so a request's dozen strings cost
+ * one call per database instead of a dozen (~0.4 us each, measured).  A
+ * match that runs from one text into the next (a pattern consuming the
+ * newline) cannot be told apart from one that a lone text would report
+ * differently, so the texts are then scanned one by one; so are texts that
+ * together exceed the input limit, or any engine with start-less patterns.
+ * Errors as scan_text(); on error nothing is appended.
+ */
+int scan_texts(const struct scan_engine *eng, struct scan_scratch *s,
+	       const struct scan_part *parts, size_t n, struct scan_result *out, size_t *first);
+/* Text i's normalised view after scan_texts(), until the scratch scans again. */
+const struct scan_norm *scan_scratch_part_norm(const struct scan_scratch *s, size_t i);
+
+/*
  * The databases: rules are grouped by trigger (rules.h) so that a message
  * costs at most three Hyperscan calls, each over the windows its triggers
  * opened (a call has a fixed cost of its own, which at prompt sizes weighs
@@ -77,6 +95,8 @@ struct scan_stats {
 	uint64_t calls[SCAN_DB__COUNT];          /* Hyperscan calls per database */
 	uint64_t candidates;                     /* raw Hyperscan matches */
 	uint64_t findings;
+	uint64_t batches;                        /* scan_texts() scanned as one */
+	uint64_t batch_splits;                   /* scan_texts() that went text by text */
 };
 
 void scan_scratch_stats(const struct scan_scratch *s, struct scan_stats *ret);

@@ -122,6 +122,15 @@ struct scan_scratch {
 	int overflow;                  /* candidate limit hit during a scan */
 	size_t max_candidates;
 	struct scan_stats stats;
+	/* scan_texts(): each text's normalised view, the views joined, where each starts */
+	struct scan_norm *norms;
+	size_t cap_norms;
+	char *cat;
+	size_t cap_cat;
+	size_t *part_off;
+	size_t cap_parts;
+	struct scan_cand *sorted;      /* candidates grouped by text */
+	size_t cap_sorted;
 };
 
 /* The database a trigger's rules go to. */
@@ -135,6 +144,13 @@ static inline int scan_trig_used(const struct scan_engine *eng, enum scan_trigge
 {
 	return !!(eng->trig_used & (1u << t));
 }
+
+/* engine.c: raw candidates of the view t[0..n) into s->cand (prefilter and
+ * every database); then c[0..nc), offsets in nm's view, confirmed, resolved
+ * and appended to out in original offsets (orig_len: for the stats). */
+int scan_collect(const struct scan_engine *eng, struct scan_scratch *s, const char *t, size_t n);
+int scan_settle(const struct scan_engine *eng, struct scan_scratch *s, const struct scan_norm *nm,
+		struct scan_cand *c, size_t nc, size_t orig_len, struct scan_result *out);
 
 /* prefilter.c: windows of text each database must see. */
 int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s,

@@ -64,6 +64,8 @@ struct protect_req {
 	struct vault *vault;
 	struct scan_result tmp;           /* analyzer findings, view offsets */
 	struct scan_norm norm;            /* responses: their own normalised view */
+	struct scan_result base_found;    /* scan_batch: each engine's findings */
+	struct scan_result own_found;
 };
 
 /* --- building -------------------------------------------------------------------- */
@@ -388,6 +390,8 @@ struct protect_req *protect_req_free(struct protect_req *r)
 		scan_scratch_free(r->scratch);
 	vault_free(r->vault);
 	scan_result_free(&r->tmp);
+	scan_result_free(&r->base_found);
+	scan_result_free(&r->own_found);
 	scan_norm_free(&r->norm);
 	free(r);
 	return NULL;
@@ -455,19 +459,12 @@ static void drop_below(const struct protect *p, struct scan_result *out, size_t 
 	out->n = k;
 }
 
-static int scan_request(struct protect_req *r, const char *text, size_t len, struct scan_result *out)
+/* The analyzers on one text's normalised view; findings into out. */
+static int analyse_request(struct protect_req *r, const struct scan_norm *norm,
+			   struct scan_result *out)
 {
-	const struct scan_norm *norm;
-	size_t n0 = out->n;
 	int err;
 
-	err = scan_text(r->p->base->eng, r->scratch, text, len, out);
-	if (!err && r->p->eng)
-		err = scan_text(r->p->eng, r->scratch, text, len, out);
-	if (err)
-		return err;
-	drop_below(r->p, out, n0);
-	norm = scan_scratch_norm(r->scratch);
 	scan_result_reset(&r->tmp);
 	err = injection_scan(norm->view, norm->len, norm, &r->tmp);
 	if (err >= 0)
@@ -477,6 +474,20 @@ static int scan_request(struct protect_req *r, const char *text, size_t len, str
 	if (err < 0)
 		return err;
 	return merge_analyzers(r, norm, out);
+}
+
+static int scan_request(struct protect_req *r, const char *text, size_t len, struct scan_result *out)
+{
+	size_t n0 = out->n;
+	int err;
+
+	err = scan_text(r->p->base->eng, r->scratch, text, len, out);
+	if (!err && r->p->eng)
+		err = scan_text(r->p->eng, r->scratch, text, len, out);
+	if (err)
+		return err;
+	drop_below(r->p, out, n0);
+	return analyse_request(r, scan_scratch_norm(r->scratch), out);
 }
 
 static int scan_response(struct protect_req *r, const char *text, size_t len, struct scan_result *out)
@@ -593,6 +604,56 @@ static int body_scan_cb(void *ctx, const char *text, size_t len, struct scan_res
 	return scan_any(ctx, PROTECT_REQUEST, text, len, out);
 }
 
+static int push_range(struct scan_result *out, const struct scan_result *from, size_t a, size_t b)
+{
+	int err = 0;
+
+	for (; !err && a < b; a++)
+		err = scan_result_push(out, &from->v[a]);
+	return err;
+}
+
+/*
+ * A request's strings at once (body_opts.scan_batch): each engine scans all
+ * of them in one pass (scan_texts), then every string gets what
+ * scan_request() would have given it: both engines' findings, the
+ * threshold, the analyzers on its own view, sorted.
+ */
+static int body_scan_batch_cb(void *ctx, const struct scan_part *t, size_t n,
+			      struct scan_result *out, size_t *first)
+{
+	struct protect_req *r = ctx;
+	size_t *bf = malloc((n + 1) * sizeof(*bf)), *of = malloc((n + 1) * sizeof(*of)), i, n0;
+	int err = bf && of ? 0 : -ENOMEM;
+
+	n0 = out->n;
+	scan_result_reset(&r->base_found);
+	scan_result_reset(&r->own_found);
+	if (!err)
+		err = scan_texts(r->p->base->eng, r->scratch, t, n, &r->base_found, bf);
+	if (!err && r->p->eng)
+		err = scan_texts(r->p->eng, r->scratch, t, n, &r->own_found, of);
+	out->signals |= r->base_found.signals | r->own_found.signals;
+	for (i = 0; !err && i < n; i++) {
+		first[i] = out->n;
+		err = push_range(out, &r->base_found, bf[i], bf[i + 1]);
+		if (!err && r->p->eng)
+			err = push_range(out, &r->own_found, of[i], of[i + 1]);
+		if (err)
+			break;
+		drop_below(r->p, out, first[i]);
+		err = analyse_request(r, scan_scratch_part_norm(r->scratch, i), out);
+		if (!err && out->n - first[i] > 1)
+			qsort(out->v + first[i], out->n - first[i], sizeof(*out->v), finding_cmp);
+	}
+	first[n] = out->n;
+	if (err)
+		out->n = n0;
+	free(bf);
+	free(of);
+	return err;
+}
+
 static void body_decide_cb(void *ctx, struct scan_finding *f)
 {
 	decide(ctx, f);
@@ -605,6 +666,7 @@ int protect_body(struct protect_req *r, const char *path, const char *json, size
 	struct body_opts o = {
 		.api = body_api_from_path(path),
 		.scan = body_scan_cb,
+		.scan_batch = body_scan_batch_cb,
 		.scan_ctx = r,
 		.decide = body_decide_cb,
 		.decide_ctx = (void *)p,

@@ -63,6 +63,12 @@ struct scan_result {
 	unsigned int signals;
 };
 
+/* One text of a batch (scan_texts(), body_opts.scan_batch). */
+struct scan_part {
+	const char *text;
+	size_t len;
+};
+
 int scan_result_push(struct scan_result *r, const struct scan_finding *f);
 void scan_result_reset(struct scan_result *r);   /* n = 0, signals = 0, keeps memory */
 void scan_result_free(struct scan_result *r);

@@ -30,7 +30,11 @@ struct fake {
 	enum scan_action act[3];   /* per needle */
 	int fail;                  /* returned by the scanner when set */
 	int calls;
+	int batches;
 };
+
+/* Every case runs twice: string by string (scan) and batched (scan_batch). */
+static int batch_mode;
 
 static int fake_scan(void *ctx, const char *text, size_t len, struct scan_result *out)
 {
@@ -60,6 +64,25 @@ static int fake_scan(void *ctx, const char *text, size_t len, struct scan_result
 	return 0;
 }
 
+/* The same scanner over a batch: what it finds in each text, in order. */
+static int fake_scan_batch(void *ctx, const struct scan_part *t, size_t n, struct scan_result *out,
+			   size_t *first)
+{
+	struct fake *fk = ctx;
+	size_t i;
+	int err;
+
+	fk->batches++;
+	for (i = 0; i < n; i++) {
+		first[i] = out->n;
+		err = fake_scan(ctx, t[i].text, t[i].len, out);
+		if (err)
+			return err;
+	}
+	first[n] = out->n;
+	return 0;
+}
+
 static void fake_decide(void *ctx, struct scan_finding *f)
 {
 	struct fake *fk = ctx;
@@ -86,6 +109,7 @@ static int setup(void **state)
 	e->o = (struct body_opts){
 		.api = BODY_API_CHAT,
 		.scan = fake_scan, .scan_ctx = &e->fk,
+		.scan_batch = batch_mode ? fake_scan_batch : NULL,
 		.decide = fake_decide, .decide_ctx = &e->fk,
 		.xform = { .key = key, .key_len = sizeof(key) - 1, .vault = e->v },
 	};
@@ -97,6 +121,8 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
+	/* batched: whatever was scanned went through the batch */
+	assert_true(!batch_mode || !e->fk.calls || e->fk.batches);
 	body_result_fini(&e->r);
 	vault_free(e->v);
 	free(e);
@@ -708,7 +734,8 @@ static void test_scanner_error(void **state)
 	assert_non_null(strstr(e->err.text, "scanning"));
 	e->fk.fail = 0;
 	e->o.scan = NULL;
-	assert_int_equal(rewrite(e, "{}"), -EINVAL);
+	e->o.scan_batch = NULL;
+	assert_int_equal(rewrite(e, "{}"), -EINVAL);   /* no scanner of either kind */
 }
 
 static void test_vault_full_fails_request(void **state)
@@ -853,6 +880,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restore_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	failed = cmocka_run_group_tests_name("string by string", tests, NULL, NULL);
+	batch_mode = 1;
+	return failed + cmocka_run_group_tests_name("batched, two walks", tests, NULL, NULL);
 }

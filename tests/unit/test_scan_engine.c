@@ -392,6 +392,97 @@ static void test_scratch_fits(void **state)
 	scan_ruleset_free(rs);
 }
 
+/* Pieces the batch test strings together: PII, secrets, and what could
+ * run across a joint (a key-value secret ending a text, digits at the
+ * edges, a text that is only a newline, zero-width and full-width bytes). */
+static const char *const batch_pieces[] = {
+	"Hello, please summarise the meeting notes. ",
+	"mail alice@contoso.com ",
+	"card 4111 1111 1111 1111 ",
+	"call +1 415 555 0132 ",
+	"ssn 536-22-8726 ",
+	"IBAN GB82 WEST 1234 5698 7654 32 ",
+	"server 10.1.2.3 ",
+	"AKIAIOSFODNN7EXAMPLQ ",
+	"password = \"Xk9$mQ2vL8pR4tN7\"",
+	"api_key: sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a",
+	"token = ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+	"4111",
+	"1111 1111",
+	"\n",
+	"",
+	"x\xe2\x80\x8by 10.1.2.3",
+	"\xef\xbc\x94" "111-1111-1111-1111 ",
+	"see https://example.com/a?b=c ",
+	"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n",
+	"guid 3f2504e0-4f89-11d3-9a0c-0305e82c3301 ",
+};
+
+static void findings_equal(const struct scan_finding *a, const struct scan_finding *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_string_equal(a[i].type, b[i].type);
+		assert_string_equal(a[i].detail, b[i].detail);
+		assert_int_equal(a[i].start, b[i].start);
+		assert_int_equal(a[i].end, b[i].end);
+		assert_int_equal(a[i].confidence, b[i].confidence);
+		assert_int_equal(a[i].category, b[i].category);
+		assert_true(a[i].score == b[i].score);
+	}
+}
+
+/* scan_texts() gives exactly what scan_text() on each text gives. */
+static void test_batch_equals_one_by_one(void **state)
+{
+	enum { TEXTS = 12, ROUNDS = 400, PIECES = sizeof(batch_pieces) / sizeof(batch_pieces[0]) };
+	struct fx *f = *state;
+	char buf[TEXTS][1024];
+	struct scan_part parts[TEXTS];
+	struct scan_result all = { 0 }, one = { 0 };
+	struct scan_stats st;
+	size_t first[TEXTS + 1], i, k, n;
+	unsigned int seed = 12345, signals;
+	int round;
+
+	scan_scratch_stats_reset(f->s);
+	for (round = 0; round < ROUNDS; round++) {
+		n = 1 + rand_r(&seed) % TEXTS;
+		for (i = 0; i < n; i++) {
+			size_t len = 0, pieces = rand_r(&seed) % 5;
+
+			for (k = 0; k < pieces; k++) {
+				const char *p = batch_pieces[rand_r(&seed) % PIECES];
+
+				memcpy(buf[i] + len, p, strlen(p));
+				len += strlen(p);
+			}
+			parts[i] = (struct scan_part){ buf[i], len };
+		}
+		scan_result_reset(&all);
+		assert_int_equal(scan_texts(f->eng, f->s, parts, n, &all, first), 0);
+		assert_int_equal(first[0], 0);
+		assert_int_equal(first[n], all.n);
+		signals = 0;
+		for (i = 0; i < n; i++) {
+			scan_result_reset(&one);
+			assert_int_equal(scan_text(f->eng, f->s, parts[i].text, parts[i].len, &one), 0);
+			signals |= one.signals;
+			assert_int_equal(first[i + 1] - first[i], one.n);
+			findings_equal(all.v + first[i], one.v, one.n);
+		}
+		assert_int_equal(all.signals, signals);
+	}
+	/* both paths ran: texts scanned as one, and split where a key-value
+	 * secret ending a text took the joint's newline as its terminator */
+	scan_scratch_stats(f->s, &st);
+	assert_true(st.batches > ROUNDS / 4);
+	assert_true(st.batch_splits > 0);
+	scan_result_free(&all);
+	scan_result_free(&one);
+}
+
 /* Hostile repetitions: bounded work, and either findings or -E2BIG (fail closed). */
 static void test_hostile_inputs(void **state)
 {
@@ -616,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_append_and_signals),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_scratch_fits),
+		cmocka_unit_test(test_batch_equals_one_by_one),
 		cmocka_unit_test(test_hostile_inputs),
 		cmocka_unit_test(test_min_confidence),
 		cmocka_unit_test(test_custom_rules),
