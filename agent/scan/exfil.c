@@ -192,11 +192,13 @@ static int scan_markdown(const char *t, size_t n, const struct exfil_opts *o,
 	int found = 0, r;
 
 	for (i = 0; i + 3 < n && *budget; i++) {
+		const char *lb = memchr(t + i, '[', n - 3 - i);
 		size_t cb, close, ub, ue, ce;
 		int image;
 
-		if (t[i] != '[')
-			continue;
+		if (!lb)
+			break;
+		i = (size_t)(lb - t);
 		image = i > 0 && t[i - 1] == '!';
 		cb = image ? i - 1 : i;
 		close = i + 1;
@@ -229,10 +231,10 @@ static int scan_refdefs(const char *t, size_t n, const struct exfil_opts *o,
 	int found = 0, r;
 
 	while (i < n && *budget) {
+		const char *nl = memchr(t + i, '\n', n - i);
 		size_t s = i, close, ub, ue;
 
-		while (i < n && t[i] != '\n')
-			i++;
+		i = nl ? (size_t)(nl - t) : n;
 		while (s < i && (t[s] == ' ' || t[s] == '\t'))
 			s++;
 		if (s < i && t[s] == '[') {
@@ -264,10 +266,14 @@ static int scan_html_img(const char *t, size_t n, const struct exfil_opts *o,
 	int found = 0, r;
 
 	for (i = 0; i + 5 < n && *budget; i++) {
+		const char *lt = memchr(t + i, '<', n - 5 - i);
 		size_t gt, s, ub, ue;
 		char q;
 
-		if (t[i] != '<' || strncasecmp(t + i + 1, "img", 3) || isalnum((unsigned char)t[i + 4]))
+		if (!lt)
+			break;
+		i = (size_t)(lt - t);
+		if (strncasecmp(t + i + 1, "img", 3) || isalnum((unsigned char)t[i + 4]))
 			continue;
 		for (gt = i; gt < n && t[gt] != '>' && gt - i < 4096; gt++)
 			;
@@ -296,16 +302,29 @@ static int scan_html_img(const char *t, size_t n, const struct exfil_opts *o,
 
 /* --- request blobs ------------------------------------------------------------ */
 
-/* ASCII classes without the locale: this loop sees every byte of a request. */
-static int is_b64(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '/' || c == '-' || c == '_';
-}
+/*
+ * Byte classes for the blob scan, without the locale: this loop sees every
+ * byte of a request, so one table load replaces a chain of compares.
+ */
+enum {
+	CL_B64 = 1,             /* starts and continues a run */
+	CL_PAD = 2,             /* '=': continues a run, never starts one */
+	CL_HEX = 4,
+};
 
-static int is_hex(unsigned char c)
+static const unsigned char cls[256] = {
+	['0' ... '9'] = CL_B64 | CL_HEX,
+	['a' ... 'f'] = CL_B64 | CL_HEX,
+	['A' ... 'F'] = CL_B64 | CL_HEX,
+	['g' ... 'z'] = CL_B64,
+	['G' ... 'Z'] = CL_B64,
+	['+'] = CL_B64, ['/'] = CL_B64, ['-'] = CL_B64, ['_'] = CL_B64,
+	['='] = CL_PAD,
+};
+
+static int in_run(char c)
 {
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+	return cls[(unsigned char)c] & (CL_B64 | CL_PAD);
 }
 
 /* A "data:<mime>;base64," or "base64," prefix right before the run. */
@@ -319,25 +338,59 @@ static int is_attachment(const char *t, size_t b)
 	return b - i >= 7 && (memmem(t + i, b - i, "base64,", 7) || memmem(t + i, b - i, "data:", 5));
 }
 
+/*
+ * The start of the first span of run bytes at or after i that is at least
+ * `least` long, or n; no span crosses i.  Probing every least-th byte finds
+ * it: such a span covers a probe, and a probe outside any span rules out
+ * every span starting at or before it.  Prose costs one probe and the word
+ * around it per `least` bytes.
+ */
+static size_t next_long_span(const char *t, size_t n, size_t i, size_t least)
+{
+	while (i < n && n - i >= least) {
+		size_t p = i + least - 1, s, e;
+
+		if (!in_run(t[p])) {
+			i = p + 1;
+			continue;
+		}
+		for (s = p; s > i && in_run(t[s - 1]); s--)
+			;
+		for (e = p + 1; e < n && in_run(t[e]); e++)
+			;
+		if (e - s >= least)
+			return s;
+		i = e;
+	}
+	return n;
+}
+
+/*
+ * The run is base64 (or hex) from its first non-'=' byte to the end of the
+ * span, continued over line breaks ("\n" or an escaped "\\n") when it is
+ * already 60 bytes long.  A run shorter than both min and 60 can neither be
+ * reported nor continue, so next_long_span() skips it without changing
+ * where later runs start.
+ */
 static int scan_blobs(const char *t, size_t n, const struct exfil_opts *o, struct scan_result *out)
 {
 	size_t min = o && o->blob_min_bytes ? o->blob_min_bytes : EXFIL_BLOB_MIN_DEFAULT;
-	size_t i = 0;
+	size_t least = min < 60 ? min : 60, i = 0;
 	int found = 0;
 
-	while (i < n) {
+	while ((i = next_long_span(t, n, i, least)) < n) {
 		size_t b = i, e, hex = 0;
 		double ent, need;
 
-		while (b < n && !is_b64((unsigned char)t[b]))
+		while (b < n && !(cls[(unsigned char)t[b]] & CL_B64))
 			b++;
-		for (e = b; e < n && (is_b64((unsigned char)t[e]) || t[e] == '='); e++)
-			hex += is_hex((unsigned char)t[e]);
+		for (e = b; e < n && in_run(t[e]); e++)
+			hex += cls[(unsigned char)t[e]] & CL_HEX ? 1 : 0;
 		/* also allow line-wrapped base64: "\n" between full lines */
 		while (e + 1 < n && (t[e] == '\n' || (t[e] == '\\' && t[e + 1] == 'n')) && e - b >= 60) {
 			size_t k = t[e] == '\n' ? e + 1 : e + 2, m = k;
 
-			while (m < n && (is_b64((unsigned char)t[m]) || t[m] == '='))
+			while (m < n && in_run(t[m]))
 				m++;
 			if (m - k < 16)
 				break;
