@@ -6,6 +6,8 @@
  * is exercised).  Besides the sanitizers, it checks the contract of
  * scan_text(): findings sorted, never overlapping, inside the text,
  * non-empty, and spans that start and end where the normaliser can map.
+ * Cut at each 0x1e byte, the input is also a batch: scan_texts() must give
+ * every piece exactly what scan_text() gives it alone.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -64,6 +66,48 @@ static void check(const struct scan_result *r, size_t first, size_t len)
 	}
 }
 
+#define FUZZ_PARTS 16
+
+static int same(const struct scan_finding *a, const struct scan_finding *b)
+{
+	return a->start == b->start && a->end == b->end && a->confidence == b->confidence &&
+	       a->category == b->category && !strcmp(a->type, b->type) &&
+	       !strcmp(a->detail, b->detail) && a->score == b->score;
+}
+
+static void check_batch(const uint8_t *data, size_t size)
+{
+	static struct scan_result all, one;
+	struct scan_part parts[FUZZ_PARTS];
+	size_t first[FUZZ_PARTS + 1], n = 0, at = 0, i, k;
+	int err;
+
+	while (n < FUZZ_PARTS) {
+		const uint8_t *cut = n + 1 < FUZZ_PARTS ? memchr(data + at, 0x1e, size - at) : NULL;
+		size_t end = cut ? (size_t)(cut - data) : size;
+
+		parts[n++] = (struct scan_part){ (const char *)data + at, end - at };
+		if (!cut)
+			break;
+		at = end + 1;
+	}
+	scan_result_reset(&all);
+	err = scan_texts(eng, scratch, parts, n, &all, first);
+	for (i = 0; i < n; i++) {
+		int e1;
+
+		scan_result_reset(&one);
+		e1 = scan_text(eng, scratch, parts[i].text, parts[i].len, &one);
+		if (e1 == -E2BIG || err == -E2BIG)
+			return;    /* limits: a batch may hit one a piece does not, or not */
+		if (e1 || err || first[i + 1] - first[i] != one.n)
+			abort();
+		for (k = 0; k < one.n; k++)
+			if (!same(&all.v[first[i] + k], &one.v[k]))
+				abort();
+	}
+}
+
 /* Build the engine before the first input: compiling the rule set takes
  * seconds, which libFuzzer would count against that input's -timeout. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -91,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!err)
 		check(&r, 0, size);
+	check_batch(data, size);
 
 	/* the same bytes behind a ZERO WIDTH SPACE: offsets must still be original */
 	buf = malloc(size + 3);

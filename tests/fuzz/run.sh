@@ -10,7 +10,8 @@
 # the number of inputs too.  A crash, leak or timeout fails the target; its
 # reproducer is kept as crash-* / leak-* / timeout-* in FUZZ_ARTIFACTS
 # (default: the current directory, where .gitignore expects them).
-# A persistent corpus in tests/fuzz/corpus-<target>/ is used when present.
+# A persistent corpus in tests/fuzz/corpus-<target>/ is used when present;
+# hand-made seeds in tests/fuzz/seeds/<target>/ (checked in) are added.
 
 set -u
 
@@ -36,7 +37,7 @@ fuzz() {
 	name=$(basename "$bin")
 	corpus="$work/corpus-$name"
 	mkdir -p "$corpus"
-	for f in "$root"/policy/examples/*.json; do
+	for f in "$root"/policy/examples/*.json "$here/seeds/$name"/*; do
 		[ -e "$f" ] && cp "$f" "$corpus/"
 	done
 	set -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
