@@ -33,7 +33,11 @@
 #include <pcre2.h>
 
 #include "body.h"
+#include "email_content.h"
 #include "engine.h"
+#include "exfil.h"
+#include "injection.h"
+#include "normalize.h"
 #include "protect.h"
 #include "rules.h"
 #include "scan.h"
@@ -513,18 +517,12 @@ struct body_bench {
 	struct protect_base *base;       /* the product path: protect_body() */
 	struct protect *prot;            /* tenant of no policy: the content defaults */
 	struct scan_scratch *pscratch;
+	struct scan_norm norm;
 	struct body_case *cur;
 	size_t next;                     /* replay: the next call of cur */
 	int mismatch;
 	struct vault_mac *mac;           /* the tenant's prepared key, as protect.c keeps it */
 };
-
-static int body_scan(void *ctx, const char *text, size_t len, struct scan_result *out)
-{
-	struct body_bench *b = ctx;
-
-	return scan_text(b->e->e, b->e->s, text, len, out);
-}
 
 /* The first pass: scan and keep each call's text and findings. */
 static int body_scan_capture(void *ctx, const char *text, size_t len, struct scan_result *out)
@@ -824,7 +822,41 @@ static int body_product_setup(struct body_bench *b)
 	return err;
 }
 
-enum { BT_E2E, BT_JSON, BT_SCAN, BT_PRODUCT, BT__COUNT };
+enum { BT_PRODUCT, BT_JSON, BT_BATCH, BT_SCAN, BT_ANALYZERS, BT__COUNT };
+
+/* The body's strings as one batch, as protect_body() hands them over. */
+static int body_batch(struct body_bench *b, const struct body_case *c)
+{
+	struct scan_part parts[64];
+	size_t first[65], i;
+
+	if (c->n_calls > 64)
+		return -E2BIG;
+	for (i = 0; i < c->n_calls; i++)
+		parts[i] = (struct scan_part){ c->calls[i].text, c->calls[i].len };
+	scan_result_reset(&b->e->r);
+	return scan_texts(b->e->e, b->e->s, parts, c->n_calls, &b->e->r, first);
+}
+
+/* PROMPT_INJECTION, EMAIL_CONTENT and EXFILTRATION on each normalised string. */
+static int body_analyzers(struct body_bench *b, const struct body_case *c)
+{
+	static const struct exfil_opts eo;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < c->n_calls && err >= 0; i++) {
+		err = scan_norm_run(&b->norm, c->calls[i].text, c->calls[i].len);
+		scan_result_reset(&b->e->r);
+		if (err >= 0)
+			err = injection_scan(b->norm.view, b->norm.len, &b->norm, &b->e->r);
+		if (err >= 0)
+			err = email_content_scan(b->norm.view, b->norm.len, &b->e->r);
+		if (err >= 0)
+			err = exfil_scan(b->norm.view, b->norm.len, EXFIL_REQUEST, &eo, &b->e->r);
+	}
+	return err < 0 ? err : 0;
+}
 
 /* One timed round-robin over the cases; per body CPU times into us[]. */
 static int body_round(struct body_bench *b, int what, struct body_case *bc, size_t n, double *us,
@@ -838,8 +870,11 @@ static int body_round(struct body_bench *b, int what, struct body_case *bc, size
 		double t0 = now_s();
 
 		switch (what) {
-		case BT_E2E:
-			err = body_once(b, body_scan, c, ret_rewritten);
+		case BT_BATCH:
+			err = body_batch(b, c);
+			break;
+		case BT_ANALYZERS:
+			err = body_analyzers(b, c);
 			break;
 		case BT_JSON:
 			err = body_once(b, body_scan_replay, c, ret_rewritten);
@@ -862,18 +897,21 @@ static int body_round(struct body_bench *b, int what, struct body_case *bc, size
 
 /*
  * BODY_SET different 4 KiB chat bodies (plain turns, content parts, tool
- * calls; half of them with PII to tokenize), each rewritten end to end, CPU
- * time per body.  Then the same split in two: the JSON work and the
- * transforms alone (the scanner replaced by the findings it gave), and the
- * scanner alone on the strings the rewriter handed it.
+ * calls; half of them with PII to tokenize), each rewritten end to end by
+ * protect_body() as airlockd does (a request with its vault, the regex
+ * engine, the analyzers, the tenant defaults), CPU time per body.  Then the
+ * parts: the JSON work and the transforms alone (the scanner replaced by the
+ * findings it gave), the regex scanner on the strings the rewriter handed it
+ * (batched as protect_body() does, and one by one), and the analyzers.
  */
 static void bench_body(struct eng *e, struct corpus *c)
 {
 	static const char *const what[BT__COUNT] = {
-		"chat body end to end (parse + scan + tokenize + serialise)",
-		"  JSON + transforms (recorded findings, no scanner)",
-		"  scanner alone (scan_text on the same strings)",
-		"product path: protect_body(), every detector, defaults",
+		"chat body end to end: protect_body(), every detector",
+		"  JSON + transforms (recorded findings, no detectors)",
+		"  regex scanner, the strings batched (scan_texts)",
+		"  regex scanner, string by string (scan_text)",
+		"  injection, e-mail content, exfiltration analyzers",
 	};
 	struct body_case bc[BODY_SET] = { { 0 } };
 	struct body_bench b = { .e = e };
@@ -923,6 +961,7 @@ static void bench_body(struct eng *e, struct corpus *c)
 out:
 	body_cases_free(bc, BODY_SET);
 	scan_scratch_free(b.pscratch);
+	scan_norm_free(&b.norm);
 	protect_free(b.prot);
 	protect_base_free(b.base);
 	vault_mac_free(b.mac);
