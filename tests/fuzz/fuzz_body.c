@@ -3,7 +3,8 @@
  * Request bodies: body_rewrite_request() never crashes, refuses exactly the
  * bodies jansson refuses, a rewritten body is valid JSON, and (unknown
  * endpoint, every finding tokenized) restoring the rewritten body gives back
- * the original document exactly.
+ * the original document exactly.  Batched (scan_batch, two walks) and
+ * string-by-string scanning give the same bytes and findings.
  *
  * Input: one selector byte (endpoint, actions, token-array and binary policy),
  * then the body.
@@ -64,6 +65,57 @@ static int scan(void *ctx, const char *text, size_t len, struct scan_result *out
 			return err;
 	}
 	return 0;
+}
+
+/* The same scanner over a batch: protect_body()'s shape (two walks). */
+static int scan_batch(void *ctx, const struct scan_part *t, size_t n, struct scan_result *out,
+		      size_t *first)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		first[i] = out->n;
+		err = scan(ctx, t[i].text, t[i].len, out);
+		if (err)
+			return err;
+	}
+	first[n] = out->n;
+	return 0;
+}
+
+/* Batched and string-by-string rewrites of one body agree in every byte. */
+static void check_batched(const struct body_opts *o0, const char *body, size_t blen, int rc0,
+			  const struct body_result *r0)
+{
+	struct vault_limits lim = { .max_entries = 64, .max_bytes = 4096 };
+	struct body_opts o = *o0;
+	struct body_result r = { 0 };
+	struct body_error err;
+	size_t i;
+	int rc;
+
+	o.xform.vault = vault_new(&lim);
+	if (!o.xform.vault)
+		return;
+	o.scan = NULL;
+	o.scan_batch = scan_batch;
+	rc = body_rewrite_request(&o, body, blen, &err, &r);
+	if (rc != rc0)
+		abort();
+	if (!rc && (r.blocked != r0->blocked || r.n_findings != r0->n_findings ||
+		    r.rewritten != r0->rewritten || r.len != r0->len || !r.body != !r0->body ||
+		    (r.body && memcmp(r.body, r0->body, r.len))))
+		abort();
+	for (i = 0; !rc && i < r.n_findings; i++)
+		if (strcmp(r.findings[i].path, r0->findings[i].path) ||
+		    r.findings[i].f.start != r0->findings[i].f.start ||
+		    r.findings[i].f.end != r0->findings[i].f.end ||
+		    r.findings[i].f.action != r0->findings[i].f.action ||
+		    strcmp(r.findings[i].f.type, r0->findings[i].f.type))
+			abort();
+	body_result_fini(&r);
+	vault_free(o.xform.vault);
 }
 
 static void decide(void *ctx, struct scan_finding *f)
@@ -163,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = body_rewrite_request(&o, body, blen, &err, &r);
 	if (rc == -ENOMEM)
 		abort();
+	check_batched(&o, body, blen, rc, &r);
 	/*
 	 * The request parser refuses exactly what jansson refuses (depth limit
 	 * aside), except raw NUL bytes: JSON allows none, jansson skips one
