@@ -8,8 +8,8 @@
  * up to `gap` filler words between slots.  Fillers come from a small list
  * ("all", "the", "previous", ...) unless a pattern says any word will do,
  * which keeps "ignore the typos in my previous message" apart from
- * "ignore all of the previous instructions".  Words are handled in chunks,
- * so memory stays bounded whatever the text size.
+ * "ignore all of the previous instructions".  Words are matched in chunks
+ * (see word_limit()), and only around the words that may begin a pattern.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,11 +24,11 @@
 
 #define WORD_MAX       24              /* bytes kept per word (longer: truncated) */
 #define CHUNK_WORDS    2048
-#define CHUNK_OVERLAP  24              /* a pattern spans at most this many words */
+#define CHUNK_OVERLAP  24              /* words a chunk shares with the next one */
 #define SPANS_MAX      32              /* signal spans kept for findings */
 #define NEST_MAX       2               /* decode depth: payload in a payload */
 #define PAYLOAD_MIN    20              /* base64/hex run bytes worth decoding */
-#define WORDS_ON_STACK 128             /* word buffer of short texts, no malloc */
+#define WIN_MAX        32              /* words a match may look at, its first included */
 
 #define SLOT_BITS      256              /* pattern slots, one bit each (see the dictionary) */
 
@@ -274,6 +274,19 @@ static void note(struct inj_state *st, size_t sig, enum injection_family fam, co
 #define LANE_HIGH      0x8080808080808080ull
 #define LANE_LOWER     0x2020202020202020ull
 
+/*
+ * The classes of a word's first three bytes index the lead filter (see
+ * lead_build()): letters fold case, the rest of a word is "other".
+ */
+enum {
+	LEAD_END = 0,                   /* not a word byte: the word ended */
+	LEAD_DIGIT = 27,
+	LEAD_OTHER = 28,                /* "'", '-', bytes >= 0x80 (U+2019 or no word at all) */
+};
+
+#define LEAD_BITS      (32 * 32 * 32)
+#define LEAD4_BITS     (1u << 16)
+
 /* Byte classes, for the scalar paths and the short walks around a hit. */
 enum {
 	BC_WORD = 1,                    /* word_byte() */
@@ -315,6 +328,11 @@ struct inj_dict {
 	struct slot_set none;           /* the set of most words */
 	uint8_t lit_len[N_LITS];
 	uint8_t cls[256];               /* BC_* */
+	uint8_t lead_cls[256];          /* LEAD_* */
+	uint64_t lead[LEAD_BITS / 64];  /* see lead_build() */
+	uint64_t lead_dan[LEAD_BITS / 64];
+	uint64_t lead4[LEAD4_BITS / 64];        /* see lead4_hash() */
+	size_t span;                    /* words a match looks at, its first included */
 	int ok;
 };
 
@@ -508,6 +526,179 @@ static void dict_tables(void)
 	}
 }
 
+static int meets(const struct slot_set *a, const struct slot_set *b)
+{
+	size_t i;
+	uint64_t m = 0;
+
+	for (i = 0; i < SLOT_BITS / 64; i++)
+		m |= a->b[i] & b->b[i];
+	return m != 0;
+}
+
+static const struct slot_set *word_set(const struct word_key *key);
+
+/* Whether a word of exactly these lowercase letters may begin a match. */
+static int lead_word(const char *w, size_t n)
+{
+	struct word_key key;
+
+	key_of(w, n, key.k);
+	key.len = n;
+	return meets(word_set(&key), &dict.first);
+}
+
+static unsigned int lead_letter(const uint64_t *k, size_t i)
+{
+	unsigned int c = key_byte(k, i);
+
+	return c >= 'a' && c <= 'z' ? c - 'a' + 1 : 0;
+}
+
+static void lead_set(uint64_t *f, unsigned int a, unsigned int b, unsigned int c)
+{
+	unsigned int x = a << 10 | b << 5 | c;
+
+	f[x / 64] |= 1ull << (x % 64);
+}
+
+/*
+ * Words of three letters or more: those beginning like an entry of three
+ * bytes or more that fills a slot 0, or like such a prefix.  (Entries
+ * with "'" or '-' in their first three bytes need no bit: those pass.)
+ */
+static void lead_long(const uint64_t *k, size_t len)
+{
+	unsigned int a = lead_letter(k, 0), b = lead_letter(k, 1), c = lead_letter(k, 2), x, y;
+
+	for (x = 1; x <= 26; x++)
+		for (y = 1; y <= 26; y++)
+			if (a && b && c && len >= 3 && x == 1 && y == 1)
+				lead_set(dict.lead, a, b, c);
+			else if (a && b && len == 2 && x == 1)
+				lead_set(dict.lead, a, b, y);
+			else if (a && len == 1)
+				lead_set(dict.lead, a, x, y);
+}
+
+/* Where four lead classes fall in dict.lead4, a one-probe Bloom filter. */
+static unsigned int lead4_hash(unsigned int a, unsigned int b, unsigned int c, unsigned int d)
+{
+	return (unsigned int)((uint32_t)(a << 15 | b << 10 | c << 5 | d) * 0x9e3779b1u >> 16);
+}
+
+static void lead4_set(unsigned int a, unsigned int b, unsigned int c, unsigned int d)
+{
+	unsigned int x = lead4_hash(a, b, c, d);
+
+	dict.lead4[x / 64] |= 1ull << (x % 64);
+}
+
+/* Words of four letters or more that may fill a slot 0, by their first four (see lead_long()). */
+static void lead4_long(const uint64_t *k, size_t len)
+{
+	unsigned int l[4], a, b, i;
+
+	for (i = 0; i < 4; i++)
+		l[i] = lead_letter(k, i);
+	if (!l[0] || !l[1] || !l[2] || (len >= 4 && !l[3]))
+		return;         /* a word beginning so has a class past 26 there: not filtered */
+	for (a = 1; a <= 26; a++)
+		for (b = 1; b <= 26; b++)
+			if (len >= 4 && a == 1 && b == 1)
+				lead4_set(l[0], l[1], l[2], l[3]);
+			else if (len == 3 && a == 1)
+				lead4_set(l[0], l[1], l[2], b);
+}
+
+/*
+ * The second stage, for words whose first three bytes are letters: by
+ * those and the fourth (a letter, or LEAD_END), whether the word may fill
+ * a slot 0.  Three-letter words are looked up as they are.
+ */
+static void lead4_build(void)
+{
+	unsigned int a, b, c;
+	size_t i;
+
+	for (i = 0; i < DICT_SIZE; i++)
+		if (dict.tag[i] && key_byte(dict.e[i].k, 3) && meets(&dict.e[i].set, &dict.first))
+			lead4_long(dict.e[i].k, 4);
+	for (i = 0; i < dict.n_prefix; i++)
+		if (dict.prefix[i].len >= 3 && meets(&dict.prefix[i].set, &dict.first))
+			lead4_long(dict.prefix[i].k, dict.prefix[i].len);
+	for (a = 1; a <= 26; a++)
+		for (b = 1; b <= 26; b++)
+			for (c = 1; c <= 26; c++) {
+				char w[3] = { (char)('a' + a - 1), (char)('a' + b - 1), (char)('a' + c - 1) };
+
+				if (lead_word(w, 3))
+					lead4_set(a, b, c, LEAD_END);
+			}
+}
+
+/*
+ * The lead filter: by the classes of a word's first three bytes (past its
+ * end: LEAD_END), whether the word may fill some pattern's slot 0.  Words
+ * of one or two letters are looked up as they are, longer ones by the
+ * entries and prefixes they may begin with; anything with an apostrophe,
+ * a dash, a digit or a high byte in those three passes, to be looked up.
+ * A word that begins with "'", '-' or U+2019 passes too: it fills no slot
+ * but may be empty once trimmed, which matters to the word count.
+ * lead_dan passes "dan" (and those) only.
+ */
+static void lead_build(void)
+{
+	unsigned int a, b, c;
+	size_t i;
+
+	for (c = 0; c < 256; c++) {
+		unsigned char l = (unsigned char)tolower((int)c);
+
+		if (l >= 'a' && l <= 'z')
+			dict.lead_cls[c] = (uint8_t)(l - 'a' + 1);
+		else if (c >= '0' && c <= '9')
+			dict.lead_cls[c] = LEAD_DIGIT;
+		else if (c == '\'' || c == '-' || c >= 0x80)
+			dict.lead_cls[c] = LEAD_OTHER;
+	}
+	for (b = 0; b < 32; b++)
+		for (c = 0; c < 32; c++) {
+			lead_set(dict.lead, LEAD_OTHER, b, c);
+			lead_set(dict.lead_dan, LEAD_OTHER, b, c);
+		}
+	lead_set(dict.lead_dan, 'd' - 'a' + 1, 'a' - 'a' + 1, 'n' - 'a' + 1);
+	/* and "dan" in the lead filter too, whatever the patterns say (see scan_words()) */
+	lead_set(dict.lead, 'd' - 'a' + 1, 'a' - 'a' + 1, 'n' - 'a' + 1);
+	lead4_set('d' - 'a' + 1, 'a' - 'a' + 1, 'n' - 'a' + 1, LEAD_END);
+	lead4_build();
+	for (i = 0; i < DICT_SIZE; i++)
+		if (dict.tag[i] && key_byte(dict.e[i].k, 2) && meets(&dict.e[i].set, &dict.first))
+			lead_long(dict.e[i].k, 3);
+	for (i = 0; i < dict.n_prefix; i++)
+		if (meets(&dict.prefix[i].set, &dict.first))
+			lead_long(dict.prefix[i].k, dict.prefix[i].len);
+	for (a = 1; a <= 26; a++)
+		for (b = 0; b <= LEAD_OTHER; b++)
+			for (c = 0; c <= LEAD_OTHER; c++) {
+				char w[2] = { (char)('a' + a - 1), (char)('a' + b - 1) };
+
+				if ((b == LEAD_END && lead_word(w, 1)) || b > 26 ||
+				    (c == LEAD_END && b && lead_word(w, 2)) || (b && c > 26))
+					lead_set(dict.lead, a, b, c);
+			}
+}
+
+/* The most words a match looks at: its first, then up to gap + 1 per later slot. */
+static size_t span_of(const struct inj_pat *p)
+{
+	size_t si, n = 1;
+
+	for (si = 1; si < 7 && p->slot[si]; si++)
+		n += (size_t)p->gap + 1;
+	return n;
+}
+
 static void dict_build(void)
 {
 	unsigned int next = 0;
@@ -529,6 +720,12 @@ static void dict_build(void)
 		}
 	}
 	dict_fold_prefixes();
+	lead_build();
+	for (k = 0; k < N_PATS; k++)
+		if (span_of(&pats[k]) > dict.span)
+			dict.span = span_of(&pats[k]);
+	if (dict.span > WIN_MAX)
+		return;
 	dict.ok = 1;
 }
 
@@ -574,7 +771,7 @@ static const struct slot_set *word_set(const struct word_key *key)
  * than the bytes: sixteen at a time where SSE2 is there, else by table.
  */
 #define BLOCK 64
-#define AHEAD 2                         /* bytes past a block the cue test reads */
+#define AHEAD 3                         /* bytes past a block the cue and lead tests read */
 #define PAD (BLOCK + 16)
 
 /* The block at base and AHEAD bytes more, zero padded past n (a zero byte is in no class). */
@@ -847,9 +1044,99 @@ static int slot_match(size_t k, unsigned int si, const struct word *w)
 	return has_bit(w->set, dict.slot_id[k][si]);
 }
 
+/*
+ * --- matches -------------------------------------------------------------------
+ *
+ * A match begins at a word that fills some pattern's slot 0 and looks at
+ * no more than dict.span words from there, and prose has few such words.
+ * So the text is walked for them alone (the lead filter turns most words
+ * away on their first three bytes, unread otherwise), and the words after
+ * one are cut only as far as a pattern asks: a window.
+ *
+ * Words are matched as if in chunks of CHUNK_WORDS that share their last
+ * CHUNK_OVERLAP words with the next chunk: a match beginning at word g
+ * (counted from the text start, words trimmed to nothing not counted)
+ * sees words up to its chunk's end, word_limit(g), and no further.
+ */
+#define CHUNK_STEP     (CHUNK_WORDS - CHUNK_OVERLAP)
+
+static size_t word_limit(size_t g)
+{
+	return g / CHUNK_STEP * CHUNK_STEP + CHUNK_WORDS;
+}
+
+struct win {
+	const unsigned char *t;
+	size_t n;
+	size_t pos;                     /* where the next word is looked for */
+	size_t cap;                     /* words it may hold: to the chunk's or the text's end */
+	size_t nw;
+	size_t mb;                      /* the word mask at hand is of bytes [mb, mb + BLOCK) */
+	uint64_t m;
+	struct word w[WIN_MAX];
+};
+
+/* The word mask from pos; *ret_valid: how many of its bits are known. */
+static uint64_t win_bits(struct win *v, size_t pos, unsigned int *ret_valid)
+{
+	if (pos < v->mb || pos - v->mb >= BLOCK) {
+		v->mb = pos;
+		v->m = word_block(v->t, v->n, pos);
+	}
+	*ret_valid = BLOCK - (unsigned int)(pos - v->mb);
+	return v->m >> (pos - v->mb);
+}
+
+/* The next run of word bytes from v->pos, [s, e); 0 at the text end. */
+static int win_next(struct win *v, size_t *ret_s, size_t *ret_e)
+{
+	size_t pos = v->pos;
+	unsigned int valid;
+	uint64_t m, out;
+
+	for (;; pos += valid) {
+		if (pos >= v->n)
+			return 0;
+		m = win_bits(v, pos, &valid);
+		if (m)
+			break;
+	}
+	pos += ctz64(m);
+	*ret_s = pos;
+	for (;; pos += valid) {
+		m = win_bits(v, pos, &valid);
+		out = ~m & (valid < BLOCK ? (1ull << valid) - 1 : ~0ull);
+		if (out)
+			break;
+	}
+	*ret_e = pos + ctz64(out);
+	return 1;
+}
+
+/* Word j of the window, cut now if need be; NULL past the chunk or the text. */
+static const struct word *win_word(struct win *v, size_t j)
+{
+	struct word_key key;
+	size_t s, e;
+
+	while (v->nw <= j) {
+		if (v->nw >= v->cap)
+			return NULL;
+		if (!win_next(v, &s, &e)) {
+			v->cap = v->nw;
+			return NULL;
+		}
+		v->pos = e;
+		word_key(v->t, v->n, s, e, &key);
+		/* trimmed to nothing (quotes, dashes): not a word */
+		if (key.len)
+			v->w[v->nw++] = (struct word){ .start = s, .end = e, .set = word_set(&key) };
+	}
+	return &v->w[j];
+}
+
 /* Match pattern k from slot si at word i; returns the index after the last matched word. */
-static size_t match_from(size_t k, unsigned int si, const struct word *w, size_t nw, size_t i,
-			 int first)
+static size_t match_from(size_t k, unsigned int si, struct win *v, size_t i, int first)
 {
 	const struct inj_pat *p = &pats[k];
 	unsigned int g;
@@ -858,104 +1145,215 @@ static size_t match_from(size_t k, unsigned int si, const struct word *w, size_t
 	if (si >= 7 || !p->slot[si])
 		return i;
 	if (p->slot[si][0] == '?') {
-		r = match_from(k, si + 1, w, nw, i, first);
+		r = match_from(k, si + 1, v, i, first);
 		if (r)
 			return r;
 	}
 	for (g = 0; g <= (first ? 0u : p->gap); g++) {
-		size_t j = i + g;
+		const struct word *x = win_word(v, i + g);
 
-		if (j >= nw)
+		if (!x)
 			return 0;
-		if (slot_match(k, si, &w[j])) {
-			r = match_from(k, si + 1, w, nw, j + 1, 0);
+		if (slot_match(k, si, x)) {
+			r = match_from(k, si + 1, v, i + g + 1, 0);
 			if (r)
 				return r;
 		}
-		if (!p->loose && !has_bit(w[j].set, SLOT_FILLER))
+		if (!p->loose && !has_bit(x->set, SLOT_FILLER))
 			return 0;
 	}
 	return 0;
 }
 
-/* Patterns are tried in table order: slot 0 bits were handed out in that order. */
-static void match_words(struct inj_state *st, const struct word *w, size_t nw, size_t starts)
+/*
+ * The patterns whose slot 0 word w (word g of the text) fills, in table
+ * order (slot 0 bits were handed out in that order).  m: the word mask of
+ * the block at mb, which holds w's first byte.
+ */
+static void match_at(struct inj_state *st, const unsigned char *t, size_t n,
+		     const struct word *w, size_t g, size_t mb, uint64_t m)
 {
-	size_t i, b;
+	size_t lim = word_limit(g) - g, b;
+	struct win v;
 
-	for (i = 0; i < starts; i++) {
-		if (w[i].set == &dict.none)
-			continue;
-		for (b = 0; b < SLOT_BITS / 64; b++) {
-			uint64_t any = w[i].set->b[b] & dict.first.b[b];
+	v.t = t;
+	v.n = n;
+	v.pos = w->end;
+	v.cap = lim < WIN_MAX ? lim : WIN_MAX;
+	v.nw = 1;
+	v.mb = mb;
+	v.m = m;
+	v.w[0] = *w;
+	for (b = 0; b < SLOT_BITS / 64; b++) {
+		uint64_t any = w->set->b[b] & dict.first.b[b];
 
-			for (; any; any &= any - 1) {
-				size_t k = dict.pat_of_first[b * 64 + ctz64(any)], end;
+		for (; any; any &= any - 1) {
+			size_t k = dict.pat_of_first[b * 64 + ctz64(any)], end;
 
-				end = match_from(k, 0, w, nw, i, 1);
-				if (end)
-					note(st, k, pats[k].fam, pats[k].id, pats[k].w, w[i].start,
-					     w[end - 1].end);
-			}
+			end = match_from(k, 0, &v, 0, 1);
+			if (end)
+				note(st, k, pats[k].fam, pats[k].id, pats[k].w, w->start, v.w[end - 1].end);
 		}
 	}
 }
 
-/* Record a word (and the capital "DAN"); 0 when, trimmed, nothing was left of it. */
-static int add_word(struct inj_state *st, const char *t, size_t n, size_t s, size_t e,
-		    struct word *w)
-{
-	struct word_key key;
+/* What a walk is for. */
+enum walk_for {
+	WALK_LEADS,                     /* words that fill a slot 0 */
+	WALK_LEADS_NO_DAN,              /* those, or stop (-1) at a capital "DAN" */
+	WALK_DAN,                       /* capital "DAN" words */
+};
 
-	word_key((const unsigned char *)t, n, s, e, &key);
-	if (!key.len)
-		return 0;
-	/* "DAN" in capitals is the persona; "Dan" is a name */
-	if (e - s == 3 && !memcmp(t + s, "DAN", 3))
-		note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, s, e);
-	*w = (struct word){ .start = s, .end = e, .set = word_set(&key) };
-	return 1;
+/*
+ * Walks the words of a text that pass the lead filter (dict.lead and
+ * dict.lead4, or dict.lead_dan), counting every word on the way.  Words
+ * begin where a block's mask goes from 0 to 1.
+ */
+struct walker {
+	const unsigned char *t;
+	size_t n;
+	enum walk_for what;
+	const uint64_t *lead;           /* dict.lead or dict.lead_dan */
+	size_t base;                    /* the block */
+	const unsigned char *p;         /* its bytes, AHEAD more readable */
+	uint64_t m;                     /* its word mask */
+	uint64_t all;                   /* its word starts */
+	uint64_t todo;                  /* those not walked yet */
+	size_t g;                       /* words before the block */
+	size_t dropped;                 /* starts walked in the block that are no word */
+	unsigned char pad[PAD];
+};
+
+static void walker_block(struct walker *wk, uint64_t carry)
+{
+	uint64_t hi;
+
+	wk->p = block_at(wk->t, wk->n, wk->base, wk->pad);
+	wk->m = word_bits(wk->p, &hi);
+	if (hi)
+		wk->m |= rsquo_bits(wk->t, wk->n, wk->base);
+	wk->all = wk->todo = wk->m & ~(wk->m << 1 | carry);
+	wk->dropped = 0;
+}
+
+static void walker_init(struct walker *wk, const unsigned char *t, size_t n, enum walk_for what)
+{
+	wk->t = t;
+	wk->n = n;
+	wk->what = what;
+	wk->lead = what == WALK_DAN ? dict.lead_dan : dict.lead;
+	wk->base = 0;
+	wk->g = 0;
+	if (n)
+		walker_block(wk, 0);
+	else
+		wk->m = wk->all = wk->todo = 0;
 }
 
 /*
- * Cut text into words, chunk by chunk, and match each chunk.  The buffer
- * holds CHUNK_WORDS words, or every word of the text when that is fewer
- * (run() sizes it).  Words start where a block's mask goes from 0 to 1;
- * the next block's mask is at hand for the words that run into it.
+ * The second stage of the lead filter, for a word whose first bytes p[]
+ * passed the first: only words that begin with three letters are looked
+ * at again (the first stage knows shorter words exactly).
  */
-static void scan_words(struct inj_state *st, const char *t, size_t n, struct word *w)
+static int lead4_pass(const unsigned char *p)
+{
+	unsigned int a = dict.lead_cls[p[0]], b = dict.lead_cls[p[1]] - 1u;
+	unsigned int c = dict.lead_cls[p[2]] - 1u, d = dict.lead_cls[p[3]], x;
+
+	if (a > 26 || b >= 26 || c >= 26 || d > 26)
+		return 1;
+	x = lead4_hash(a, b + 1, c + 1, d);
+	return (int)(dict.lead4[x / 64] >> (x % 64) & 1);
+}
+
+/* The word at bit i of the block, if it is what the walk is for (counted either way). */
+static int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t *ret_g)
+{
+	size_t s = wk->base + i, e;
+	uint64_t rest = ~wk->m >> i;
+	const struct slot_set *set = NULL;
+	struct word_key key;
+
+	if (wk->what != WALK_DAN && !lead4_pass(wk->p + i))
+		return 0;
+	e = rest ? s + ctz64(rest) : word_end_far(wk->t, wk->n, wk->base + BLOCK);
+	word_key(wk->t, wk->n, s, e, &key);
+	if (!key.len) {
+		wk->dropped++;
+		return 0;
+	}
+	/* "DAN" in capitals is the persona; "Dan" is a name */
+	if (wk->what == WALK_LEADS_NO_DAN && e - s == 3 && !memcmp(wk->t + s, "DAN", 3))
+		return -1;
+	if (wk->what == WALK_DAN) {
+		if (e - s != 3 || memcmp(wk->t + s, "DAN", 3))
+			return 0;
+	} else {
+		set = word_set(&key);
+		if (!meets(set, &dict.first))
+			return 0;
+	}
+	*ret = (struct word){ .start = s, .end = e, .set = set };
+	*ret_g = wk->g + (size_t)__builtin_popcountll(wk->all & ((1ull << i) - 1)) - wk->dropped;
+	return 1;
+}
+
+/* The next word the walk is for, and its number *ret_g; 0 at the text end, -1 to stop. */
+static int walk_next(struct walker *wk, struct word *ret, size_t *ret_g)
+{
+	for (;;) {
+		while (wk->todo) {
+			unsigned int i = ctz64(wk->todo), x;
+			const unsigned char *p = wk->p + i;
+			int r;
+
+			wk->todo &= wk->todo - 1;
+			x = (unsigned int)dict.lead_cls[p[0]] << 10 |
+			    (unsigned int)dict.lead_cls[p[1]] << 5 | dict.lead_cls[p[2]];
+			if (wk->lead[x / 64] >> (x % 64) & 1 && (r = walk_word(wk, i, ret, ret_g)))
+				return r;
+		}
+		if (wk->base + BLOCK >= wk->n)
+			return 0;
+		wk->g += (size_t)__builtin_popcountll(wk->all) - wk->dropped;
+		wk->base += BLOCK;
+		walker_block(wk, wk->m >> (BLOCK - 1));
+	}
+}
+
+static void state_init(struct inj_state *st);
+
+/*
+ * Match every word that fills a slot 0.  A capital "DAN" is noted as it is
+ * met, and the matches of a chunk after every word of it.  Texts without
+ * one (nearly all) need one walk; the others start again (the words are
+ * the first thing noted, see analyse()) with a second walk for "DAN"
+ * that notes it in between, in that order.
+ */
+static void scan_words(struct inj_state *st, const char *t, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)t;
-	uint64_t m = word_block(u, n, 0), next, carry = 0;
-	size_t base, nw = 0;
+	struct walker cw, dw;
+	struct word w, d;
+	size_t g, gd = 0;
+	int r, dan;
 
-	for (base = 0; base < n; base += BLOCK, m = next) {
-		uint64_t starts = m & ~(m << 1 | carry);
-
-		next = word_block(u, n, base + BLOCK);
-		carry = m >> (BLOCK - 1);
-		for (; starts; starts &= starts - 1) {
-			size_t s = base + ctz64(starts), e;
-			uint64_t rest = ~m >> (s - base);
-
-			if (rest)
-				e = s + ctz64(rest);
-			else if (~next)
-				e = base + BLOCK + ctz64(~next);
-			else
-				e = word_end_far(u, n, base + 2 * BLOCK);
-			if (e > n)
-				e = n;
-			nw += add_word(st, t, n, s, e, &w[nw]);
-			if (nw == CHUNK_WORDS && e < n) {
-				match_words(st, w, nw, nw - CHUNK_OVERLAP);
-				memmove(w, w + nw - CHUNK_OVERLAP, CHUNK_OVERLAP * sizeof(*w));
-				nw = CHUNK_OVERLAP;
-			}
-		}
+	walker_init(&cw, u, n, WALK_LEADS_NO_DAN);
+	while ((r = walk_next(&cw, &w, &g)) > 0)
+		match_at(st, u, n, &w, g, cw.base, cw.m);
+	if (!r)
+		return;
+	state_init(st);
+	walker_init(&cw, u, n, WALK_LEADS);
+	walker_init(&dw, u, n, WALK_DAN);
+	dan = walk_next(&dw, &d, &gd);
+	while (walk_next(&cw, &w, &g)) {
+		for (; dan && gd < word_limit(g); dan = walk_next(&dw, &d, &gd))
+			note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, d.start, d.end);
+		match_at(st, u, n, &w, g, cw.base, cw.m);
 	}
-	if (nw)
-		match_words(st, w, nw, nw);
+	for (; dan; dan = walk_next(&dw, &d, &gd))
+		note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, d.start, d.end);
 }
 
 /* --- literals ---------------------------------------------------------------- */
@@ -1056,8 +1454,7 @@ static void scan_literals(struct inj_state *st, const char *t, size_t n, struct 
 
 /* --- hidden characters --------------------------------------------------------- */
 
-static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, struct word *w,
-			int depth);
+static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, int depth);
 
 /* --- encoded payloads ----------------------------------------------------------- */
 
@@ -1090,8 +1487,8 @@ static int looks_like_text(const char *s, size_t n)
 	return sp > 0;
 }
 
-static double analyse(const char *t, size_t n, const struct scan_norm *norm, struct word *w,
-		      int depth, struct inj_state *st);
+static double analyse(const char *t, size_t n, const struct scan_norm *norm, int depth,
+		      struct inj_state *st);
 
 static void state_init(struct inj_state *st)
 {
@@ -1101,14 +1498,14 @@ static void state_init(struct inj_state *st)
 }
 
 /* The strongest override/role/extract/exfil weight of a decoded payload. */
-static double payload_weight(const char *s, size_t n, struct word *w, int depth)
+static double payload_weight(const char *s, size_t n, int depth)
 {
 	struct inj_state sub;
 	size_t i;
 	double best = 0;
 
 	state_init(&sub);
-	analyse(s, n, NULL, w, depth + 1, &sub);
+	analyse(s, n, NULL, depth + 1, &sub);
 	for (i = 0; i < N_PATS; i++)
 		if (pats[i].fam <= INJ_EXFIL && pats[i].w >= 0.45 && sub.best[i] > best)
 			best = sub.best[i];
@@ -1148,8 +1545,8 @@ static int next_run(const unsigned char *t, size_t n, size_t pos, size_t *ret_s,
 	return 0;
 }
 
-static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct word *w,
-			  int depth, size_t from)
+static void scan_payloads(struct inj_state *st, const char *t, size_t n, int depth,
+			  size_t from)
 {
 	char *buf = NULL;
 	size_t i = from, done = 0;
@@ -1182,7 +1579,7 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, struct 
 		done++;
 		if (!looks_like_text(buf, dl))
 			continue;
-		pw = payload_weight(buf, dl, w, depth);
+		pw = payload_weight(buf, dl, depth);
 		if (pw > 0)
 			note(st, EXTRA_SIG(INJ_ENCODED), INJ_ENCODED, "encoded-instruction",
 			     pw + (1 - pw) * 0.6, s, e);
@@ -1216,8 +1613,7 @@ static int rot13_asked(const char *t, size_t n, size_t from)
 }
 
 /* rot13 only when the text asks for it: otherwise it would double the cost for nothing. */
-static void scan_rot13(struct inj_state *st, const char *t, size_t n, struct word *w, int depth,
-		       size_t from)
+static void scan_rot13(struct inj_state *st, const char *t, size_t n, int depth, size_t from)
 {
 	char *buf;
 	size_t i, m;
@@ -1239,7 +1635,7 @@ static void scan_rot13(struct inj_state *st, const char *t, size_t n, struct wor
 		}
 		buf[i] = (char)ch;
 	}
-	pw = payload_weight(buf, m, w, depth);
+	pw = payload_weight(buf, m, depth);
 	if (pw > 0)
 		note(st, EXTRA_SIG(INJ_ENCODED), INJ_ENCODED, "encoded-instruction",
 		     pw + (1 - pw) * 0.5, 0, n);
@@ -1266,8 +1662,7 @@ static void line_around(const char *t, size_t n, size_t at, size_t *b, size_t *e
 	*e = f;
 }
 
-static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, struct word *w,
-			int depth)
+static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, int depth)
 {
 	size_t i, drops = 0, run_max = 0, at = 0, b, e;
 	double tw;
@@ -1289,7 +1684,7 @@ static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, stru
 	if (norm->signals & SCAN_SIG_TAG_CHARS) {
 		tw = 0.85;
 		if (norm->tag_ascii[0]) {
-			double pw = payload_weight(norm->tag_ascii, strlen(norm->tag_ascii), w, depth);
+			double pw = payload_weight(norm->tag_ascii, strlen(norm->tag_ascii), depth);
 
 			if (pw > 0)
 				tw = 0.95;
@@ -1315,16 +1710,17 @@ static double combine(const struct inj_state *st)
 	return 1 - keep;
 }
 
-static double analyse(const char *t, size_t n, const struct scan_norm *norm, struct word *w,
-		      int depth, struct inj_state *st)
+static double analyse(const char *t, size_t n, const struct scan_norm *norm, int depth,
+		      struct inj_state *st)
 {
 	struct inj_hints h;
 
-	scan_words(st, t, n, w);
+	/* st is fresh (state_init()): scan_words() may start it over */
+	scan_words(st, t, n);
 	scan_literals(st, t, n, &h);
-	scan_hidden(st, norm, w, depth);
-	scan_payloads(st, t, n, w, depth, h.run);
-	scan_rot13(st, t, n, w, depth, h.cue);
+	scan_hidden(st, norm, depth);
+	scan_payloads(st, t, n, depth, h.run);
+	scan_rot13(st, t, n, depth, h.cue);
 	return combine(st);
 }
 
@@ -1342,47 +1738,26 @@ static int span_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/*
- * Words of a text of len bytes, and of what is decoded from it: a word and
- * the byte after it take two bytes, decoded payloads are shorter than
- * their text, and tag characters decode to at most sizeof(tag_ascii).
- */
-static size_t words_max(size_t len)
-{
-	size_t m = sizeof(((struct scan_norm *)0)->tag_ascii);
-
-	m = (len > m ? len : m) / 2 + 1;
-	return m < CHUNK_WORDS ? m : CHUNK_WORDS;
-}
-
 static int run(const char *text, size_t len, const struct scan_norm *norm,
 	       struct scan_result *out, double *ret_score)
 {
-	struct word on_stack[WORDS_ON_STACK], *w = on_stack;
 	struct inj_state st;
 	double score;
-	size_t i, nw;
+	size_t i;
 	int n = 0, err = 0;
 
 	if (!text && len)
 		return -EINVAL;
 	if (!dict_ready())
 		return -ENOMEM;
-	/* short texts (most strings of a body) need no allocation */
-	nw = words_max(len);
-	if (nw > WORDS_ON_STACK) {
-		w = malloc(nw * sizeof(*w));
-		if (!w)
-			return -ENOMEM;
-	}
 	state_init(&st);
 	if (norm && norm->view != text)
 		norm = NULL;    /* signals describe another buffer */
-	score = analyse(text ? text : "", len, norm, w, 0, &st);
+	score = analyse(text ? text : "", len, norm, 0, &st);
 	if (ret_score)
 		*ret_score = score;
 	if (!out || score < INJECTION_SCORE_MIN)
-		goto out_free;
+		return 0;
 	qsort(st.span, st.n_span, sizeof(st.span[0]), span_cmp);
 	for (i = 0; i < st.n_span; i++) {
 		struct scan_finding f = {
@@ -1400,13 +1775,10 @@ static int run(const char *text, size_t len, const struct scan_norm *norm,
 		strncpy(f.detail, st.span[i].id, sizeof(f.detail) - 1);
 		err = scan_result_push(out, &f);
 		if (err)
-			goto out_free;
+			return err;
 		n++;
 	}
-out_free:
-	if (w != on_stack)
-		free(w);
-	return err ? err : n;
+	return n;
 }
 
 int injection_scan(const char *text, size_t len, const struct scan_norm *norm,
