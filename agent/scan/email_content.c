@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * EMAIL_CONTENT scoring (model in email_content.h).  One pass over the
- * lines for headers, markers, MIME and salutations; one over the separators
- * for labelled fields; one over the word starts for sign-offs and phrases.
+ * lines for headers, markers, MIME, salutations and the labelled fields
+ * that start a line; one over the '|' separators for the other labels; one
+ * over the word starts for sign-offs and phrases.
  * Evidence positions are kept so the finding spans the e-mail block, not
  * the whole prompt around it.
  *
@@ -252,8 +253,69 @@ static void salutation(struct email_state *st, const char *t, size_t n, size_t i
 	}
 }
 
-/* Header runs, markers, MIME and salutations: everything that starts a line. */
-static void scan_lines(struct email_state *st, const char *t, size_t n)
+/* --- labelled fields (data-set exports: "SUBJECT: x|EMAIL_FROM: y|CONTENT: z") ---- */
+
+static const struct name labels[] = {
+	NAME("SUBJECT:"), NAME("EMAIL_FROM:"), NAME("EMAIL_TO:"), NAME("RECEIVED DATE:"),
+	NAME("SENT DATE:"), NAME("CONTENT:"), NAME("FROM_EMAIL:"), NAME("TO_EMAIL:"), { NULL, 0 }
+};
+
+#define LABELS_MAX 8
+
+/* The first place each label is found (a bit in seen when it is). */
+struct fields {
+	unsigned int seen;
+	size_t at[LABELS_MAX];
+};
+
+/*
+ * A label at t[i], where the text or a line starts or a '|' ends.  The
+ * starts come from two walks, so each label keeps the earliest of its
+ * places: the one a walk in text order would have met first.
+ */
+static void field_at(struct fields *fl, const char *t, size_t n, size_t i)
+{
+	size_t k;
+
+	/* the letters the labels start with: c e f r s t */
+	switch (lead(t + i, n - i)) {
+	case 'c': case 'e': case 'f': case 'r': case 's': case 't':
+		break;
+	default:
+		return;
+	}
+	for (k = 0; labels[k].s; k++) {
+		size_t l = labels[k].len;
+
+		if (l > n - i || lead(t + i, 1) != (labels[k].s[0] | 0x20) || strncasecmp(t + i, labels[k].s, l))
+			continue;
+		if (!(fl->seen & (1u << k)) || i < fl->at[k])
+			fl->at[k] = i;
+		fl->seen |= 1u << k;
+	}
+}
+
+/* The labels after each '|', then the evidence of all that were found. */
+static void scan_fields(struct email_state *st, struct fields *fl, const char *t, size_t n)
+{
+	const char *bar;
+	size_t k, b = n, e = 0;
+
+	for (bar = memchr(t, '|', n); bar; bar = memchr(bar + 1, '|', n - (size_t)(bar + 1 - t)))
+		field_at(fl, t, n, (size_t)(bar + 1 - t));
+	if (!(fl->seen & (fl->seen - 1)))      /* fewer than two */
+		return;
+	for (k = 0; labels[k].s; k++) {
+		if (!(fl->seen & (1u << k)))
+			continue;
+		b = fl->at[k] < b ? fl->at[k] : b;
+		e = fl->at[k] + labels[k].len > e ? fl->at[k] + labels[k].len : e;
+	}
+	evidence(st, SIG_FIELDS, 0.90, b, e);
+}
+
+/* Header runs, markers, MIME, salutations and labels: everything that starts a line. */
+static void scan_lines(struct email_state *st, struct fields *fl, const char *t, size_t n)
 {
 	size_t i = 0, run_b = 0, run_e = 0;
 	unsigned long seen = 0;        /* header names in the current run (bit per name) */
@@ -291,47 +353,11 @@ static void scan_lines(struct email_state *st, const char *t, size_t n)
 			evidence(st, SIG_FORWARD, 0.75, b, e);
 		if (mime_line(t, s, e))
 			evidence(st, SIG_MIME, 0.80, b, e);
-		if (b < n)
+		if (b < n) {
 			salutation(st, t, n, b);
-	}
-}
-
-/* --- labelled fields (data-set exports: "SUBJECT: x|EMAIL_FROM: y|CONTENT: z") ---- */
-
-static void scan_fields(struct email_state *st, const char *t, size_t n)
-{
-	static const struct name labels[] = {
-		NAME("SUBJECT:"), NAME("EMAIL_FROM:"), NAME("EMAIL_TO:"), NAME("RECEIVED DATE:"),
-		NAME("SENT DATE:"), NAME("CONTENT:"), NAME("FROM_EMAIL:"), NAME("TO_EMAIL:"), { NULL, 0 }
-	};
-	const char *nl = memchr(t, '\n', n), *bar = memchr(t, '|', n), *sep;
-	unsigned int seen = 0;
-	size_t i = 0, k, found = 0, b = n, e = 0;
-
-	/* a label starts the text, a line, or follows a '|' separator */
-	for (;;) {
-		for (k = 0; i < n && labels[k].s; k++) {
-			size_t l = labels[k].len;
-
-			if ((seen & (1u << k)) || l > n - i || lead(t + i, 1) != (labels[k].s[0] | 0x20) ||
-			    strncasecmp(t + i, labels[k].s, l))
-				continue;
-			seen |= 1u << k;
-			found++;
-			b = i < b ? i : b;
-			e = i + l > e ? i + l : e;
+			field_at(fl, t, n, b);
 		}
-		sep = !bar || (nl && nl < bar) ? nl : bar;
-		if (!sep)
-			break;
-		i = (size_t)(sep - t) + 1;
-		if (sep == nl)
-			nl = memchr(t + i, '\n', n - i);
-		else
-			bar = memchr(t + i, '|', n - i);
 	}
-	if (found >= 2)
-		evidence(st, SIG_FIELDS, 0.90, b, e);
 }
 
 /* --- body cues ------------------------------------------------------------- */
@@ -341,17 +367,17 @@ static void scan_fields(struct email_state *st, const char *t, size_t n)
  * order they are tried at a word start.  Listed once, expanded into the
  * table and into the filter below.
  */
-#define SIGNOFFS(X)                                                                     \
-	X(-1, "best regards") X(-1, "kind regards") X(-1, "warm regards") X(-1, "regards,") \
-	X(-1, "sincerely,") X(-1, "yours truly") X(-1, "yours sincerely")                  \
-	X(-1, "best wishes") X(-1, "cheers,") X(-1, "thanks,") X(-1, "thank you,")         \
-	X(-1, "many thanks") X(-1, "best,") X(-1, "sent from my iphone")                   \
-	X(-1, "sent from my android") X(-1, "sent from outlook")
-#define PHRASES(X)                                                                      \
-	X(0, "reply to this email") X(1, "unsubscribe") X(2, "this email was sent")        \
-	X(3, "do not reply to this") X(4, "if you have any questions")                     \
-	X(5, "view in browser") X(6, "this e-mail and any attachments")                    \
-	X(7, "the information contained in this email")
+#define SIGNOFFS(X, a)                                                                          \
+	X(a, -1, "best regards") X(a, -1, "kind regards") X(a, -1, "warm regards")                 \
+	X(a, -1, "regards,") X(a, -1, "sincerely,") X(a, -1, "yours truly")                        \
+	X(a, -1, "yours sincerely") X(a, -1, "best wishes") X(a, -1, "cheers,")                    \
+	X(a, -1, "thanks,") X(a, -1, "thank you,") X(a, -1, "many thanks") X(a, -1, "best,")       \
+	X(a, -1, "sent from my iphone") X(a, -1, "sent from my android") X(a, -1, "sent from outlook")
+#define PHRASES(X, a)                                                                           \
+	X(a, 0, "reply to this email") X(a, 1, "unsubscribe") X(a, 2, "this email was sent")       \
+	X(a, 3, "do not reply to this") X(a, 4, "if you have any questions")                       \
+	X(a, 5, "view in browser") X(a, 6, "this e-mail and any attachments")                      \
+	X(a, 7, "the information contained in this email")
 
 /* Every cue is at least CUE_KEY bytes long; the array size check refuses a shorter one. */
 #define CUE_KEY 5
@@ -364,38 +390,54 @@ struct cue {
 	int phrase;             /* slot in phrase_w[], -1 for a sign-off */
 };
 
-#define CUE(k, x) { x, CUE_LEN(x), FOLD4(x), k },
-static const struct cue cues[] = { SIGNOFFS(CUE) PHRASES(CUE) { NULL, 0, 0, 0 } };
+#define CUE(a, k, x) { x, CUE_LEN(x), FOLD4(x), k },
+static const struct cue cues[] = { SIGNOFFS(CUE, 0) PHRASES(CUE, 0) { NULL, 0, 0, 0 } };
 
 /*
- * A 256-bit Bloom filter (two probes) over the first CUE_KEY bytes with
- * ASCII case folded: prose words almost never pass it, and a match under
+ * A 4096-bit filter over the first CUE_KEY bytes with ASCII case folded,
+ * one probe: prose words almost never pass it, and a match under
  * strncasecmp() in the C locale always does.  The same macros hash the
- * constants at compile time and the text at run time.
+ * constants at compile time; key5() gives the text the same 40-bit key.
  */
-#define KEY_MIX(x) \
-	((uint64_t)(FOLD4(x) ^ ((uint32_t)(unsigned char)(x)[4] | 0x20) << 5) * 0x9e3779b97f4a7c15u)
-#define KEY_PROBE(x, p) ((unsigned int)(KEY_MIX(x) >> (56 - 8 * (p))) & 255)
-#define KEY_BIT(w, x, p) (KEY_PROBE(x, p) >> 6 == (w) ? (uint64_t)1 << (KEY_PROBE(x, p) & 63) : 0)
-#define KEY_BITS(w, x) (KEY_BIT(w, x, 0) | KEY_BIT(w, x, 1))
-#define KEY_BITS0(k, x) | KEY_BITS(0, x)
-#define KEY_BITS1(k, x) | KEY_BITS(1, x)
-#define KEY_BITS2(k, x) | KEY_BITS(2, x)
-#define KEY_BITS3(k, x) | KEY_BITS(3, x)
+#define KEY5(x) ((uint64_t)FOLD4(x) | (uint64_t)((unsigned char)(x)[4] | 0x20) << 32)
+#define KEY_MUL 0x9e3779b97f4a7c15u
+#define KEY_IDX(k) ((unsigned int)((uint64_t)((k) * KEY_MUL) >> 52))
+#define KEY_BIT(w, x) (KEY_IDX(KEY5(x)) >> 6 == (w) ? (uint64_t)1 << (KEY_IDX(KEY5(x)) & 63) : 0)
+#define KEY_OR(w, k, x) | KEY_BIT(w, x)
+#define KEY_ROW(w) (0 SIGNOFFS(KEY_OR, w) PHRASES(KEY_OR, w))
+#define KEY_ROW8(w)                                                                        \
+	KEY_ROW(w), KEY_ROW(w + 1), KEY_ROW(w + 2), KEY_ROW(w + 3), KEY_ROW(w + 4), KEY_ROW(w + 5), \
+	KEY_ROW(w + 6), KEY_ROW(w + 7)
 
-static const uint64_t cue_keys[4] = {
-	0 SIGNOFFS(KEY_BITS0) PHRASES(KEY_BITS0), 0 SIGNOFFS(KEY_BITS1) PHRASES(KEY_BITS1),
-	0 SIGNOFFS(KEY_BITS2) PHRASES(KEY_BITS2), 0 SIGNOFFS(KEY_BITS3) PHRASES(KEY_BITS3),
+static const uint64_t cue_keys[64] = {
+	KEY_ROW8(0), KEY_ROW8(8), KEY_ROW8(16), KEY_ROW8(24),
+	KEY_ROW8(32), KEY_ROW8(40), KEY_ROW8(48), KEY_ROW8(56),
 };
 
-static int maybe_cue(const char *s)
-{
-	uint64_t mix = KEY_MIX(s);
-	unsigned int p0 = (unsigned int)(mix >> 56), p1 = (unsigned int)(mix >> 48) & 255;
+#define KEY5_MASK 0xffffffffffu
+#define KEY5_FOLD 0x2020202020u
 
-	/* the first probe alone turns most words away */
-	return (cue_keys[p0 >> 6] & (uint64_t)1 << (p0 & 63)) &&
-	       (cue_keys[p1 >> 6] & (uint64_t)1 << (p1 & 63));
+/* KEY5() of s[0..5), avail >= 5 bytes readable: one load where eight are. */
+static uint64_t key5(const char *s, size_t avail)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t x;
+
+	if (avail >= 8) {
+		memcpy(&x, s, 8);
+		return (x & KEY5_MASK) | KEY5_FOLD;
+	}
+#endif
+	(void)avail;
+	return KEY5(s);
+}
+
+/* 1 when the key may start a cue. */
+static uint64_t maybe_cue(uint64_t key)
+{
+	unsigned int h = KEY_IDX(key);
+
+	return cue_keys[h >> 6] >> (h & 63) & 1;
 }
 
 /*
@@ -448,51 +490,62 @@ static void body_cues(struct email_state *st, const char *t, size_t n, size_t i,
 	}
 }
 
-/* Bit j set: p[j] is an ASCII letter (64 bytes). */
-static uint64_t letters64(const unsigned char *p)
+/* Bit j set: p[j] is an ASCII letter (16 bytes). */
+static unsigned int letters16(const unsigned char *p)
 {
-	uint64_t m = 0;
-	unsigned int j;
-
 #ifdef __SSE2__
 	/* (c | 0x20) - 'a' < 26 unsigned, as a signed compare with 'a' moved to -128 */
-	for (j = 0; j < 64; j += 16) {
-		__m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(p + j)), _mm_set1_epi8(0x20));
+	__m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8(0x20));
 
-		v = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'a')));
-		m |= (uint64_t)(unsigned int)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)(0x80 + 26))))
-		     << j;
-	}
+	v = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'a')));
+	return (unsigned int)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)(0x80 + 26))));
 #else
-	for (j = 0; j < 64; j++)
-		m |= (uint64_t)((unsigned char)((p[j] | 0x20) - 'a') < 26) << j;
-#endif
+	unsigned int m = 0, j;
+
+	for (j = 0; j < 16; j++)
+		m |= (unsigned int)((unsigned char)((p[j] | 0x20) - 'a') < 26) << j;
 	return m;
+#endif
+}
+
+/* The same for 64 bytes. */
+static uint64_t letters64(const unsigned char *p)
+{
+	return (uint64_t)letters16(p) | (uint64_t)letters16(p + 16) << 16 |
+	       (uint64_t)letters16(p + 32) << 32 | (uint64_t)letters16(p + 48) << 48;
 }
 
 /*
  * The letter bits of t[base..n) that fall in a 64-byte block.  A short
- * last block is read as the last 64 bytes of the text rather than copied:
- * loads from a fresh copy would stall on store forwarding.
+ * last block is read as the last 64 (or 16) bytes of the text rather than
+ * copied: loads from a fresh copy would stall on store forwarding.
  */
 static uint64_t letters_at(const char *t, size_t n, size_t base)
 {
-	unsigned char tmp[64] = { 0 };         /* NULs are not letters */
-	size_t left = n - base;
+	const unsigned char *p = (const unsigned char *)t;
+	size_t left = n - base, j;
+	uint64_t m = 0;
 
 	if (left >= 64)
-		return letters64((const unsigned char *)t + base);
+		return letters64(p + base);
 	if (n >= 64)
-		return letters64((const unsigned char *)t + n - 64) >> (64 - left);
-	memcpy(tmp, t, n);                     /* base is 0 */
-	return letters64(tmp);
+		return letters64(p + n - 64) >> (64 - left);
+	/* base is 0: whole 16-byte pieces, then the last 16 bytes shifted */
+	for (j = 0; j + 16 <= n; j += 16)
+		m |= (uint64_t)letters16(p + j) << j;
+	if (j < n && n >= 16)
+		m |= (uint64_t)(letters16(p + n - 16) >> (16 - (n - j))) << j;
+	else
+		for (; j < n; j++)
+			m |= (uint64_t)((unsigned char)((p[j] | 0x20) - 'a') < 26) << j;
+	return m;
 }
 
 /*
  * Sign-offs and mail phrases start at a word: find the word starts 64
- * bytes at a time and compare only those passing the key filter.  The
- * letter test is ASCII; body_cues() applies isalpha() to the byte before,
- * as a word start always was.
+ * bytes at a time, put each through the key filter without a branch, and
+ * compare only those that pass.  The letter test is ASCII; body_cues()
+ * applies isalpha() to the byte before, as a word start always was.
  */
 static void scan_words(struct email_state *st, const char *t, size_t n)
 {
@@ -501,16 +554,19 @@ static void scan_words(struct email_state *st, const char *t, size_t n)
 	size_t base;
 
 	for (base = 0; base + CUE_KEY <= n; base += 64) {
-		uint64_t l = letters_at(t, n, base), m = l & ~(l << 1 | prev);
+		uint64_t l = letters_at(t, n, base), m = l & ~(l << 1 | prev), pass = 0;
+		size_t left = n - base;
 
 		prev = l >> 63;
+		if (left - CUE_KEY + 1 < 64)   /* a cue is at least CUE_KEY bytes */
+			m &= ((uint64_t)1 << (left - CUE_KEY + 1)) - 1;
 		for (; m; m &= m - 1) {
-			size_t i = base + (size_t)__builtin_ctzll(m);
+			unsigned int j = (unsigned int)__builtin_ctzll(m);
 
-			/* a cue is at least CUE_KEY bytes; the filter reads that many */
-			if (n - i >= CUE_KEY && maybe_cue(t + i))
-				body_cues(st, t, n, i, &seen);
+			pass |= maybe_cue(key5(t + base + j, left - j)) << j;
 		}
+		for (; pass; pass &= pass - 1)
+			body_cues(st, t, n, base + (size_t)__builtin_ctzll(pass), &seen);
 	}
 }
 
@@ -548,9 +604,12 @@ static double combine(const struct email_state *st)
 
 static double analyse(const char *t, size_t n, struct email_state *st)
 {
+	struct fields fl;
+
 	memset(st, 0, sizeof(*st));
-	scan_lines(st, t, n);
-	scan_fields(st, t, n);
+	fl.seen = 0;
+	scan_lines(st, &fl, t, n);
+	scan_fields(st, &fl, t, n);
 	scan_words(st, t, n);
 	scan_mailbox(st, t, n);
 	/* without evidence every factor is 1: the same 0, without the multiplies */
