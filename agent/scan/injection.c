@@ -332,6 +332,7 @@ struct inj_dict {
 	uint64_t lead[LEAD_BITS / 64];  /* see lead_build() */
 	uint64_t lead_dan[LEAD_BITS / 64];
 	uint64_t lead4[LEAD4_BITS / 64];        /* see lead4_hash() */
+	uint64_t any[LEAD_BITS / 64];   /* see any_build() */
 	size_t span;                    /* words a match looks at, its first included */
 	int ok;
 };
@@ -689,6 +690,70 @@ static void lead_build(void)
 			}
 }
 
+/* Words that begin with k[0, len): a prefix, or an entry of three bytes or more. */
+static void any_set(const uint64_t *k, size_t len)
+{
+	unsigned int a = dict.lead_cls[key_byte(k, 0)], b = dict.lead_cls[key_byte(k, 1)], x, y;
+
+	if (!len) {
+		memset(dict.any, 0xff, sizeof(dict.any));
+		return;
+	}
+	if (len >= 3) {
+		lead_set(dict.any, a, b, dict.lead_cls[key_byte(k, 2)]);
+		return;
+	}
+	for (x = 0; x < 32; x++)
+		for (y = 0; y < 32; y++)
+			lead_set(dict.any, a, len == 2 ? b : x, y);
+}
+
+/*
+ * The word filter of the windows: by the classes of a word's first three
+ * bytes (past its end: LEAD_END), whether it may be an entry or begin
+ * with a prefix, that is have a set other than dict.none.  Anything with
+ * "'", '-' or a high byte in those three passes (it may be trimmed).
+ */
+static void any_build(void)
+{
+	unsigned int a, b, c;
+	size_t i, len;
+
+	for (i = 0; i < DICT_SIZE; i++) {
+		if (!dict.tag[i])
+			continue;
+		for (len = 0; len < 3 && key_byte(dict.e[i].k, len); len++)
+			;
+		/* an entry of one or two bytes: exactly that, LEAD_END after */
+		if (len == 1)
+			lead_set(dict.any, dict.lead_cls[key_byte(dict.e[i].k, 0)], LEAD_END, LEAD_END);
+		else if (len == 2)
+			lead_set(dict.any, dict.lead_cls[key_byte(dict.e[i].k, 0)],
+				 dict.lead_cls[key_byte(dict.e[i].k, 1)], LEAD_END);
+		else
+			any_set(dict.e[i].k, len);
+	}
+	/* a prefix: whatever follows it */
+	for (i = 0; i < dict.n_prefix; i++)
+		any_set(dict.prefix[i].k, dict.prefix[i].len);
+	for (a = 0; a < 32; a++)
+		for (b = 0; b < 32; b++)
+			for (c = 0; c < 32; c++)
+				if (a == LEAD_OTHER || b == LEAD_OTHER || c == LEAD_OTHER)
+					lead_set(dict.any, a, b, c);
+}
+
+/* Whether the word t[s, e) may have a set other than dict.none (see any_build()). */
+static int any_pass(const unsigned char *t, size_t s, size_t e)
+{
+	unsigned int a = dict.lead_cls[t[s]];
+	unsigned int b = e - s > 1 ? dict.lead_cls[t[s + 1]] : LEAD_END;
+	unsigned int c = e - s > 2 ? dict.lead_cls[t[s + 2]] : LEAD_END;
+	unsigned int x = a << 10 | b << 5 | c;
+
+	return (int)(dict.any[x / 64] >> (x % 64) & 1);
+}
+
 /* The most words a match looks at: its first, then up to gap + 1 per later slot. */
 static size_t span_of(const struct inj_pat *p)
 {
@@ -721,6 +786,7 @@ static void dict_build(void)
 	}
 	dict_fold_prefixes();
 	lead_build();
+	any_build();
 	for (k = 0; k < N_PATS; k++)
 		if (span_of(&pats[k]) > dict.span)
 			dict.span = span_of(&pats[k]);
@@ -944,6 +1010,19 @@ static unsigned int ctz64(uint64_t m)
 	return (unsigned int)__builtin_ctzll(m);
 }
 
+/* Without -mpopcnt, __builtin_popcountll() is a call into libgcc. */
+static unsigned int popcount64(uint64_t m)
+{
+#ifdef __POPCNT__
+	return (unsigned int)__builtin_popcountll(m);
+#else
+	m -= m >> 1 & 0x5555555555555555ull;
+	m = (m & 0x3333333333333333ull) + (m >> 2 & 0x3333333333333333ull);
+	m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (unsigned int)(m * 0x0101010101010101ull >> 56);
+#endif
+}
+
 /* --- words ------------------------------------------------------------------ */
 
 /* The bytes of every U+2019 (E2 80 99) that reaches into the block: words take it as "'". */
@@ -1127,6 +1206,11 @@ static const struct word *win_word(struct win *v, size_t j)
 			return NULL;
 		}
 		v->pos = e;
+		/* most words are in no slot: no key, no lookup (those are never trimmed to nothing) */
+		if (!any_pass(v->t, s, e)) {
+			v->w[v->nw++] = (struct word){ .start = s, .end = e, .set = &dict.none };
+			continue;
+		}
 		word_key(v->t, v->n, s, e, &key);
 		/* trimmed to nothing (quotes, dashes): not a word */
 		if (key.len)
@@ -1294,7 +1378,7 @@ static int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t
 			return 0;
 	}
 	*ret = (struct word){ .start = s, .end = e, .set = set };
-	*ret_g = wk->g + (size_t)__builtin_popcountll(wk->all & ((1ull << i) - 1)) - wk->dropped;
+	*ret_g = wk->g + (size_t)popcount64(wk->all & ((1ull << i) - 1)) - wk->dropped;
 	return 1;
 }
 
@@ -1315,7 +1399,7 @@ static int walk_next(struct walker *wk, struct word *ret, size_t *ret_g)
 		}
 		if (wk->base + BLOCK >= wk->n)
 			return 0;
-		wk->g += (size_t)__builtin_popcountll(wk->all) - wk->dropped;
+		wk->g += (size_t)popcount64(wk->all) - wk->dropped;
 		wk->base += BLOCK;
 		walker_block(wk, wk->m >> (BLOCK - 1));
 	}
