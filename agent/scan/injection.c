@@ -260,10 +260,13 @@ static void note(struct inj_state *st, size_t sig, enum injection_family fam, co
  *
  * The lookup runs for every word of every string, so the layout serves it.
  * A word is its lowercase bytes in zero-padded 64-bit lanes (word bytes are
- * never NUL, so the lanes alone tell words apart).  A 16-bit tag per entry,
- * 4 KB in all, turns most prose words away without touching an entry.  An
- * entry's set already holds the slots of the prefixes that match it, and
- * words not in the table only try the prefixes that share their first byte.
+ * never NUL, so the lanes alone tell words apart).  The hash table holds
+ * a 16-bit tag per entry beside its index, 8 KB in all, which turns most
+ * prose words away without touching an entry; the entries sit apart, dense
+ * and in the order added (the fillers first), so the few that prose meets
+ * share cache lines.  An entry's set already holds the slots of the
+ * prefixes that match it, and words not in the table only try the
+ * prefixes that share their first byte.
  */
 #define SLOT_FILLER    (SLOT_BITS - 1)
 #define DICT_BITS      11
@@ -312,9 +315,20 @@ struct dict_prefix {
 	struct slot_set chain;          /* and those of the shorter prefixes it begins with */
 };
 
+/* A pattern as matching reads it: its slot bits and flags, without the strings. */
+struct pat_form {
+	struct slot_set next;           /* the word after slot 0 fills one of these (form_next()) */
+	uint16_t slot_id[7];
+	uint8_t n_slot;
+	uint8_t opt;                    /* bit si: slot si is optional */
+	uint8_t gap;
+	uint8_t loose;
+	uint8_t any_next;               /* or it may be any word, or none */
+};
+
 struct inj_dict {
-	uint16_t tag[DICT_SIZE];        /* 0: empty slot */
-	struct dict_entry e[DICT_SIZE];
+	uint32_t slot[DICT_SIZE];       /* 0: empty; else an entry's tag, its index above */
+	struct dict_entry e[DICT_FILL_MAX];
 	size_t n_entry;
 	struct dict_prefix prefix[PREFIX_MAX];
 	size_t n_prefix;
@@ -322,7 +336,7 @@ struct inj_dict {
 	uint8_t pfx_at[257];                    /* group of byte c: [pfx_at[c], pfx_at[c + 1]) */
 	uint32_t pfx_second[256];       /* by first byte: bit (second byte & 31) of some prefix */
 	uint64_t len_mask[WORD_MAX + 1][KEY_LANES];     /* the first n bytes of a key */
-	uint16_t slot_id[N_PATS][7];
+	struct pat_form form[N_PATS];
 	uint8_t pat_of_first[SLOT_BITS];        /* the pattern whose slot 0 a bit is */
 	struct slot_set first;          /* slot 0 of every pattern */
 	struct slot_set none;           /* the set of most words */
@@ -408,16 +422,20 @@ static struct dict_entry *dict_slot(const uint64_t *k, int create)
 	unsigned int i = (unsigned int)(h >> (64 - DICT_BITS));
 
 	for (;; i = (i + 1) & (DICT_SIZE - 1)) {
-		if (!dict.tag[i]) {
+		uint32_t sl = dict.slot[i];
+		struct dict_entry *e = &dict.e[sl >> 16];
+
+		if (!sl) {
 			if (!create || dict.n_entry >= DICT_FILL_MAX)
 				return NULL;
-			dict.tag[i] = tag;
-			memcpy(dict.e[i].k, k, sizeof(dict.e[i].k));
+			e = &dict.e[dict.n_entry];
+			dict.slot[i] = tag | (uint32_t)dict.n_entry << 16;
+			memcpy(e->k, k, sizeof(e->k));
 			dict.n_entry++;
-			return &dict.e[i];
+			return e;
 		}
-		if (dict.tag[i] == tag && key_eq(dict.e[i].k, k))
-			return &dict.e[i];
+		if ((uint16_t)sl == tag && key_eq(e->k, k))
+			return e;
 	}
 }
 
@@ -489,8 +507,8 @@ static void dict_fold_prefixes(void)
 			if (dict.prefix[j].len <= dict.prefix[i].len &&
 			    key_has_prefix(dict.prefix[i].k, &dict.prefix[j]))
 				set_or(&dict.prefix[i].chain, &dict.prefix[j].set);
-	for (i = 0; i < DICT_SIZE; i++)
-		for (j = 0; dict.tag[i] && j < dict.n_prefix; j++)
+	for (i = 0; i < dict.n_entry; i++)
+		for (j = 0; j < dict.n_prefix; j++)
 			if (key_has_prefix(dict.e[i].k, &dict.prefix[j]))
 				set_or(&dict.e[i].set, &dict.prefix[j].set);
 	for (c = 0; c < 256; c++) {
@@ -622,8 +640,8 @@ static void lead4_build(void)
 	unsigned int a, b, c;
 	size_t i;
 
-	for (i = 0; i < DICT_SIZE; i++)
-		if (dict.tag[i] && key_byte(dict.e[i].k, 3) && meets(&dict.e[i].set, &dict.first))
+	for (i = 0; i < dict.n_entry; i++)
+		if (key_byte(dict.e[i].k, 3) && meets(&dict.e[i].set, &dict.first))
 			lead4_long(dict.e[i].k, 4);
 	for (i = 0; i < dict.n_prefix; i++)
 		if (dict.prefix[i].len >= 3 && meets(&dict.prefix[i].set, &dict.first))
@@ -673,8 +691,8 @@ static void lead_build(void)
 	lead_set(dict.lead, 'd' - 'a' + 1, 'a' - 'a' + 1, 'n' - 'a' + 1);
 	lead4_set('d' - 'a' + 1, 'a' - 'a' + 1, 'n' - 'a' + 1, LEAD_END);
 	lead4_build();
-	for (i = 0; i < DICT_SIZE; i++)
-		if (dict.tag[i] && key_byte(dict.e[i].k, 2) && meets(&dict.e[i].set, &dict.first))
+	for (i = 0; i < dict.n_entry; i++)
+		if (key_byte(dict.e[i].k, 2) && meets(&dict.e[i].set, &dict.first))
 			lead_long(dict.e[i].k, 3);
 	for (i = 0; i < dict.n_prefix; i++)
 		if (meets(&dict.prefix[i].set, &dict.first))
@@ -719,9 +737,7 @@ static void any_build(void)
 	unsigned int a, b, c;
 	size_t i, len;
 
-	for (i = 0; i < DICT_SIZE; i++) {
-		if (!dict.tag[i])
-			continue;
+	for (i = 0; i < dict.n_entry; i++) {
 		for (len = 0; len < 3 && key_byte(dict.e[i].k, len); len++)
 			;
 		/* an entry of one or two bytes: exactly that, LEAD_END after */
@@ -764,6 +780,30 @@ static size_t span_of(const struct inj_pat *p)
 	return n;
 }
 
+/*
+ * What the word after a slot 0 must fill for a match to go on: the next
+ * slot that is not optional or one of the optional ones before it, or a
+ * filler when it may be a gap word.  Loose gaps, and patterns that may end
+ * at slot 0, take any word there (or none).
+ */
+static void form_next(struct pat_form *f)
+{
+	unsigned int si;
+
+	f->any_next = 1;
+	for (si = 1; si < f->n_slot; si++) {
+		set_bit(&f->next, f->slot_id[si]);
+		if (!(f->opt >> si & 1)) {
+			f->any_next = 0;
+			break;
+		}
+	}
+	if (f->gap && f->loose)
+		f->any_next = 1;
+	else if (f->gap)
+		set_bit(&f->next, SLOT_FILLER);
+}
+
 static void dict_build(void)
 {
 	unsigned int next = 0;
@@ -776,7 +816,10 @@ static void dict_build(void)
 		for (si = 0; si < 7 && pats[k].slot[si]; si++) {
 			if (next >= SLOT_FILLER || dict_add_alts(pats[k].slot[si], next))
 				return;
-			dict.slot_id[k][si] = (uint16_t)next;
+			dict.form[k].slot_id[si] = (uint16_t)next;
+			dict.form[k].n_slot = (uint8_t)(si + 1);
+			if (pats[k].slot[si][0] == '?')
+				dict.form[k].opt |= (uint8_t)(1u << si);
 			if (!si) {
 				set_bit(&dict.first, next);
 				dict.pat_of_first[next] = (uint8_t)k;
@@ -787,6 +830,11 @@ static void dict_build(void)
 	dict_fold_prefixes();
 	lead_build();
 	any_build();
+	for (k = 0; k < N_PATS; k++) {
+		dict.form[k].gap = pats[k].gap;
+		dict.form[k].loose = pats[k].loose;
+		form_next(&dict.form[k]);
+	}
 	for (k = 0; k < N_PATS; k++)
 		if (span_of(&pats[k]) > dict.span)
 			dict.span = span_of(&pats[k]);
@@ -1118,11 +1166,6 @@ static void word_key(const unsigned char *t, size_t n, size_t s, size_t e, struc
 	key->len = len;
 }
 
-static int slot_match(size_t k, unsigned int si, const struct word *w)
-{
-	return has_bit(w->set, dict.slot_id[k][si]);
-}
-
 /*
  * --- matches -------------------------------------------------------------------
  *
@@ -1219,31 +1262,31 @@ static const struct word *win_word(struct win *v, size_t j)
 	return &v->w[j];
 }
 
-/* Match pattern k from slot si at word i; returns the index after the last matched word. */
-static size_t match_from(size_t k, unsigned int si, struct win *v, size_t i, int first)
+/* Match pattern f from slot si at word i; returns the index after the last matched word. */
+static size_t match_from(const struct pat_form *f, unsigned int si, struct win *v, size_t i,
+			 int first)
 {
-	const struct inj_pat *p = &pats[k];
 	unsigned int g;
 	size_t r;
 
-	if (si >= 7 || !p->slot[si])
+	if (si >= f->n_slot)
 		return i;
-	if (p->slot[si][0] == '?') {
-		r = match_from(k, si + 1, v, i, first);
+	if (f->opt >> si & 1) {
+		r = match_from(f, si + 1, v, i, first);
 		if (r)
 			return r;
 	}
-	for (g = 0; g <= (first ? 0u : p->gap); g++) {
+	for (g = 0; g <= (first ? 0u : f->gap); g++) {
 		const struct word *x = win_word(v, i + g);
 
 		if (!x)
 			return 0;
-		if (slot_match(k, si, x)) {
-			r = match_from(k, si + 1, v, i + g + 1, 0);
+		if (has_bit(x->set, f->slot_id[si])) {
+			r = match_from(f, si + 1, v, i + g + 1, 0);
 			if (r)
 				return r;
 		}
-		if (!p->loose && !has_bit(x->set, SLOT_FILLER))
+		if (!f->loose && !has_bit(x->set, SLOT_FILLER))
 			return 0;
 	}
 	return 0;
@@ -1273,8 +1316,13 @@ static void match_at(struct inj_state *st, const unsigned char *t, size_t n,
 
 		for (; any; any &= any - 1) {
 			size_t k = dict.pat_of_first[b * 64 + ctz64(any)], end;
+			const struct pat_form *f = &dict.form[k];
+			const struct word *x;
 
-			end = match_from(k, 0, &v, 0, 1);
+			/* most leads end here: the word after them can't go on */
+			if (!f->any_next && (!(x = win_word(&v, 1)) || !meets(x->set, &f->next)))
+				continue;
+			end = match_from(f, 0, &v, 0, 1);
 			if (end)
 				note(st, k, pats[k].fam, pats[k].id, pats[k].w, w->start, v.w[end - 1].end);
 		}
@@ -1308,6 +1356,40 @@ struct walker {
 	unsigned char pad[PAD];
 };
 
+/*
+ * The second stage of the lead filter, for a word whose first bytes p[]
+ * passed the first: only words that begin with three letters are looked
+ * at again (the first stage knows shorter words exactly).
+ */
+static uint64_t lead4_pass(const unsigned char *p)
+{
+	unsigned int a = dict.lead_cls[p[0]], b = dict.lead_cls[p[1]] - 1u;
+	unsigned int c = dict.lead_cls[p[2]] - 1u, d = dict.lead_cls[p[3]];
+	unsigned int x = lead4_hash(a, b + 1, c + 1, d);
+
+	return (uint64_t)(a > 26 || b >= 26 || c >= 26 || d > 26) |
+	       (dict.lead4[x / 64] >> (x % 64) & 1);
+}
+
+/*
+ * The word starts of the block that pass the lead filter.  About one in
+ * five does, at random to a branch predictor, so every start is tested
+ * without a branch and only the passing ones are walked.
+ */
+static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
+{
+	uint64_t pass = 0;
+
+	for (; starts; starts &= starts - 1) {
+		unsigned int i = ctz64(starts);
+		const unsigned char *p = wk->p + i;
+		unsigned int x = (unsigned int)dict.lead_cls[p[0]] << 10 |
+				 (unsigned int)dict.lead_cls[p[1]] << 5 | dict.lead_cls[p[2]];
+		pass |= (wk->lead[x / 64] >> (x % 64) & 1) << i;
+	}
+	return pass;
+}
+
 static void walker_block(struct walker *wk, uint64_t carry)
 {
 	uint64_t hi;
@@ -1316,7 +1398,8 @@ static void walker_block(struct walker *wk, uint64_t carry)
 	wk->m = word_bits(wk->p, &hi);
 	if (hi)
 		wk->m |= rsquo_bits(wk->t, wk->n, wk->base);
-	wk->all = wk->todo = wk->m & ~(wk->m << 1 | carry);
+	wk->all = wk->m & ~(wk->m << 1 | carry);
+	wk->todo = lead_pass(wk, wk->all);
 	wk->dropped = 0;
 }
 
@@ -1332,22 +1415,6 @@ static void walker_init(struct walker *wk, const unsigned char *t, size_t n, enu
 		walker_block(wk, 0);
 	else
 		wk->m = wk->all = wk->todo = 0;
-}
-
-/*
- * The second stage of the lead filter, for a word whose first bytes p[]
- * passed the first: only words that begin with three letters are looked
- * at again (the first stage knows shorter words exactly).
- */
-static int lead4_pass(const unsigned char *p)
-{
-	unsigned int a = dict.lead_cls[p[0]], b = dict.lead_cls[p[1]] - 1u;
-	unsigned int c = dict.lead_cls[p[2]] - 1u, d = dict.lead_cls[p[3]], x;
-
-	if (a > 26 || b >= 26 || c >= 26 || d > 26)
-		return 1;
-	x = lead4_hash(a, b + 1, c + 1, d);
-	return (int)(dict.lead4[x / 64] >> (x % 64) & 1);
 }
 
 /* The word at bit i of the block, if it is what the walk is for (counted either way). */
@@ -1387,14 +1454,12 @@ static int walk_next(struct walker *wk, struct word *ret, size_t *ret_g)
 {
 	for (;;) {
 		while (wk->todo) {
-			unsigned int i = ctz64(wk->todo), x;
-			const unsigned char *p = wk->p + i;
+			unsigned int i = ctz64(wk->todo);
 			int r;
 
 			wk->todo &= wk->todo - 1;
-			x = (unsigned int)dict.lead_cls[p[0]] << 10 |
-			    (unsigned int)dict.lead_cls[p[1]] << 5 | dict.lead_cls[p[2]];
-			if (wk->lead[x / 64] >> (x % 64) & 1 && (r = walk_word(wk, i, ret, ret_g)))
+			r = walk_word(wk, i, ret, ret_g);
+			if (r)
 				return r;
 		}
 		if (wk->base + BLOCK >= wk->n)
@@ -1494,10 +1559,14 @@ static void line_literals(struct inj_state *st, const char *t, size_t n, size_t 
 		literal_at(st, t, n, i);
 }
 
+#define HINT_BLOCKS    64               /* blocks whose payload groups the literal pass keeps */
+
 /* Where the scanners after the literal pass start: n when there is nothing for them. */
 struct inj_hints {
 	size_t run;                     /* the first block with a base64/hex run in it */
 	size_t cue;                     /* the first block that may name rot13 */
+	size_t n_grp;                   /* blocks with grp[] known, from the text start */
+	uint64_t grp[HINT_BLOCKS];      /* their aligned groups of base64 bytes (next_run()) */
 };
 
 /*
@@ -1505,23 +1574,30 @@ struct inj_hints {
  * those bytes are rare in prose, so only they are looked at.  A line
  * start's 's'/'a' is found from the '\n' before it, which keeps the
  * literals in text order.  The same blocks tell the payload and rot13
- * scanners where to start, so most texts are read once for all three.
+ * scanners where to start, and with `runs` the payload scanner where the
+ * runs may be, so most texts are read once for all three.
  */
-static void scan_literals(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
+static void scan_literals(struct inj_state *st, const char *t, size_t n, int runs,
+			  struct inj_hints *h)
 {
 	const unsigned char *u = (const unsigned char *)t;
 	unsigned char pad[PAD];
 	size_t base;
 
 	h->run = h->cue = n;
+	h->n_grp = 0;
 	line_literals(st, t, n, 0);
 	for (base = 0; base < n; base += BLOCK) {
+		int keep = runs && h->n_grp < HINT_BLOCKS;
 		struct rare_bits r;
-		uint64_t m;
+		uint64_t m, grp;
 
-		rare_bits(block_at(u, n, base, pad), h->run == n, h->cue == n, &r);
+		rare_bits(block_at(u, n, base, pad), h->run == n || keep, h->cue == n, &r);
 		/* a run worth decoding covers an aligned 8-byte group (see next_run()) */
-		if (h->run == n && full_bytes8(r.b64))
+		grp = full_bytes8(r.b64);
+		if (keep)
+			h->grp[h->n_grp++] = grp;
+		if (h->run == n && grp)
 			h->run = base;
 		if (h->cue == n && r.cue)
 			h->cue = base;
@@ -1601,14 +1677,17 @@ static double payload_weight(const char *s, size_t n, int depth)
  * PAYLOAD_MIN bytes or longer.  Such a run covers a whole aligned group
  * of 8 bytes, so only those groups are looked at, not every byte.
  */
-static int next_run(const unsigned char *t, size_t n, size_t pos, size_t *ret_s, size_t *ret_e)
+static int next_run(const unsigned char *t, size_t n, size_t pos, const struct inj_hints *h,
+		    size_t *ret_s, size_t *ret_e)
 {
 	unsigned char pad[PAD];
 
 	while (pos < n) {
 		size_t base = pos & ~(size_t)(BLOCK - 1), s, e;
-		uint64_t g = full_bytes8(b64_bits(block_at(t, n, base, pad))) & ~0ull << (pos - base);
+		uint64_t g = base / BLOCK < h->n_grp ? h->grp[base / BLOCK] :
+			     full_bytes8(b64_bits(block_at(t, n, base, pad)));
 
+		g &= ~0ull << (pos - base);
 		if (!g) {
 			pos = base + BLOCK;
 			continue;
@@ -1630,10 +1709,10 @@ static int next_run(const unsigned char *t, size_t n, size_t pos, size_t *ret_s,
 }
 
 static void scan_payloads(struct inj_state *st, const char *t, size_t n, int depth,
-			  size_t from)
+			  const struct inj_hints *h)
 {
 	char *buf = NULL;
-	size_t i = from, done = 0;
+	size_t i = h->run, done = 0;
 
 	if (depth >= NEST_MAX)
 		return;
@@ -1641,7 +1720,7 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, int dep
 		size_t s, e, k, hexlen = 0, dl;
 		double pw;
 
-		if (!next_run((const unsigned char *)t, n, i, &s, &e))
+		if (!next_run((const unsigned char *)t, n, i, h, &s, &e))
 			break;
 		i = e;
 		/* a run begins with a base64 byte: leading '=' are not part of it */
@@ -1801,9 +1880,9 @@ static double analyse(const char *t, size_t n, const struct scan_norm *norm, int
 
 	/* st is fresh (state_init()): scan_words() may start it over */
 	scan_words(st, t, n);
-	scan_literals(st, t, n, &h);
+	scan_literals(st, t, n, depth < NEST_MAX, &h);
 	scan_hidden(st, norm, depth);
-	scan_payloads(st, t, n, depth, h.run);
+	scan_payloads(st, t, n, depth, &h);
 	scan_rot13(st, t, n, depth, h.cue);
 	return combine(st);
 }
