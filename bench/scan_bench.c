@@ -366,6 +366,34 @@ static int eng_pass(struct eng *e, const struct corpus *c, size_t *ret_findings)
 	return 0;
 }
 
+/*
+ * Every finding of the corpus and of the benign corpus, one line each, to
+ * path: two builds of the engine must write the same file (a change meant
+ * to be faster only is checked by diffing the dumps).
+ */
+static int eng_dump(struct eng *e, const struct corpus *const *cs, size_t ncs, const char *path)
+{
+	FILE *f = fopen(path, "we");
+	size_t i, j, k;
+	int err = f ? 0 : -errno;
+
+	for (k = 0; !err && k < ncs; k++)
+		for (i = 0; !err && i < cs[k]->n; i++) {
+			scan_result_reset(&e->r);
+			err = scan_text(e->e, e->s, cs[k]->buf + cs[k]->p[i].off, cs[k]->p[i].len,
+					&e->r);
+			for (j = 0; !err && j < e->r.n; j++) {
+				const struct scan_finding *x = &e->r.v[j];
+
+				fprintf(f, "%zu %zu %zu %zu %s %s %d %.3f\n", k, i, x->start, x->end,
+					x->type, x->detail, (int)x->confidence, x->score);
+			}
+		}
+	if (f && fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
 /* Best of `rounds` passes, in seconds. */
 static double eng_time(struct eng *e, const struct corpus *c, int rounds, size_t *ret_findings)
 {
@@ -1029,6 +1057,7 @@ int main(int argc, char **argv)
 		{ "kind", required_argument, NULL, 'k' },
 		{ "pii-only", no_argument, NULL, 'P' },
 		{ "body-only", no_argument, NULL, 'b' },
+		{ "dump", required_argument, NULL, 'D' },
 		{ 0 },
 	};
 	struct corpus c, benign;
@@ -1038,6 +1067,7 @@ int main(int argc, char **argv)
 	size_t mb = 32, findings = 0, matches = 0, i;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	int opt, baseline = 1, rc = 1, engine_only = 0, kind = K__COUNT, pii_only = 0, body_only = 0;
+	const char *dump = NULL;
 	double t_eng, t_pc, scanned = 0;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1048,13 +1078,15 @@ int main(int argc, char **argv)
 		case 'E': engine_only = 1; break;
 		case 'P': pii_only = 1; break;
 		case 'b': body_only = 1; break;
+		case 'D': dump = optarg; break;
 		case 'k':
 			for (kind = 0; kind < K__COUNT && strcmp(optarg, kind_name[kind]); kind++)
 				;
 			break;
 		default:
 			fprintf(stderr, "usage: %s [--mb N] [--seed N] [--no-baseline] [--engine-only] "
-				"[--body-only] [--kind chat|code|json|logs|email] [--pii-only]\n", argv[0]);
+				"[--body-only] [--kind chat|code|json|logs|email] [--pii-only] [--dump FILE]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -1071,6 +1103,14 @@ int main(int argc, char **argv)
 	if (body_only) {
 		bench_body(&e, &c);
 		rc = 0;
+		goto out;
+	}
+	if (dump) {
+		const struct corpus *cs[] = { &c, &benign };
+
+		rc = eng_dump(&e, cs, 2, dump) ? 1 : 0;
+		if (rc)
+			fprintf(stderr, "dump to %s failed\n", dump);
 		goto out;
 	}
 	printf("corpus: %.1f MB in %zu prompts (mean %zu bytes), %zu PII values planted\n",
