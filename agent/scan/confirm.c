@@ -11,6 +11,10 @@
 
 #include "engine_int.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* ASCII letters and digits: one load per byte in the context-window loops. */
 static const uint8_t alnum_tab[256] = {
 	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1,
@@ -120,40 +124,72 @@ static int phrase_at(const char *t, size_t i, size_t to, const char *p)
 	return !p[j];
 }
 
+/* Does a phrase start at the word start t[i] (a letter or digit)? */
+static int phrases_at(const char *t, size_t i, size_t to, const char *const *phrases,
+		      const struct scan_first *first)
+{
+	char c = lower(t[i]);
+	uint32_t m;
+	size_t k;
+
+	if (first && !first->many) {
+		for (m = first->by[first_slot(c)]; m; m &= m - 1)
+			if (phrase_at(t, i, to, phrases[__builtin_ctz(m)]))
+				return 1;
+		return 0;
+	}
+	for (k = 0; phrases[k]; k++)
+		if (phrases[k][0] == c && phrase_at(t, i, to, phrases[k]))
+			return 1;
+	return 0;
+}
+
+#ifdef __SSE2__
+/* Bit k: p[k] is an ASCII letter or digit (signed compares: bytes >= 0x80 are neither). */
+static inline unsigned int alnum16(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+				  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+				  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+
+	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(d, a));
+}
+#endif
+
 int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases,
 		    const struct scan_first *first)
 {
-	size_t i, k;
-	int prev = 0;
+	size_t i = from;
+	unsigned int prev = 0;
 
 	if (!phrases || to <= from)
 		return 0;
 	/*
 	 * Phrases match at word starts ("phone" finds "phones", not
 	 * "telephone"), so only word starts are tried: a window of five words
-	 * has five, whatever the number of phrases.
+	 * has five, whatever the number of phrases.  t[from] starts a word
+	 * if it is a letter or digit.  Word starts come 16 bytes at a time
+	 * as a bit mask: a letter or digit after one that is neither.
 	 */
-	for (i = from; i < to; i++) {
-		int cur = is_alnum(t[i]);
-		char c;
-		uint32_t m;
+#ifdef __SSE2__
+	for (; i + 16 <= to; i += 16) {
+		unsigned int a = alnum16(t + i), st = a & ~((a << 1) | prev);
 
-		/* phrases start with a letter or digit, at a word start */
-		if (!cur || prev) {
-			prev = cur;
-			continue;
-		}
-		prev = 1;
-		c = lower(t[i]);
-		if (first && !first->many) {
-			for (m = first->by[first_slot(c)]; m; m &= m - 1)
-				if (phrase_at(t, i, to, phrases[__builtin_ctz(m)]))
-					return 1;
-			continue;
-		}
-		for (k = 0; phrases[k]; k++)
-			if (phrases[k][0] == c && phrase_at(t, i, to, phrases[k]))
+		prev = a >> 15;
+		for (; st; st &= st - 1)
+			if (phrases_at(t, i + (size_t)__builtin_ctz(st), to, phrases, first))
 				return 1;
+	}
+#endif
+	for (; i < to; i++) {
+		unsigned int cur = is_alnum(t[i]);
+
+		if (cur && !prev && phrases_at(t, i, to, phrases, first))
+			return 1;
+		prev = cur;
 	}
 	return 0;
 }

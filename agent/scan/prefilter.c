@@ -125,6 +125,112 @@ static __m128i alnum16(__m128i v)
 			    in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'));
 }
 
+/* Bit k: p[k] is no token byte ([A-Za-z0-9_+/=-], C_TOKEN). */
+static inline unsigned int not_token16(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+				 _mm_cmpeq_epi8(v, _mm_set1_epi8('+')));
+	__m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8('='))));
+
+	return ~(unsigned int)_mm_movemask_epi8(_mm_or_si128(alnum16(v), _mm_or_si128(a, b))) &
+	       0xffff;
+}
+
+/* Bit k: p[k] is white space (C_SPACE: ' ', '\t' to '\r'). */
+static inline unsigned int space16(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+
+	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+							     in_range(v, '\t', '\r')));
+}
+
+/* Bit k: p[k] ends a token_scan() step: white space, or '@' '.' ':' '-' (C_PUNCT). */
+static inline unsigned int stop16(const uint8_t *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i pu = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
+					       _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+				  _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+					       _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))));
+
+	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(pu, _mm_or_si128(
+		_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), in_range(v, '\t', '\r'))));
+}
+#endif
+
+/*
+ * The per-byte loops of the token passes, 16 bytes a step where SSE2 is
+ * there: token bytes forward and backward, white space backward, and the
+ * next byte token_scan() must look at.
+ */
+static inline size_t token_fwd(const uint8_t *t, size_t i, size_t lim)
+{
+#ifdef __SSE2__
+	for (; i + 16 <= lim; i += 16) {
+		unsigned int m = not_token16(t + i);
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < lim && is_token(t[i]))
+		i++;
+	return i;
+}
+
+/* The start of the token bytes ending at i, not below floor. */
+static inline size_t token_back(const uint8_t *t, size_t i, size_t floor)
+{
+#ifdef __SSE2__
+	for (; i >= floor + 16; i -= 16) {
+		unsigned int m = not_token16(t + i - 16);
+
+		if (m)
+			return i - 16 + (size_t)(32 - __builtin_clz(m));
+	}
+#endif
+	while (i > floor && is_token(t[i - 1]))
+		i--;
+	return i;
+}
+
+/* The start of the non-space bytes ending at i, not below floor. */
+static inline size_t word_back(const uint8_t *t, size_t i, size_t floor)
+{
+#ifdef __SSE2__
+	for (; i >= floor + 16; i -= 16) {
+		unsigned int m = space16(t + i - 16);
+
+		if (m)
+			return i - 16 + (size_t)(32 - __builtin_clz(m));
+	}
+#endif
+	while (i > floor && !is_space(t[i - 1]))
+		i--;
+	return i;
+}
+
+/* The first white space or C_PUNCT byte at or after i, or lim. */
+static inline size_t stop_fwd(const uint8_t *t, size_t i, size_t lim)
+{
+#ifdef __SSE2__
+	for (; i + 16 <= lim; i += 16) {
+		unsigned int m = stop16(t + i);
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < lim && !(cls[t[i]] & (C_SPACE | C_PUNCT)))
+		i++;
+	return i;
+}
+
+#ifdef __SSE2__
 static uint64_t block_vec(const struct hitter *h, const uint8_t *p);
 
 static __attribute__((noinline)) uint64_t block_mask(const struct hitter *h, size_t base)
@@ -276,10 +382,8 @@ static int token_run(struct scan_wins *w, const uint8_t *t, size_t n, size_t at,
 
 	if (at < *done)
 		return 0;
-	while (a > *done && is_token(t[a - 1]) && at - a < SCAN_TOKEN_MAX)
-		a--;
-	while (b < n && is_token(t[b]) && b - a < SCAN_TOKEN_MAX)
-		b++;
+	a = token_back(t, at, at - *done > SCAN_TOKEN_MAX ? at - SCAN_TOKEN_MAX : *done);
+	b = token_fwd(t, at, n - a > SCAN_TOKEN_MAX ? a + SCAN_TOKEN_MAX : n);
 	*done = b;
 	if (b - a < SCAN_TRIG_TOKEN_MIN || scan_guid_shaped((const char *)t + a, b - a))
 		return 0;
@@ -444,7 +548,7 @@ static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *
 	const uint8_t *t = x->t;
 	size_t n = x->n, a, b, m;
 	struct cluster c;
-	int err;
+	int walked = !digits, err;
 
 	if (!digits) {
 		/* unknown yet: the cluster may run past the block */
@@ -463,7 +567,8 @@ static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *
 	if (digits < x->min_digits ||
 	    (digits < SCAN_TRIG_DIGITS_BARE && !letter_flanked(t, n, &c)))
 		return 0;
-	cluster_walk(t, n, at, &c);
+	if (!walked)
+		cluster_walk(t, n, at, &c);
 	if (boring(&c) || in_guid(t, n, &c))
 		return 0;
 	for (a = c.start, m = 0; a > 0 && m < SCAN_TRIG_MARGIN && is_margin(t[a - 1]); a--, m++)
@@ -551,12 +656,9 @@ static size_t token_scan(const uint8_t *t, size_t n, size_t ts, struct token_fea
 
 	memset(f, 0, sizeof(*f));
 	for (i = ts; i < cap; i++) {
-		uint8_t k = cls[t[i]];
-
-		if (k & C_SPACE)
+		i = stop_fwd(t, i, cap);
+		if (i == cap || (cls[t[i]] & C_SPACE))
 			break;
-		if (!(k & C_PUNCT))
-			continue;
 		switch (t[i]) {
 		case '@':
 			f->at++;
@@ -624,8 +726,7 @@ static int token_pass(const struct scan_engine *eng, struct scan_scratch *s,
 		size_t ts = i, te;
 		struct token_feat f;
 
-		while (ts > done && !is_space(t[ts - 1]) && i - ts < SCAN_TOKEN_MAX)
-			ts--;
+		ts = word_back(t, i, i - done > SCAN_TOKEN_MAX ? i - SCAN_TOKEN_MAX : done);
 		te = token_scan(t, n, ts, &f);
 		if (te <= i)
 			te = i + 1;
