@@ -586,7 +586,8 @@ static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, con
 		.s = s, .eng = eng, .t = t, .n = n,
 		.min_digits = scan_trig_used(eng, SCAN_TRIG_DIGITS) ? eng->digits_min : ~0u,
 	};
-	size_t base = 0;
+	const int tok = scan_trig_used(eng, SCAN_TRIG_TOKEN);
+	size_t base = 0, digits;
 	int err;
 
 	while (base < n) {
@@ -611,9 +612,15 @@ static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, con
 					next = end;
 				break;
 			}
-			err = cluster_found(&x, base + st, popcount64(d & mask), &end);
-			if (err)
-				return err;
+			digits = popcount64(d & mask);
+			/* too few digits, no letter beside: cluster_found() would do nothing */
+			if (digits >= x.min_digits ||
+			    (tok && ((base + st && is_alpha(t[base + st - 1])) ||
+				     (end < n && is_alpha(t[end]))))) {
+				err = cluster_found(&x, base + st, digits, &end);
+				if (err)
+					return err;
+			}
 			c &= ~mask;
 		}
 		base = next;

@@ -10,6 +10,10 @@
 
 #include <openssl/evp.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "validate.h"
 
 static int is_digit(char c)
@@ -788,23 +792,47 @@ int scan_valid_email(const char *s, size_t len)
 
 /*
  * 8-4-4-4-12 hex digits.  The prefilter asks this of every dashed hex run
- * it meets, and JSON is full of them: dashes first, then one table lookup
- * per byte AND-ed without a branch.
+ * it meets, and JSON is full of them: dashes first, then three 16-byte
+ * hex masks with SSE2 (one table lookup per byte AND-ed without a branch
+ * elsewhere).
  */
+#ifdef __SSE2__
+/* Bit k: p[k] is a hex digit (signed compares: bytes >= 0x80 are none). */
+static inline unsigned int hex16(const unsigned char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+				  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+				  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+
+	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(d, a));
+}
+#endif
+
 int scan_guid_shaped(const char *s, size_t len)
 {
-	static const uint8_t hex[256] = {
-		['0' ... '9'] = 1, ['a' ... 'f'] = 1, ['A' ... 'F'] = 1,
-	};
 	const unsigned char *u = (const unsigned char *)s;
-	unsigned int ok = 1;
-	size_t i;
 
 	if (len != 36 || u[8] != '-' || u[13] != '-' || u[18] != '-' || u[23] != '-')
 		return 0;
+#ifdef __SSE2__
+	/* bytes 0-15, 16-31, 20-35 as hex masks, the dashes checked above set */
+	return (hex16(u) | 1u << 8 | 1u << 13) == 0xffff &&
+	       (hex16(u + 16) | 1u << (18 - 16) | 1u << (23 - 16)) == 0xffff &&
+	       (hex16(u + 20) | 1u << (23 - 20)) == 0xffff;
+#else
+	static const uint8_t hex[256] = {
+		['0' ... '9'] = 1, ['a' ... 'f'] = 1, ['A' ... 'F'] = 1,
+	};
+	unsigned int ok = 1;
+	size_t i;
+
 	for (i = 0; i < 36; i++)
 		ok &= hex[u[i]] | (i == 8 || i == 13 || i == 18 || i == 23);
 	return (int)ok;
+#endif
 }
 
 int scan_valid_guid(const char *s, size_t len)
