@@ -779,15 +779,40 @@ static int win_cmp(const void *a, const void *b)
 	return x->text < y->text ? -1 : x->text > y->text;
 }
 
-/* Two passes push windows out of order (digit runs, tokens): sort, then merge. */
+#define WINS_RUN_MAX 128   /* windows of a first sorted run merged on the stack */
+
+/*
+ * Two passes push windows out of order (digit runs, tokens), each pass in
+ * order: two sorted runs are merged, anything else sorted.  Equal starts
+ * may come in either order, the merge below joins them alike.
+ */
+static void wins_order(struct scan_wins *w)
+{
+	struct scan_window run[WINS_RUN_MAX];
+	size_t i, j, a, b, k;
+
+	for (i = 1; i < w->n && w->v[i - 1].text <= w->v[i].text; i++)
+		;
+	if (i == w->n)
+		return;
+	for (j = i + 1; j < w->n && w->v[j - 1].text <= w->v[j].text; j++)
+		;
+	if (j < w->n || i > WINS_RUN_MAX) {
+		qsort(w->v, w->n, sizeof(*w->v), win_cmp);
+		return;
+	}
+	/* the output never passes the second run's next window: k = a + (b - i) <= b */
+	memcpy(run, w->v, i * sizeof(*run));
+	for (a = 0, b = i, k = 0; a < i; k++)
+		w->v[k] = b < w->n && w->v[b].text < run[a].text ? w->v[b++] : run[a++];
+}
+
+/* Sorted, then overlapping or touching windows merged. */
 static void wins_normalise(struct scan_wins *w)
 {
 	size_t i, k = 0;
 
-	for (i = 1; i < w->n && w->v[i - 1].text <= w->v[i].text; i++)
-		;
-	if (i < w->n)
-		qsort(w->v, w->n, sizeof(*w->v), win_cmp);
+	wins_order(w);
 	for (i = 0; i < w->n; i++) {
 		struct scan_window *last = k ? &w->v[k - 1] : NULL;
 
