@@ -148,24 +148,22 @@ static inline unsigned int space16(const uint8_t *p)
 							     in_range(v, '\t', '\r')));
 }
 
-/* Bit k: p[k] ends a token_scan() step: white space, or '@' '.' ':' '-' (C_PUNCT). */
-static inline unsigned int stop16(const uint8_t *p)
+/* Bit k: p[k] is '@' '.' ':' or '-' (C_PUNCT). */
+static inline unsigned int punct16(const uint8_t *p)
 {
 	__m128i v = _mm_loadu_si128((const __m128i *)p);
-	__m128i pu = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
-					       _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-				  _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
-					       _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))));
 
-	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(pu, _mm_or_si128(
-		_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), in_range(v, '\t', '\r'))));
+	return (unsigned int)_mm_movemask_epi8(
+		_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
+					  _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+			     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
+					  _mm_cmpeq_epi8(v, _mm_set1_epi8('-')))));
 }
 #endif
 
 /*
  * The per-byte loops of the token passes, 16 bytes a step where SSE2 is
- * there: token bytes forward and backward, white space backward, and the
- * next byte token_scan() must look at.
+ * there: token bytes forward and backward, white space backward.
  */
 static inline size_t token_fwd(const uint8_t *t, size_t i, size_t lim)
 {
@@ -211,22 +209,6 @@ static inline size_t word_back(const uint8_t *t, size_t i, size_t floor)
 #endif
 	while (i > floor && !is_space(t[i - 1]))
 		i--;
-	return i;
-}
-
-/* The first white space or C_PUNCT byte at or after i, or lim. */
-static inline size_t stop_fwd(const uint8_t *t, size_t i, size_t lim)
-{
-#ifdef __SSE2__
-	for (; i + 16 <= lim; i += 16) {
-		unsigned int m = stop16(t + i);
-
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
-	}
-#endif
-	while (i < lim && !(cls[t[i]] & (C_SPACE | C_PUNCT)))
-		i++;
 	return i;
 }
 
@@ -656,36 +638,59 @@ static int host_dot(const uint8_t *t, size_t n, size_t ts, size_t i)
 	return host_end(t, n, e);
 }
 
-/* One pass from the token start: its features, and where it ends. */
+/* A feature of the token starting at ts: the punctuation at t[i]. */
+static inline void token_punct(const uint8_t *t, size_t n, size_t ts, size_t i,
+			       struct token_feat *f)
+{
+	switch (t[i]) {
+	case '@':
+		f->at++;
+		break;
+	case ':':
+		f->colons++;
+		if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
+			f->url = 1;
+		if (i + 1 < n && t[i + 1] == ':')
+			f->dcolon = 1;
+		break;
+	case '-':
+		f->dashes++;
+		break;
+	case '.':
+		f->dots++;
+		if (!f->url && host_dot(t, n, ts, i))
+			f->url = 1;
+		break;
+	}
+}
+
+/*
+ * One pass from the token start: its features, and where it ends.  With
+ * SSE2, 16 bytes a step: the punctuation before the first white space.
+ */
 static size_t token_scan(const uint8_t *t, size_t n, size_t ts, struct token_feat *f)
 {
-	size_t i, cap = n - ts > SCAN_TOKEN_MAX ? ts + SCAN_TOKEN_MAX : n;
+	size_t i = ts, cap = n - ts > SCAN_TOKEN_MAX ? ts + SCAN_TOKEN_MAX : n;
 
 	memset(f, 0, sizeof(*f));
-	for (i = ts; i < cap; i++) {
-		i = stop_fwd(t, i, cap);
-		if (i == cap || (cls[t[i]] & C_SPACE))
+#ifdef __SSE2__
+	for (; i + 16 <= cap; i += 16) {
+		unsigned int sp = space16(t + i), pu = punct16(t + i);
+
+		/* (sp & -sp) - 1: the bits below the first space, all of them without one */
+		for (pu &= (sp & -sp) - 1; pu; pu &= pu - 1)
+			token_punct(t, n, ts, i + (size_t)__builtin_ctz(pu), f);
+		if (sp)
+			return i + (size_t)__builtin_ctz(sp);
+	}
+#endif
+	for (; i < cap; i++) {
+		uint8_t k = cls[t[i]];
+
+		if (k & C_SPACE)
 			break;
-		switch (t[i]) {
-		case '@':
-			f->at++;
-			break;
-		case ':':
-			f->colons++;
-			if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
-				f->url = 1;
-			if (i + 1 < n && t[i + 1] == ':')
-				f->dcolon = 1;
-			break;
-		case '-':
-			f->dashes++;
-			break;
-		case '.':
-			f->dots++;
-			if (!f->url && host_dot(t, n, ts, i))
-				f->url = 1;
-			break;
-		}
+		if (k & C_PUNCT)
+			token_punct(t, n, ts, i, f);
 	}
 	return i;
 }
