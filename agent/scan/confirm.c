@@ -194,32 +194,63 @@ int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *ph
 	return 0;
 }
 
-/* Start of the window of `words` words before pos (capped in bytes). */
+/*
+ * Start of the window of `words` words before pos (capped in bytes): the
+ * start of the words-th word counted back from pos.  Word starts come 16
+ * bytes at a time as a bit mask, highest (nearest pos) first.
+ */
 static size_t words_before(const char *t, size_t pos, unsigned int words)
 {
 	size_t i = pos, floor = pos > SCAN_CTX_BYTES_MAX ? pos - SCAN_CTX_BYTES_MAX : 0;
 
-	while (words-- && i > floor) {
-		while (i > floor && !is_alnum(t[i - 1]))
-			i--;
-		while (i > floor && is_alnum(t[i - 1]))
-			i--;
+	if (!words)
+		return pos;
+#ifdef __SSE2__
+	/* the block t[i - 16..i) and the byte before it, all at or above floor */
+	for (; i >= floor + 17; i -= 16) {
+		unsigned int st = alnum16(t + i - 16) & ~alnum16(t + i - 17) & 0xffff;
+
+		for (; st; st &= ~(1u << (31 - __builtin_clz(st))))
+			if (!--words)
+				return i - 16 + (size_t)(31 - __builtin_clz(st));
 	}
-	return i;
+#endif
+	for (; i > floor; i--)
+		if (is_alnum(t[i - 1]) && (i - 1 == floor || !is_alnum(t[i - 2])) && !--words)
+			return i - 1;
+	return floor;
 }
 
-/* End of the window of `words` words after pos (capped in bytes). */
+/*
+ * End of the window of `words` words after pos (capped in bytes): the end
+ * of the words-th word from pos.  Word ends (a byte that is neither letter
+ * nor digit after one that is) come 16 bytes at a time as a bit mask.
+ */
 static size_t words_after(const char *t, size_t n, size_t pos, unsigned int words)
 {
 	size_t i = pos, ceil = n - pos > SCAN_CTX_BYTES_MAX ? pos + SCAN_CTX_BYTES_MAX : n;
+	unsigned int prev = 0;
 
-	while (words-- && i < ceil) {
-		while (i < ceil && !is_alnum(t[i]))
-			i++;
-		while (i < ceil && is_alnum(t[i]))
-			i++;
+	if (!words)
+		return pos;
+#ifdef __SSE2__
+	for (; i + 16 <= ceil; i += 16) {
+		unsigned int a = alnum16(t + i), end = ~a & ((a << 1) | prev) & 0xffff;
+
+		prev = a >> 15;
+		for (; end; end &= end - 1)
+			if (!--words)
+				return i + (size_t)__builtin_ctz(end);
 	}
-	return i;
+#endif
+	for (; i < ceil; i++) {
+		unsigned int cur = is_alnum(t[i]);
+
+		if (!cur && prev && !--words)
+			return i;
+		prev = cur;
+	}
+	return ceil;
 }
 
 static void ctx_window(const struct scan_rule *r, const char *t, size_t n, size_t start,
