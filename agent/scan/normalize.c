@@ -15,8 +15,53 @@
 
 #include "normalize.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define HIGH_BITS 0x8080808080808080ull
 
+#ifdef __SSE2__
+static inline unsigned int high16(const char *p)
+{
+	return (unsigned int)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)p));
+}
+
+/*
+ * 64 bytes a step, then 16 with the position of the first high bit from
+ * the mask; a short tail is one load ending at len (what it shares with
+ * the bytes before is ASCII already).
+ */
+size_t scan_ascii_prefix(const char *s, size_t len)
+{
+	size_t i = 0;
+	unsigned int m;
+
+	for (; i + 64 <= len; i += 64) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(s + i + 16));
+		__m128i c = _mm_loadu_si128((const __m128i *)(s + i + 32));
+		__m128i d = _mm_loadu_si128((const __m128i *)(s + i + 48));
+
+		if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))))
+			break;
+	}
+	for (; i + 16 <= len; i += 16) {
+		m = high16(s + i);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	if (i == len)
+		return len;
+	if (len >= 16) {
+		m = high16(s + len - 16);
+		return m ? len - 16 + (size_t)__builtin_ctz(m) : len;
+	}
+	while (i < len && !((unsigned char)s[i] & 0x80))
+		i++;
+	return i;
+}
+#else
 size_t scan_ascii_prefix(const char *s, size_t len)
 {
 	size_t i = 0;
@@ -41,6 +86,7 @@ size_t scan_ascii_prefix(const char *s, size_t len)
 		i++;
 	return i;
 }
+#endif
 
 size_t scan_utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp)
 {
