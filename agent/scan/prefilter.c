@@ -235,47 +235,48 @@ static __attribute__((noinline)) uint64_t block_mask(const struct hitter *h, siz
 	return block_vec(h, pad + 1) & (len == 64 ? ~0ull : (1ull << len) - 1);
 }
 
+static inline uint64_t mask16(__m128i r, int k)
+{
+	return (uint64_t)(uint16_t)_mm_movemask_epi8(r) << (16 * k);
+}
+
+/*
+ * The block as 64-bit masks, one per class: a neighbour test is a shift by
+ * one, the bytes either side of the block (p[-1], p[64]) fill the ends.
+ */
 static uint64_t block_vec(const struct hitter *h, const uint8_t *p)
 {
-	uint64_t m = 0;
+	uint64_t at = 0, dot = 0, colon = 0, dash = 0, slash = 0, an = 0, al, ar, cl, cr;
 	int k;
 
-	for (k = 0; k < 4; k++) {
-		const uint8_t *q = p + 16 * k;
-		__m128i v = _mm_loadu_si128((const __m128i *)q), r;
-
-		if (!h->punct) {
-			r = in_range(v, '0', '9');
-		} else if (!_mm_movemask_epi8(_mm_or_si128(
-				   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
-						_mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-				   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
-						_mm_cmpeq_epi8(v, _mm_set1_epi8('-')))))) {
-			/* most chunks of prose hold none of the four: skip the neighbour tests */
-			continue;
-		} else {
-			__m128i l = _mm_loadu_si128((const __m128i *)(q - 1));
-			__m128i nx = _mm_loadu_si128((const __m128i *)(q + 1));
-			__m128i al = alnum16(l), an = alnum16(nx);
-			__m128i colon_l = _mm_or_si128(al, _mm_cmpeq_epi8(l, _mm_set1_epi8(':')));
-			__m128i colon_r = _mm_or_si128(_mm_or_si128(an, _mm_cmpeq_epi8(nx, _mm_set1_epi8(':'))),
-						       _mm_cmpeq_epi8(nx, _mm_set1_epi8('/')));
-			__m128i both = _mm_and_si128(al, an);
-
-			r = _mm_setzero_si128();
-			if (h->p.at)
-				r = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
-			if (h->p.dot)
-				r = _mm_or_si128(r, _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), both));
-			if (h->p.colon)
-				r = _mm_or_si128(r, _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
-								  _mm_and_si128(colon_l, colon_r)));
-			if (h->p.dash)
-				r = _mm_or_si128(r, _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), both));
-		}
-		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(r) << (16 * k);
+	if (!h->punct) {
+		for (k = 0; k < 4; k++)
+			at |= mask16(in_range(_mm_loadu_si128((const __m128i *)(p + 16 * k)), '0', '9'), k);
+		return at;
 	}
-	return m;
+	for (k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+
+		at |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), k);
+		dot |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), k);
+		colon |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), k);
+		dash |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), k);
+	}
+	/* most blocks of prose hold none of the four: skip the neighbour tests */
+	if (!(at | dot | colon | dash))
+		return 0;
+	for (k = 0; k < 4; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+
+		an |= mask16(alnum16(v), k);
+		slash |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), k);
+	}
+	al = an << 1 | (uint64_t)!!is_alnum(p[-1]);
+	ar = an >> 1 | (uint64_t)!!is_alnum(p[64]) << 63;
+	cl = al | colon << 1 | (uint64_t)(p[-1] == ':');
+	cr = ar | (colon | slash) >> 1 | (uint64_t)(p[64] == ':' || p[64] == '/') << 63;
+	return (h->p.at ? at : 0) | (h->p.dot ? dot & al & ar : 0) |
+	       (h->p.colon ? colon & cl & cr : 0) | (h->p.dash ? dash & al & ar : 0);
 }
 #else
 /* In-token punctuation: the neighbours decide, so "end. " and "key: v" are skipped. */
