@@ -144,6 +144,18 @@ static int phrases_at(const char *t, size_t i, size_t to, const char *const *phr
 	return 0;
 }
 
+/*
+ * May a phrase start at the word start c (a letter or digit)?  by is the
+ * first-byte filter, or NULL when there is none; its slot is first_slot()
+ * of the lower-case byte, without a branch.
+ */
+static inline int first_may(const uint32_t *by, char c)
+{
+	unsigned int u = (unsigned char)c;
+
+	return !by || by[u <= '9' ? u - '0' : (u | 0x20) - 'a' + 10];
+}
+
 #ifdef __SSE2__
 /* Bit k: p[k] is an ASCII letter or digit (signed compares: bytes >= 0x80 are neither). */
 static inline unsigned int alnum16(const char *p)
@@ -162,6 +174,7 @@ static inline unsigned int alnum16(const char *p)
 int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases,
 		    const struct scan_first *first)
 {
+	const uint32_t *by = first && !first->many ? first->by : NULL;
 	size_t i = from;
 	unsigned int prev = 0;
 
@@ -179,15 +192,18 @@ int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *ph
 		unsigned int a = alnum16(t + i), st = a & ~((a << 1) | prev);
 
 		prev = a >> 15;
-		for (; st; st &= st - 1)
-			if (phrases_at(t, i + (size_t)__builtin_ctz(st), to, phrases, first))
+		for (; st; st &= st - 1) {
+			size_t w = i + (size_t)__builtin_ctz(st);
+
+			if (first_may(by, t[w]) && phrases_at(t, w, to, phrases, first))
 				return 1;
+		}
 	}
 #endif
 	for (; i < to; i++) {
 		unsigned int cur = is_alnum(t[i]);
 
-		if (cur && !prev && phrases_at(t, i, to, phrases, first))
+		if (cur && !prev && first_may(by, t[i]) && phrases_at(t, i, to, phrases, first))
 			return 1;
 		prev = cur;
 	}
