@@ -11,9 +11,7 @@
 
 #include "engine_int.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#include "simd.h"
 
 /* ASCII letters and digits: one load per byte in the context-window loops. */
 static const uint8_t alnum_tab[256] = {
@@ -157,17 +155,10 @@ static inline int first_may(const uint32_t *by, char c)
 }
 
 #ifdef __SSE2__
-/* Bit k: p[k] is an ASCII letter or digit (signed compares: bytes >= 0x80 are neither). */
+/* Bit k: p[k] is an ASCII letter or digit. */
 static inline unsigned int alnum16(const char *p)
 {
-	__m128i v = _mm_loadu_si128((const __m128i *)p);
-	__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-				  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-	__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-				  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-
-	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(d, a));
+	return scan_digit_or_letter_mask16(p, 'z');
 }
 #endif
 

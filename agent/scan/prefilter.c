@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "simd.h"
 #include "validate.h"
 
 /* Byte classes, one table lookup per byte in the scalar loops. */
@@ -110,19 +111,10 @@ struct hitter {
 };
 
 #ifdef __SSE2__
-#include <emmintrin.h>
-
-static __m128i in_range(__m128i v, char lo, char hi)
-{
-	/* signed compares: bytes >= 0x80 are negative and never in an ASCII range */
-	return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
-			     _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1))));
-}
 
 static __m128i alnum16(__m128i v)
 {
-	return _mm_or_si128(in_range(v, '0', '9'),
-			    in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z'));
+	return scan_digit_or_letter16(v, 'z');
 }
 
 /* Bit k: p[k] is no token byte ([A-Za-z0-9_+/=-], C_TOKEN). */
@@ -145,7 +137,7 @@ static inline unsigned int space16(const uint8_t *p)
 	__m128i v = _mm_loadu_si128((const __m128i *)p);
 
 	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-							     in_range(v, '\t', '\r')));
+							     scan_in_range16(v, '\t', '\r')));
 }
 
 /* Bit k: p[k] is '@' '.' ':' or '-' (C_PUNCT). */
@@ -251,7 +243,7 @@ static uint64_t block_vec(const struct hitter *h, const uint8_t *p)
 
 	if (!h->punct) {
 		for (k = 0; k < 4; k++)
-			at |= mask16(in_range(_mm_loadu_si128((const __m128i *)(p + 16 * k)), '0', '9'), k);
+			at |= mask16(scan_in_range16(_mm_loadu_si128((const __m128i *)(p + 16 * k)), '0', '9'), k);
 		return at;
 	}
 	for (k = 0; k < 4; k++) {
@@ -476,7 +468,7 @@ static void dj_masks(const uint8_t *t, size_t n, size_t base, uint64_t *ret_d, u
 					     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
 							  _mm_cmpeq_epi8(v, _mm_set1_epi8(')')))));
 
-			d |= (uint64_t)(uint16_t)_mm_movemask_epi8(in_range(v, '0', '9')) << (16 * k);
+			d |= (uint64_t)(uint16_t)_mm_movemask_epi8(scan_in_range16(v, '0', '9')) << (16 * k);
 			j |= (uint64_t)(uint16_t)_mm_movemask_epi8(jm) << (16 * k);
 		}
 		*ret_d = d;

@@ -10,9 +10,7 @@
 
 #include <openssl/evp.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#include "simd.h"
 
 #include "validate.h"
 
@@ -797,17 +795,10 @@ int scan_valid_email(const char *s, size_t len)
  * elsewhere).
  */
 #ifdef __SSE2__
-/* Bit k: p[k] is a hex digit (signed compares: bytes >= 0x80 are none). */
+/* Bit k: p[k] is a hex digit. */
 static inline unsigned int hex16(const unsigned char *p)
 {
-	__m128i v = _mm_loadu_si128((const __m128i *)p);
-	__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	__m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-				  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-	__m128i a = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-				  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
-
-	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(d, a));
+	return scan_digit_or_letter_mask16(p, 'f');
 }
 #endif
 
