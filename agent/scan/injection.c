@@ -36,10 +36,16 @@ struct slot_set {
 	uint64_t b[SLOT_BITS / 64];
 };
 
+/* What a word fills: its slots and, when it may begin a match, its lead_info. */
+struct word_slots {
+	struct slot_set set;
+	uint32_t lead;                  /* index in dict.leads; 0: it begins no pattern */
+};
+
 struct word {
 	size_t start;
 	size_t end;
-	const struct slot_set *set;     /* the slots this word fills (shared, in the dictionary) */
+	const struct word_slots *ws;    /* shared, in the dictionary */
 };
 
 struct inj_pat {
@@ -213,22 +219,22 @@ struct inj_span {
 };
 
 struct inj_state {
-	double best[N_PATS + N_LITS + INJ__COUNT];  /* per signal: patterns, literals, extra */
-	int fam_hit[INJ__COUNT];
+	double best[N_PATS];            /* per pattern, when want_best (see payload_weight()) */
+	int want_best;
 	struct inj_span span[SPANS_MAX];
 	size_t n_span;
 };
 
 #define EXTRA_SIG(fam) (N_PATS + N_LITS + (fam))
 
-static void note(struct inj_state *st, size_t sig, enum injection_family fam, const char *id,
-		 double w, size_t start, size_t end)
+/* Signal sig (a pattern, literal or extra: its number) of weight w was found at [start, end). */
+static void note(struct inj_state *st, size_t sig, const char *id, double w, size_t start,
+		 size_t end)
 {
 	size_t i;
 
-	if (w > st->best[sig])
+	if (st->want_best && sig < N_PATS && w > st->best[sig])
 		st->best[sig] = w;
-	st->fam_hit[fam] = 1;
 	if (end <= start)
 		return;
 	for (i = 0; i < st->n_span; i++) {
@@ -305,14 +311,30 @@ struct word_key {
 
 struct dict_entry {
 	uint64_t k[KEY_LANES];
-	struct slot_set set;            /* its own slots and those of the prefixes it matches */
+	struct word_slots ws;           /* its own slots and those of the prefixes it matches */
 };
 
 struct dict_prefix {
 	uint64_t k[KEY_LANES];
 	uint8_t len;
 	struct slot_set set;            /* its own slots */
-	struct slot_set chain;          /* and those of the shorter prefixes it begins with */
+	struct word_slots chain;        /* and those of the shorter prefixes it begins with */
+};
+
+/*
+ * What a word that fills some pattern's slot 0 leads to: those patterns,
+ * and what the word after it must fill for any of them to go on (the
+ * union of their form_next() sets), so that most leads are turned away
+ * on one test.
+ */
+#define LEAD_INFO_MAX  256
+#define LEAD_PATS_MAX  16
+
+struct lead_info {
+	struct slot_set next;
+	uint8_t any_next;               /* one of them takes any word next, or none */
+	uint8_t n_pat;
+	uint8_t pat[LEAD_PATS_MAX];     /* in table order */
 };
 
 /* A pattern as matching reads it: its slot bits and flags, without the strings. */
@@ -334,12 +356,13 @@ struct inj_dict {
 	size_t n_prefix;
 	uint8_t pfx_by_first[PREFIX_MAX];       /* prefix indexes, grouped by first byte */
 	uint8_t pfx_at[257];                    /* group of byte c: [pfx_at[c], pfx_at[c + 1]) */
-	uint32_t pfx_second[256];       /* by first byte: bit (second byte & 31) of some prefix */
 	uint64_t len_mask[WORD_MAX + 1][KEY_LANES];     /* the first n bytes of a key */
 	struct pat_form form[N_PATS];
 	uint8_t pat_of_first[SLOT_BITS];        /* the pattern whose slot 0 a bit is */
 	struct slot_set first;          /* slot 0 of every pattern */
-	struct slot_set none;           /* the set of most words */
+	struct word_slots none;         /* the set of most words */
+	struct lead_info leads[LEAD_INFO_MAX];  /* see leads_build() */
+	size_t n_leads;
 	uint8_t lit_len[N_LITS];
 	uint8_t cls[256];               /* BC_* */
 	uint8_t lead_cls[256];          /* LEAD_* */
@@ -347,6 +370,7 @@ struct inj_dict {
 	uint64_t lead_dan[LEAD_BITS / 64];
 	uint64_t lead4[LEAD4_BITS / 64];        /* see lead4_hash() */
 	uint64_t any[LEAD_BITS / 64];   /* see any_build() */
+	uint64_t pfx3[LEAD_BITS / 64];  /* by the classes of three bytes: some prefix may begin so */
 	size_t span;                    /* words a match looks at, its first included */
 	int ok;
 };
@@ -481,7 +505,7 @@ static int dict_add_alts(const char *alts, unsigned int bit)
 			d = dict_slot(k, 1);
 			if (!d)
 				return -1;
-			set_bit(&d->set, bit);
+			set_bit(&d->ws.set, bit);
 		}
 		if (!e)
 			return 0;
@@ -506,18 +530,16 @@ static void dict_fold_prefixes(void)
 		for (j = 0; j < dict.n_prefix; j++)
 			if (dict.prefix[j].len <= dict.prefix[i].len &&
 			    key_has_prefix(dict.prefix[i].k, &dict.prefix[j]))
-				set_or(&dict.prefix[i].chain, &dict.prefix[j].set);
+				set_or(&dict.prefix[i].chain.set, &dict.prefix[j].set);
 	for (i = 0; i < dict.n_entry; i++)
 		for (j = 0; j < dict.n_prefix; j++)
 			if (key_has_prefix(dict.e[i].k, &dict.prefix[j]))
-				set_or(&dict.e[i].set, &dict.prefix[j].set);
+				set_or(&dict.e[i].ws.set, &dict.prefix[j].set);
 	for (c = 0; c < 256; c++) {
 		dict.pfx_at[c] = (uint8_t)at;
 		for (i = 0; i < dict.n_prefix; i++)
-			if (key_byte(dict.prefix[i].k, 0) == c) {
+			if (key_byte(dict.prefix[i].k, 0) == c)
 				dict.pfx_by_first[at++] = (uint8_t)i;
-				dict.pfx_second[c] |= 1u << (key_byte(dict.prefix[i].k, 1) & 31);
-			}
 	}
 	dict.pfx_at[256] = (uint8_t)at;
 }
@@ -555,7 +577,7 @@ static int meets(const struct slot_set *a, const struct slot_set *b)
 	return m != 0;
 }
 
-static const struct slot_set *word_set(const struct word_key *key);
+static const struct word_slots *word_set(const struct word_key *key);
 
 /* Whether a word of exactly these lowercase letters may begin a match. */
 static int lead_word(const char *w, size_t n)
@@ -564,7 +586,7 @@ static int lead_word(const char *w, size_t n)
 
 	key_of(w, n, key.k);
 	key.len = n;
-	return meets(word_set(&key), &dict.first);
+	return meets(&word_set(&key)->set, &dict.first);
 }
 
 static unsigned int lead_letter(const uint64_t *k, size_t i)
@@ -641,7 +663,7 @@ static void lead4_build(void)
 	size_t i;
 
 	for (i = 0; i < dict.n_entry; i++)
-		if (key_byte(dict.e[i].k, 3) && meets(&dict.e[i].set, &dict.first))
+		if (key_byte(dict.e[i].k, 3) && meets(&dict.e[i].ws.set, &dict.first))
 			lead4_long(dict.e[i].k, 4);
 	for (i = 0; i < dict.n_prefix; i++)
 		if (dict.prefix[i].len >= 3 && meets(&dict.prefix[i].set, &dict.first))
@@ -692,7 +714,7 @@ static void lead_build(void)
 	lead4_set('d' - 'a' + 1, 'a' - 'a' + 1, 'n' - 'a' + 1, LEAD_END);
 	lead4_build();
 	for (i = 0; i < dict.n_entry; i++)
-		if (key_byte(dict.e[i].k, 2) && meets(&dict.e[i].set, &dict.first))
+		if (key_byte(dict.e[i].k, 2) && meets(&dict.e[i].ws.set, &dict.first))
 			lead_long(dict.e[i].k, 3);
 	for (i = 0; i < dict.n_prefix; i++)
 		if (meets(&dict.prefix[i].set, &dict.first))
@@ -708,22 +730,22 @@ static void lead_build(void)
 			}
 }
 
-/* Words that begin with k[0, len): a prefix, or an entry of three bytes or more. */
-static void any_set(const uint64_t *k, size_t len)
+/* In filter f (dict.any or dict.pfx3), the words that begin with k[0, len). */
+static void any_set(uint64_t *f, const uint64_t *k, size_t len)
 {
 	unsigned int a = dict.lead_cls[key_byte(k, 0)], b = dict.lead_cls[key_byte(k, 1)], x, y;
 
 	if (!len) {
-		memset(dict.any, 0xff, sizeof(dict.any));
+		memset(f, 0xff, LEAD_BITS / 8);
 		return;
 	}
 	if (len >= 3) {
-		lead_set(dict.any, a, b, dict.lead_cls[key_byte(k, 2)]);
+		lead_set(f, a, b, dict.lead_cls[key_byte(k, 2)]);
 		return;
 	}
 	for (x = 0; x < 32; x++)
 		for (y = 0; y < 32; y++)
-			lead_set(dict.any, a, len == 2 ? b : x, y);
+			lead_set(f, a, len == 2 ? b : x, y);
 }
 
 /*
@@ -747,11 +769,13 @@ static void any_build(void)
 			lead_set(dict.any, dict.lead_cls[key_byte(dict.e[i].k, 0)],
 				 dict.lead_cls[key_byte(dict.e[i].k, 1)], LEAD_END);
 		else
-			any_set(dict.e[i].k, len);
+			any_set(dict.any, dict.e[i].k, len);
 	}
 	/* a prefix: whatever follows it */
-	for (i = 0; i < dict.n_prefix; i++)
-		any_set(dict.prefix[i].k, dict.prefix[i].len);
+	for (i = 0; i < dict.n_prefix; i++) {
+		any_set(dict.any, dict.prefix[i].k, dict.prefix[i].len);
+		any_set(dict.pfx3, dict.prefix[i].k, dict.prefix[i].len);
+	}
 	for (a = 0; a < 32; a++)
 		for (b = 0; b < 32; b++)
 			for (c = 0; c < 32; c++)
@@ -804,6 +828,54 @@ static void form_next(struct pat_form *f)
 		set_bit(&f->next, SLOT_FILLER);
 }
 
+/* Give ws the lead_info of its slot 0 bits (shared by the words with the same ones). */
+static int lead_assign(struct word_slots *ws)
+{
+	struct lead_info li;
+	unsigned int b;
+	size_t i;
+
+	memset(&li, 0, sizeof(li));
+	ws->lead = 0;
+	for (b = 0; b < SLOT_BITS; b++) {
+		const struct pat_form *f = &dict.form[dict.pat_of_first[b]];
+
+		if (!has_bit(&ws->set, b) || !has_bit(&dict.first, b))
+			continue;
+		if (li.n_pat == LEAD_PATS_MAX)
+			return -1;
+		li.pat[li.n_pat++] = dict.pat_of_first[b];
+		li.any_next |= f->any_next;
+		set_or(&li.next, &f->next);
+	}
+	if (!li.n_pat)
+		return 0;
+	for (i = 1; i < dict.n_leads; i++)
+		if (!memcmp(&dict.leads[i], &li, sizeof(li)))
+			break;
+	if (i == LEAD_INFO_MAX)
+		return -1;
+	if (i == dict.n_leads)
+		memcpy(&dict.leads[dict.n_leads++], &li, sizeof(li));
+	ws->lead = (uint32_t)i;
+	return 0;
+}
+
+/* The lead_info of every set a word may have (dict.leads[0]: none). */
+static int leads_build(void)
+{
+	size_t i;
+
+	dict.n_leads = 1;
+	for (i = 0; i < dict.n_entry; i++)
+		if (lead_assign(&dict.e[i].ws))
+			return -1;
+	for (i = 0; i < dict.n_prefix; i++)
+		if (lead_assign(&dict.prefix[i].chain))
+			return -1;
+	return 0;
+}
+
 static void dict_build(void)
 {
 	unsigned int next = 0;
@@ -835,6 +907,8 @@ static void dict_build(void)
 		dict.form[k].loose = pats[k].loose;
 		form_next(&dict.form[k]);
 	}
+	if (leads_build())
+		return;
 	for (k = 0; k < N_PATS; k++)
 		if (span_of(&pats[k]) > dict.span)
 			dict.span = span_of(&pats[k]);
@@ -848,32 +922,56 @@ static int dict_ready(void)
 	return pthread_once(&dict_once, dict_build) == 0 && dict.ok;
 }
 
-/*
- * The slots a text word belongs to: its entry's, or else those of the
- * longest prefix it begins with, whose chain holds every shorter prefix
- * the word also begins with.
- */
-static const struct slot_set *word_set(const struct word_key *key)
+/* The slots of the longest prefix key k begins with, whose chain holds every shorter one. */
+static const struct word_slots *prefix_set(const uint64_t *k)
 {
-	const struct dict_entry *d = dict_slot(key->k, 0);
-	const struct slot_set *set = &dict.none;
-	unsigned int first = key_byte(key->k, 0), j;
+	unsigned int first = key_byte(k, 0), j;
+	unsigned int x = (unsigned int)dict.lead_cls[first] << 10 |
+			 (unsigned int)dict.lead_cls[key_byte(k, 1)] << 5 | dict.lead_cls[key_byte(k, 2)];
+	const struct word_slots *set = &dict.none;
 	size_t best = 0;
 
-	if (d)
-		return &d->set;
-	/* most words begin with two bytes no prefix begins with */
-	if (!(dict.pfx_second[first] >> (key_byte(key->k, 1) & 31) & 1))
+	/* most words begin with three bytes no prefix begins with */
+	if (!(dict.pfx3[x / 64] >> (x % 64) & 1))
 		return set;
 	for (j = dict.pfx_at[first]; j < dict.pfx_at[first + 1]; j++) {
 		const struct dict_prefix *p = &dict.prefix[dict.pfx_by_first[j]];
 
-		if (p->len > best && key_has_prefix(key->k, p)) {
+		if (p->len > best && key_has_prefix(k, p)) {
 			set = &p->chain;
 			best = p->len;
 		}
 	}
 	return set;
+}
+
+/* The slots a text word belongs to: its entry's, or else those of its prefixes. */
+static const struct word_slots *word_set(const struct word_key *key)
+{
+	const struct dict_entry *d = dict_slot(key->k, 0);
+
+	return d ? &d->ws : prefix_set(key->k);
+}
+
+/*
+ * word_set() for a key of one lane, a word of 8 bytes or less (most):
+ * the same probe (key_hash() of such a key is k0 times its constant) on
+ * one lane.
+ */
+static const struct word_slots *word_set1(uint64_t k0)
+{
+	uint64_t h = k0 * 0x9e3779b97f4a7c15ull, k[KEY_LANES] = { k0 };
+	uint16_t tag = (uint16_t)(h >> 32) | 1;
+	unsigned int i = (unsigned int)(h >> (64 - DICT_BITS));
+	uint32_t sl;
+
+	for (; (sl = dict.slot[i]); i = (i + 1) & (DICT_SIZE - 1)) {
+		const struct dict_entry *e = &dict.e[sl >> 16];
+
+		if ((uint16_t)sl == tag && e->k[0] == k0 && !(e->k[1] | e->k[2]))
+			return &e->ws;
+	}
+	return prefix_set(k);
 }
 
 /*
@@ -970,13 +1068,17 @@ static uint64_t word_bits(const unsigned char *p, uint64_t *ret_high)
 }
 
 #ifdef __SSE2__
+/* The base64 bytes that are no letter or digit, and '='; dash: eq(v, '-'). */
+static __m128i b64_sym16(__m128i v, __m128i dash)
+{
+	return _mm_or_si128(_mm_or_si128(eq(v, '+'), dash),
+			    _mm_or_si128(_mm_or_si128(eq(v, '/'), eq(v, '_')), eq(v, '=')));
+}
+
 /* Base64 alphabet and '='. */
 static __m128i b64_16(__m128i v)
 {
-	__m128i sym = _mm_or_si128(_mm_or_si128(eq(v, '+'), eq(v, '-')),
-				   _mm_or_si128(_mm_or_si128(eq(v, '/'), eq(v, '_')), eq(v, '=')));
-
-	return _mm_or_si128(alnum16(v), sym);
+	return _mm_or_si128(alnum16(v), b64_sym16(v, eq(v, '-')));
 }
 
 /* First bytes of the delimiter literals, and '\n'. */
@@ -1041,6 +1143,57 @@ static void rare_bits(const unsigned char *p, int want_b64, int want_cue, struct
 	r->lit = class_bits(p, BC_LIT);
 	r->b64 = want_b64 ? class_bits(p, BC_B64) : 0;
 	r->cue = want_cue ? class_bits(p, BC_CUE) : 0;
+#endif
+}
+
+#ifdef __SSE2__
+/* The classes of bytes 16k to 16k + 15 of a block, into the masks (see block_bits()). */
+static inline __attribute__((always_inline)) void
+block16(const unsigned char *p, unsigned int k, int want_b64, int want_cue, uint64_t *m,
+	uint64_t *hi, struct rare_bits *r)
+{
+	const __m128i lower = _mm_set1_epi8(0x20);
+	__m128i v = load16(p, k), l = _mm_or_si128(v, lower);
+	__m128i an = _mm_or_si128(in_range(v, '0', '9'), in_range(l, 'a', 'z'));
+	__m128i dash = eq(v, '-');
+
+	*m |= bits16(_mm_or_si128(an, _mm_or_si128(eq(v, '\''), dash)), k);
+	*hi |= bits16(v, k);
+	r->lit |= bits16(lit16(v), k);
+	if (want_b64)
+		r->b64 |= bits16(_mm_or_si128(an, b64_sym16(v, dash)), k);
+	if (want_cue) {
+		__m128i b = _mm_or_si128(load16(p + 1, k), lower);
+		__m128i c = _mm_or_si128(load16(p + 2, k), lower);
+		__m128i x = _mm_or_si128(_mm_and_si128(_mm_and_si128(eq(l, 'r'), eq(b, 'o')), eq(c, 't')),
+					 _mm_and_si128(_mm_and_si128(eq(l, 'c'), eq(b, 'a')), eq(c, 'e')));
+
+		r->cue |= bits16(x, k);
+	}
+}
+#endif
+
+/*
+ * A block's word bytes (returned, as word_bits()) and, from the same
+ * loads, what rare_bits() finds: the word walk classifies each block once
+ * for every scanner.
+ */
+static uint64_t block_bits(const unsigned char *p, int want_b64, int want_cue, uint64_t *ret_high,
+			   struct rare_bits *r)
+{
+#ifdef __SSE2__
+	uint64_t m = 0, hi = 0;
+
+	*r = (struct rare_bits){ 0 };
+	block16(p, 0, want_b64, want_cue, &m, &hi, r);
+	block16(p, 1, want_b64, want_cue, &m, &hi, r);
+	block16(p, 2, want_b64, want_cue, &m, &hi, r);
+	block16(p, 3, want_b64, want_cue, &m, &hi, r);
+	*ret_high = hi;
+	return m;
+#else
+	rare_bits(p, want_b64, want_cue, r);
+	return word_bits(p, ret_high);
 #endif
 }
 
@@ -1167,6 +1320,32 @@ static void word_key(const unsigned char *t, size_t n, size_t s, size_t e, struc
 }
 
 /*
+ * The slots of the word t[s, e) and *ret_len, its length as matched (0:
+ * trimmed to nothing, and no slots).  Most words are ASCII, 8 bytes or
+ * less and end in no quote or dash: those are read as one lane.
+ */
+static const struct word_slots *word_lookup(const unsigned char *t, size_t n, size_t s, size_t e,
+					  size_t *ret_len)
+{
+	struct word_key key;
+	size_t len = e - s;
+
+	if (len <= 8 && s + 8 <= n && t[e - 1] != '\'' && t[e - 1] != '-') {
+		uint64_t k0;
+
+		memcpy(&k0, t + s, 8);
+		k0 &= dict.len_mask[len][0];
+		if (!(k0 & LANE_HIGH)) {
+			*ret_len = len;
+			return word_set1(k0 | (LANE_LOWER & dict.len_mask[len][0]));
+		}
+	}
+	word_key(t, n, s, e, &key);
+	*ret_len = key.len;
+	return key.len ? word_set(&key) : NULL;
+}
+
+/*
  * --- matches -------------------------------------------------------------------
  *
  * A match begins at a word that fills some pattern's slot 0 and looks at
@@ -1187,46 +1366,62 @@ static size_t word_limit(size_t g)
 	return g / CHUNK_STEP * CHUNK_STEP + CHUNK_WORDS;
 }
 
-struct win {
+/*
+ * The words cut so far, numbered from the text start, as a ring: a window
+ * is the words from its lead on, and the words one window cut are still
+ * there for the next lead (often one of them), so a word is cut and looked
+ * up once however many windows it is in.  The ring holds one window and
+ * some words before it, never more than WIN_MAX from its first.
+ */
+#define RING_WORDS     64               /* a power of two, >= WIN_MAX */
+
+struct ring {
 	const unsigned char *t;
 	size_t n;
-	size_t pos;                     /* where the next word is looked for */
-	size_t cap;                     /* words it may hold: to the chunk's or the text's end */
-	size_t nw;
+	size_t lo;                      /* the window's first word (its lead), by number */
+	size_t hi;                      /* words [lo, hi) are cut */
+	size_t cap;                     /* the window holds words below it: the chunk's end */
+	int eot;                        /* no word after hi - 1: the text ended */
+	size_t pos;                     /* where the word after hi - 1 is looked for */
 	size_t mb;                      /* the word mask at hand is of bytes [mb, mb + BLOCK) */
 	uint64_t m;
-	struct word w[WIN_MAX];
+	struct word w[RING_WORDS];
 };
 
-/* The word mask from pos; *ret_valid: how many of its bits are known. */
-static uint64_t win_bits(struct win *v, size_t pos, unsigned int *ret_valid)
+static const struct word *ring_at(const struct ring *r, size_t g)
 {
-	if (pos < v->mb || pos - v->mb >= BLOCK) {
-		v->mb = pos;
-		v->m = word_block(v->t, v->n, pos);
-	}
-	*ret_valid = BLOCK - (unsigned int)(pos - v->mb);
-	return v->m >> (pos - v->mb);
+	return &r->w[g & (RING_WORDS - 1)];
 }
 
-/* The next run of word bytes from v->pos, [s, e); 0 at the text end. */
-static int win_next(struct win *v, size_t *ret_s, size_t *ret_e)
+/* The word mask from pos; *ret_valid: how many of its bits are known. */
+static uint64_t ring_bits(struct ring *r, size_t pos, unsigned int *ret_valid)
 {
-	size_t pos = v->pos;
+	if (pos < r->mb || pos - r->mb >= BLOCK) {
+		r->mb = pos;
+		r->m = word_block(r->t, r->n, pos);
+	}
+	*ret_valid = BLOCK - (unsigned int)(pos - r->mb);
+	return r->m >> (pos - r->mb);
+}
+
+/* The next run of word bytes from r->pos, [s, e); 0 at the text end. */
+static int ring_next(struct ring *r, size_t *ret_s, size_t *ret_e)
+{
+	size_t pos = r->pos;
 	unsigned int valid;
 	uint64_t m, out;
 
 	for (;; pos += valid) {
-		if (pos >= v->n)
+		if (pos >= r->n)
 			return 0;
-		m = win_bits(v, pos, &valid);
+		m = ring_bits(r, pos, &valid);
 		if (m)
 			break;
 	}
 	pos += ctz64(m);
 	*ret_s = pos;
 	for (;; pos += valid) {
-		m = win_bits(v, pos, &valid);
+		m = ring_bits(r, pos, &valid);
 		out = ~m & (valid < BLOCK ? (1ull << valid) - 1 : ~0ull);
 		if (out)
 			break;
@@ -1235,58 +1430,104 @@ static int win_next(struct win *v, size_t *ret_s, size_t *ret_e)
 	return 1;
 }
 
-/* Word j of the window, cut now if need be; NULL past the chunk or the text. */
-static const struct word *win_word(struct win *v, size_t j)
+/* Cut the next word into the ring; 0 at the text end. */
+static int ring_cut(struct ring *r)
 {
-	struct word_key key;
-	size_t s, e;
+	const struct word_slots *set;
+	size_t s, e, len;
 
-	while (v->nw <= j) {
-		if (v->nw >= v->cap)
-			return NULL;
-		if (!win_next(v, &s, &e)) {
-			v->cap = v->nw;
-			return NULL;
+	for (;;) {
+		if (!ring_next(r, &s, &e)) {
+			r->eot = 1;
+			return 0;
 		}
-		v->pos = e;
+		r->pos = e;
 		/* most words are in no slot: no key, no lookup (those are never trimmed to nothing) */
-		if (!any_pass(v->t, s, e)) {
-			v->w[v->nw++] = (struct word){ .start = s, .end = e, .set = &dict.none };
-			continue;
+		if (!any_pass(r->t, s, e)) {
+			r->w[r->hi++ & (RING_WORDS - 1)] = (struct word){ s, e, &dict.none };
+			return 1;
 		}
-		word_key(v->t, v->n, s, e, &key);
+		set = word_lookup(r->t, r->n, s, e, &len);
 		/* trimmed to nothing (quotes, dashes): not a word */
-		if (key.len)
-			v->w[v->nw++] = (struct word){ .start = s, .end = e, .set = word_set(&key) };
+		if (len) {
+			r->w[r->hi++ & (RING_WORDS - 1)] = (struct word){ s, e, set };
+			return 1;
+		}
 	}
-	return &v->w[j];
 }
 
-/* Match pattern f from slot si at word i; returns the index after the last matched word. */
-static size_t match_from(const struct pat_form *f, unsigned int si, struct win *v, size_t i,
+/* Word j of the window, cut now if need be; NULL past the chunk or the text. */
+static const struct word *win_word(struct ring *r, size_t j)
+{
+	size_t g = r->lo + j;
+
+	while (r->hi <= g)
+		if (r->hi >= r->cap || r->eot || !ring_cut(r))
+			return NULL;
+	return ring_at(r, g);
+}
+
+/* The cut word number g, if it begins at s (else it was trimmed to nothing or is not cut). */
+static const struct word *ring_has(const struct ring *r, size_t g, size_t s)
+{
+	return g >= r->lo && g < r->hi && ring_at(r, g)->start == s ? ring_at(r, g) : NULL;
+}
+
+/*
+ * Make word g (w) the window's first: keep the words cut after it when
+ * they are in the ring, else start again from w.  m: the word mask of the
+ * block at mb, which holds w's first byte.
+ */
+static void ring_open(struct ring *r, const struct word *w, size_t g, size_t mb, uint64_t m)
+{
+	size_t lim = word_limit(g) - g;
+
+	if (!ring_has(r, g, w->start)) {
+		r->hi = g + 1;
+		r->w[g & (RING_WORDS - 1)] = *w;
+		r->eot = 0;
+		r->pos = w->end;
+		r->mb = mb;
+		r->m = m;
+	}
+	r->lo = g;
+	r->cap = g + (lim < WIN_MAX ? lim : WIN_MAX);
+}
+
+static void ring_init(struct ring *r, const unsigned char *t, size_t n)
+{
+	r->t = t;
+	r->n = n;
+	r->lo = r->hi = 0;
+	r->mb = n;      /* no mask at hand */
+	r->m = 0;
+}
+
+/* Match pattern f from slot si at window word i; returns the index after the last matched word. */
+static size_t match_from(const struct pat_form *f, unsigned int si, struct ring *r, size_t i,
 			 int first)
 {
 	unsigned int g;
-	size_t r;
+	size_t ret;
 
 	if (si >= f->n_slot)
 		return i;
 	if (f->opt >> si & 1) {
-		r = match_from(f, si + 1, v, i, first);
-		if (r)
-			return r;
+		ret = match_from(f, si + 1, r, i, first);
+		if (ret)
+			return ret;
 	}
 	for (g = 0; g <= (first ? 0u : f->gap); g++) {
-		const struct word *x = win_word(v, i + g);
+		const struct word *x = win_word(r, i + g);
 
 		if (!x)
 			return 0;
-		if (has_bit(x->set, f->slot_id[si])) {
-			r = match_from(f, si + 1, v, i + g + 1, 0);
-			if (r)
-				return r;
+		if (has_bit(&x->ws->set, f->slot_id[si])) {
+			ret = match_from(f, si + 1, r, i + g + 1, 0);
+			if (ret)
+				return ret;
 		}
-		if (!f->loose && !has_bit(x->set, SLOT_FILLER))
+		if (!f->loose && !has_bit(&x->ws->set, SLOT_FILLER))
 			return 0;
 	}
 	return 0;
@@ -1297,36 +1538,68 @@ static size_t match_from(const struct pat_form *f, unsigned int si, struct win *
  * order (slot 0 bits were handed out in that order).  m: the word mask of
  * the block at mb, which holds w's first byte.
  */
-static void match_at(struct inj_state *st, const unsigned char *t, size_t n,
-		     const struct word *w, size_t g, size_t mb, uint64_t m)
+static void match_at(struct inj_state *st, struct ring *r, const struct word *w, size_t g,
+		     size_t mb, uint64_t m)
 {
-	size_t lim = word_limit(g) - g, b;
-	struct win v;
+	const struct lead_info *li = &dict.leads[w->ws->lead];
+	const struct word *x;
+	size_t i;
 
-	v.t = t;
-	v.n = n;
-	v.pos = w->end;
-	v.cap = lim < WIN_MAX ? lim : WIN_MAX;
-	v.nw = 1;
-	v.mb = mb;
-	v.m = m;
-	v.w[0] = *w;
-	for (b = 0; b < SLOT_BITS / 64; b++) {
-		uint64_t any = w->set->b[b] & dict.first.b[b];
+	ring_open(r, w, g, mb, m);
+	/* most leads end here: the word after them can't go on */
+	if (!li->any_next && (!(x = win_word(r, 1)) || !meets(&x->ws->set, &li->next)))
+		return;
+	for (i = 0; i < li->n_pat; i++) {
+		size_t k = li->pat[i], end;
+		const struct pat_form *f = &dict.form[k];
 
-		for (; any; any &= any - 1) {
-			size_t k = dict.pat_of_first[b * 64 + ctz64(any)], end;
-			const struct pat_form *f = &dict.form[k];
-			const struct word *x;
-
-			/* most leads end here: the word after them can't go on */
-			if (!f->any_next && (!(x = win_word(&v, 1)) || !meets(x->set, &f->next)))
-				continue;
-			end = match_from(f, 0, &v, 0, 1);
-			if (end)
-				note(st, k, pats[k].fam, pats[k].id, pats[k].w, w->start, v.w[end - 1].end);
-		}
+		if (!f->any_next && (!(x = win_word(r, 1)) || !meets(&x->ws->set, &f->next)))
+			continue;
+		end = match_from(f, 0, r, 0, 1);
+		if (end)
+			note(st, k, pats[k].id, pats[k].w, w->start,
+			     ring_at(r, g + end - 1)->end);
 	}
+}
+
+#define HINT_BLOCKS    64               /* blocks whose payload groups and literals are kept */
+
+/*
+ * What the word walk tells the scanners after it, which then need not
+ * read the text again: where the payload and rot13 scanners start (n when
+ * there is nothing for them), and for the first blocks the aligned groups
+ * of base64 bytes (next_run()) and the bytes that may begin a literal.
+ */
+struct inj_hints {
+	size_t run;                     /* the first block with a base64/hex run in it */
+	size_t cue;                     /* the first block that may name rot13 */
+	size_t n_grp;                   /* blocks with grp[] and lit[] known, from the text start */
+	int whole;                      /* run and cue are of the whole text */
+	uint64_t grp[HINT_BLOCKS];      /* their aligned groups of base64 bytes */
+	uint64_t lit[HINT_BLOCKS];      /* their BC_LIT bytes */
+};
+
+static void hints_init(struct inj_hints *h, size_t n)
+{
+	h->run = h->cue = n;
+	h->n_grp = 0;
+	h->whole = 0;
+}
+
+/* What a block means to the hints; want_b64, want_cue: whether r has those. */
+static void hints_block(struct inj_hints *h, size_t n, size_t base, const struct rare_bits *r)
+{
+	/* a run worth decoding covers an aligned 8-byte group (see next_run()) */
+	uint64_t grp = full_bytes8(r->b64);
+
+	if (h->n_grp < HINT_BLOCKS) {
+		h->grp[h->n_grp] = grp;
+		h->lit[h->n_grp++] = r->lit;
+	}
+	if (h->run == n && grp)
+		h->run = base;
+	if (h->cue == n && r->cue)
+		h->cue = base;
 }
 
 /* What a walk is for. */
@@ -1339,13 +1612,16 @@ enum walk_for {
 /*
  * Walks the words of a text that pass the lead filter (dict.lead and
  * dict.lead4, or dict.lead_dan), counting every word on the way.  Words
- * begin where a block's mask goes from 0 to 1.
+ * begin where a block's mask goes from 0 to 1.  With hints, the walk
+ * classifies the other bytes of each block too, from the same loads.
  */
 struct walker {
 	const unsigned char *t;
 	size_t n;
 	enum walk_for what;
 	const uint64_t *lead;           /* dict.lead or dict.lead_dan */
+	const struct ring *ring;        /* words already cut and looked up, or NULL */
+	struct inj_hints *h;            /* or NULL */
 	size_t base;                    /* the block */
 	const unsigned char *p;         /* its bytes, AHEAD more readable */
 	uint64_t m;                     /* its word mask */
@@ -1392,10 +1668,21 @@ static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
 
 static void walker_block(struct walker *wk, uint64_t carry)
 {
+	struct inj_hints *h = wk->h;
 	uint64_t hi;
 
 	wk->p = block_at(wk->t, wk->n, wk->base, wk->pad);
-	wk->m = word_bits(wk->p, &hi);
+	if (h) {
+		struct rare_bits r;
+
+		wk->m = block_bits(wk->p, h->n_grp < HINT_BLOCKS || h->run == wk->n,
+				   h->cue == wk->n, &hi, &r);
+		hints_block(h, wk->n, wk->base, &r);
+		if (wk->base + BLOCK >= wk->n)
+			h->whole = 1;
+	} else {
+		wk->m = word_bits(wk->p, &hi);
+	}
 	if (hi)
 		wk->m |= rsquo_bits(wk->t, wk->n, wk->base);
 	wk->all = wk->m & ~(wk->m << 1 | carry);
@@ -1403,49 +1690,58 @@ static void walker_block(struct walker *wk, uint64_t carry)
 	wk->dropped = 0;
 }
 
-static void walker_init(struct walker *wk, const unsigned char *t, size_t n, enum walk_for what)
+static void walker_init(struct walker *wk, const unsigned char *t, size_t n, enum walk_for what,
+			const struct ring *ring, struct inj_hints *h)
 {
 	wk->t = t;
 	wk->n = n;
 	wk->what = what;
 	wk->lead = what == WALK_DAN ? dict.lead_dan : dict.lead;
+	wk->ring = ring;
+	wk->h = h;
 	wk->base = 0;
 	wk->g = 0;
-	if (n)
+	if (n) {
 		walker_block(wk, 0);
-	else
+	} else {
 		wk->m = wk->all = wk->todo = 0;
+		if (h)
+			h->whole = 1;
+	}
 }
 
 /* The word at bit i of the block, if it is what the walk is for (counted either way). */
 static int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t *ret_g)
 {
-	size_t s = wk->base + i, e;
+	size_t s = wk->base + i, e, g, len;
 	uint64_t rest = ~wk->m >> i;
-	const struct slot_set *set = NULL;
-	struct word_key key;
+	const struct word_slots *set;
+	const struct word *c;
 
 	if (wk->what != WALK_DAN && !lead4_pass(wk->p + i))
 		return 0;
-	e = rest ? s + ctz64(rest) : word_end_far(wk->t, wk->n, wk->base + BLOCK);
-	word_key(wk->t, wk->n, s, e, &key);
-	if (!key.len) {
-		wk->dropped++;
-		return 0;
+	g = wk->g + (size_t)popcount64(wk->all & ((1ull << i) - 1)) - wk->dropped;
+	c = wk->ring ? ring_has(wk->ring, g, s) : NULL;
+	if (c) {
+		/* cut by a window before: looked up then */
+		e = c->end;
+		set = c->ws;
+	} else {
+		e = rest ? s + ctz64(rest) : word_end_far(wk->t, wk->n, wk->base + BLOCK);
+		set = word_lookup(wk->t, wk->n, s, e, &len);
+		if (!len) {
+			wk->dropped++;
+			return 0;
+		}
 	}
 	/* "DAN" in capitals is the persona; "Dan" is a name */
-	if (wk->what == WALK_LEADS_NO_DAN && e - s == 3 && !memcmp(wk->t + s, "DAN", 3))
+	if (wk->what == WALK_LEADS_NO_DAN && wk->t[s] == 'D' && e - s == 3 &&
+	    !memcmp(wk->t + s, "DAN", 3))
 		return -1;
-	if (wk->what == WALK_DAN) {
-		if (e - s != 3 || memcmp(wk->t + s, "DAN", 3))
-			return 0;
-	} else {
-		set = word_set(&key);
-		if (!meets(set, &dict.first))
-			return 0;
-	}
-	*ret = (struct word){ .start = s, .end = e, .set = set };
-	*ret_g = wk->g + (size_t)popcount64(wk->all & ((1ull << i) - 1)) - wk->dropped;
+	if (wk->what == WALK_DAN ? e - s != 3 || memcmp(wk->t + s, "DAN", 3) : !set->lead)
+		return 0;
+	*ret = (struct word){ .start = s, .end = e, .ws = set };
+	*ret_g = g;
 	return 1;
 }
 
@@ -1470,39 +1766,44 @@ static int walk_next(struct walker *wk, struct word *ret, size_t *ret_g)
 	}
 }
 
-static void state_init(struct inj_state *st);
+static void state_init(struct inj_state *st, int want_best);
 
 /*
  * Match every word that fills a slot 0.  A capital "DAN" is noted as it is
  * met, and the matches of a chunk after every word of it.  Texts without
- * one (nearly all) need one walk; the others start again (the words are
- * the first thing noted, see analyse()) with a second walk for "DAN"
- * that notes it in between, in that order.
+ * one (nearly all) need one walk, which also fills the hints; the others
+ * start again (the words are the first thing noted, see analyse()) with a
+ * second walk for "DAN" that notes it in between, in that order, and
+ * leave the hints to the literal pass.
  */
-static void scan_words(struct inj_state *st, const char *t, size_t n)
+static void scan_words(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
 {
 	const unsigned char *u = (const unsigned char *)t;
 	struct walker cw, dw;
+	struct ring r;
 	struct word w, d;
 	size_t g, gd = 0;
-	int r, dan;
+	int ret, dan;
 
-	walker_init(&cw, u, n, WALK_LEADS_NO_DAN);
-	while ((r = walk_next(&cw, &w, &g)) > 0)
-		match_at(st, u, n, &w, g, cw.base, cw.m);
-	if (!r)
+	ring_init(&r, u, n);
+	walker_init(&cw, u, n, WALK_LEADS_NO_DAN, &r, h);
+	while ((ret = walk_next(&cw, &w, &g)) > 0)
+		match_at(st, &r, &w, g, cw.base, cw.m);
+	if (!ret)
 		return;
-	state_init(st);
-	walker_init(&cw, u, n, WALK_LEADS);
-	walker_init(&dw, u, n, WALK_DAN);
+	state_init(st, st->want_best);
+	hints_init(h, n);
+	ring_init(&r, u, n);
+	walker_init(&cw, u, n, WALK_LEADS, &r, NULL);
+	walker_init(&dw, u, n, WALK_DAN, NULL, NULL);
 	dan = walk_next(&dw, &d, &gd);
 	while (walk_next(&cw, &w, &g)) {
 		for (; dan && gd < word_limit(g); dan = walk_next(&dw, &d, &gd))
-			note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, d.start, d.end);
-		match_at(st, u, n, &w, g, cw.base, cw.m);
+			note(st, EXTRA_SIG(INJ_ROLE), "jailbreak", 0.55, d.start, d.end);
+		match_at(st, &r, &w, g, cw.base, cw.m);
 	}
 	for (; dan; dan = walk_next(&dw, &d, &gd))
-		note(st, EXTRA_SIG(INJ_ROLE), INJ_ROLE, "jailbreak", 0.55, d.start, d.end);
+		note(st, EXTRA_SIG(INJ_ROLE), "jailbreak", 0.55, d.start, d.end);
 }
 
 /* --- literals ---------------------------------------------------------------- */
@@ -1541,7 +1842,7 @@ static void literal_at(struct inj_state *st, const char *t, size_t n, size_t i)
 		} else if (isalpha(c) && i > 0 && isalnum((unsigned char)t[i - 1])) {
 			continue;
 		}
-		note(st, N_PATS + k, INJ_DELIMITER, "delimiter-injection", lits[k].w, i, i + l);
+		note(st, N_PATS + k, "delimiter-injection", lits[k].w, i, i + l);
 	}
 }
 
@@ -1559,49 +1860,37 @@ static void line_literals(struct inj_state *st, const char *t, size_t n, size_t 
 		literal_at(st, t, n, i);
 }
 
-#define HINT_BLOCKS    64               /* blocks whose payload groups the literal pass keeps */
-
-/* Where the scanners after the literal pass start: n when there is nothing for them. */
-struct inj_hints {
-	size_t run;                     /* the first block with a base64/hex run in it */
-	size_t cue;                     /* the first block that may name rot13 */
-	size_t n_grp;                   /* blocks with grp[] known, from the text start */
-	uint64_t grp[HINT_BLOCKS];      /* their aligned groups of base64 bytes (next_run()) */
-};
-
 /*
  * Every literal begins with one of "<[#{%" or, at a line start, 's'/'a';
  * those bytes are rare in prose, so only they are looked at.  A line
  * start's 's'/'a' is found from the '\n' before it, which keeps the
- * literals in text order.  The same blocks tell the payload and rot13
- * scanners where to start, and with `runs` the payload scanner where the
- * runs may be, so most texts are read once for all three.
+ * literals in text order.  The word walk found those bytes in the first
+ * blocks (h->lit); past them, or when it stopped early, this pass finds
+ * them, and the hints with them when the walk could not.
  */
-static void scan_literals(struct inj_state *st, const char *t, size_t n, int runs,
-			  struct inj_hints *h)
+static void scan_literals(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
 {
 	const unsigned char *u = (const unsigned char *)t;
 	unsigned char pad[PAD];
-	size_t base;
+	size_t base, b;
 
-	h->run = h->cue = n;
-	h->n_grp = 0;
 	line_literals(st, t, n, 0);
-	for (base = 0; base < n; base += BLOCK) {
-		int keep = runs && h->n_grp < HINT_BLOCKS;
+	for (base = 0, b = 0; base < n; base += BLOCK, b++) {
 		struct rare_bits r;
-		uint64_t m, grp;
+		uint64_t m;
 
-		rare_bits(block_at(u, n, base, pad), h->run == n || keep, h->cue == n, &r);
-		/* a run worth decoding covers an aligned 8-byte group (see next_run()) */
-		grp = full_bytes8(r.b64);
-		if (keep)
-			h->grp[h->n_grp++] = grp;
-		if (h->run == n && grp)
-			h->run = base;
-		if (h->cue == n && r.cue)
-			h->cue = base;
-		for (m = r.lit; m; m &= m - 1) {
+		if (b < h->n_grp) {
+			m = h->lit[b];
+		} else if (h->whole) {
+			rare_bits(block_at(u, n, base, pad), 0, 0, &r);
+			m = r.lit;
+		} else {
+			rare_bits(block_at(u, n, base, pad), h->n_grp < HINT_BLOCKS || h->run == n,
+				  h->cue == n, &r);
+			hints_block(h, n, base, &r);
+			m = r.lit;
+		}
+		for (; m; m &= m - 1) {
 			size_t i = base + ctz64(m);
 
 			if (u[i] == '\n')
@@ -1650,10 +1939,12 @@ static int looks_like_text(const char *s, size_t n)
 static double analyse(const char *t, size_t n, const struct scan_norm *norm, int depth,
 		      struct inj_state *st);
 
-static void state_init(struct inj_state *st)
+/* want_best: for payload_weight(); the text's own analysis only needs the spans. */
+static void state_init(struct inj_state *st, int want_best)
 {
-	memset(st->best, 0, sizeof(st->best));
-	memset(st->fam_hit, 0, sizeof(st->fam_hit));
+	st->want_best = want_best;
+	if (want_best)
+		memset(st->best, 0, sizeof(st->best));
 	st->n_span = 0;
 }
 
@@ -1664,7 +1955,7 @@ static double payload_weight(const char *s, size_t n, int depth)
 	size_t i;
 	double best = 0;
 
-	state_init(&sub);
+	state_init(&sub, 1);
 	analyse(s, n, NULL, depth + 1, &sub);
 	for (i = 0; i < N_PATS; i++)
 		if (pats[i].fam <= INJ_EXFIL && pats[i].w >= 0.45 && sub.best[i] > best)
@@ -1744,7 +2035,7 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, int dep
 			continue;
 		pw = payload_weight(buf, dl, depth);
 		if (pw > 0)
-			note(st, EXTRA_SIG(INJ_ENCODED), INJ_ENCODED, "encoded-instruction",
+			note(st, EXTRA_SIG(INJ_ENCODED), "encoded-instruction",
 			     pw + (1 - pw) * 0.6, s, e);
 	}
 	free(buf);
@@ -1800,7 +2091,7 @@ static void scan_rot13(struct inj_state *st, const char *t, size_t n, int depth,
 	}
 	pw = payload_weight(buf, m, depth);
 	if (pw > 0)
-		note(st, EXTRA_SIG(INJ_ENCODED), INJ_ENCODED, "encoded-instruction",
+		note(st, EXTRA_SIG(INJ_ENCODED), "encoded-instruction",
 		     pw + (1 - pw) * 0.5, 0, n);
 	free(buf);
 }
@@ -1852,14 +2143,14 @@ static void scan_hidden(struct inj_state *st, const struct scan_norm *norm, int 
 			if (pw > 0)
 				tw = 0.95;
 		}
-		note(st, EXTRA_SIG(INJ_HIDDEN), INJ_HIDDEN, "hidden-unicode-tags", tw, b, e);
+		note(st, EXTRA_SIG(INJ_HIDDEN), "hidden-unicode-tags", tw, b, e);
 		return;
 	}
 	/* a run of >= 3 zero-width/bidi characters (>= 9 bytes), or >= 8 in the text */
 	if (run_max >= 9 || drops >= 8)
-		note(st, EXTRA_SIG(INJ_HIDDEN), INJ_HIDDEN, "hidden-zero-width", 0.50, b, e);
+		note(st, EXTRA_SIG(INJ_HIDDEN), "hidden-zero-width", 0.50, b, e);
 	else if (norm->signals & SCAN_SIG_BIDI)
-		note(st, EXTRA_SIG(INJ_HIDDEN), INJ_HIDDEN, "hidden-bidi", 0.35, b, e);
+		note(st, EXTRA_SIG(INJ_HIDDEN), "hidden-bidi", 0.35, b, e);
 }
 
 /* Noisy OR over the pieces of evidence (overlapping phrases were merged by note()). */
@@ -1878,9 +2169,10 @@ static double analyse(const char *t, size_t n, const struct scan_norm *norm, int
 {
 	struct inj_hints h;
 
+	hints_init(&h, n);
 	/* st is fresh (state_init()): scan_words() may start it over */
-	scan_words(st, t, n);
-	scan_literals(st, t, n, depth < NEST_MAX, &h);
+	scan_words(st, t, n, &h);
+	scan_literals(st, t, n, &h);
 	scan_hidden(st, norm, depth);
 	scan_payloads(st, t, n, depth, &h);
 	scan_rot13(st, t, n, depth, h.cue);
@@ -1913,7 +2205,7 @@ static int run(const char *text, size_t len, const struct scan_norm *norm,
 		return -EINVAL;
 	if (!dict_ready())
 		return -ENOMEM;
-	state_init(&st);
+	state_init(&st, 0);
 	if (norm && norm->view != text)
 		norm = NULL;    /* signals describe another buffer */
 	score = analyse(text ? text : "", len, norm, 0, &st);
