@@ -984,19 +984,27 @@ static const struct word_slots *word_set1(uint64_t k0)
  */
 #define BLOCK 64
 #define AHEAD 3                         /* bytes past a block the cue and lead tests read */
-#define PAD (BLOCK + 16)
+#define VIEW (BLOCK + AHEAD)            /* the bytes of a block the scanners read */
+#define PAD (2 * VIEW)
 
-/* The block at base and AHEAD bytes more, zero padded past n (a zero byte is in no class). */
+/*
+ * The block at base and AHEAD bytes more, zero padded past n (a zero byte
+ * is in no class).  Near the end of a text, the pad holds its last VIEW
+ * bytes and zeros after them: copies of one size, whatever n - base.
+ */
 static const unsigned char *block_at(const unsigned char *t, size_t n, size_t base,
 				     unsigned char *pad)
 {
-	size_t l = n - base < BLOCK + AHEAD ? n - base : BLOCK + AHEAD;
-
-	if (base + BLOCK + AHEAD <= n)
+	if (base + VIEW <= n)
 		return t + base;
-	memset(pad, 0, PAD);
-	memcpy(pad, t + base, l);
-	return pad;
+	if (n < VIEW) {
+		memset(pad, 0, PAD);
+		memcpy(pad, t + base, n - base);
+		return pad;
+	}
+	memcpy(pad, t + n - VIEW, VIEW);
+	memset(pad + VIEW, 0, PAD - VIEW);
+	return pad + VIEW - (n - base);
 }
 
 #ifdef __SSE2__
@@ -1470,7 +1478,7 @@ static const struct word *win_word(struct ring *r, size_t j)
 /* The cut word number g, if it begins at s (else it was trimmed to nothing or is not cut). */
 static const struct word *ring_has(const struct ring *r, size_t g, size_t s)
 {
-	return g >= r->lo && g < r->hi && ring_at(r, g)->start == s ? ring_at(r, g) : NULL;
+	return g - r->lo < r->hi - r->lo && ring_at(r, g)->start == s ? ring_at(r, g) : NULL;
 }
 
 /*
