@@ -340,12 +340,14 @@ struct lead_info {
 /* A pattern as matching reads it: its slot bits and flags, without the strings. */
 struct pat_form {
 	struct slot_set next;           /* the word after slot 0 fills one of these (form_next()) */
+	struct slot_set after;          /* the first word matched after slot 0 fills one of these */
 	uint16_t slot_id[7];
 	uint8_t n_slot;
 	uint8_t opt;                    /* bit si: slot si is optional */
 	uint8_t gap;
 	uint8_t loose;
 	uint8_t any_next;               /* or it may be any word, or none */
+	uint8_t need_after;             /* a slot after slot 0 is not optional */
 };
 
 struct inj_dict {
@@ -372,6 +374,7 @@ struct inj_dict {
 	uint64_t any[LEAD_BITS / 64];   /* see any_build() */
 	uint64_t pfx3[LEAD_BITS / 64];  /* by the classes of three bytes: some prefix may begin so */
 	size_t span;                    /* words a match looks at, its first included */
+	size_t reach;                   /* the largest gap of a strict pattern, plus one */
 	int ok;
 };
 
@@ -817,7 +820,9 @@ static void form_next(struct pat_form *f)
 	f->any_next = 1;
 	for (si = 1; si < f->n_slot; si++) {
 		set_bit(&f->next, f->slot_id[si]);
+		set_bit(&f->after, f->slot_id[si]);
 		if (!(f->opt >> si & 1)) {
+			f->need_after = 1;
 			f->any_next = 0;
 			break;
 		}
@@ -909,9 +914,12 @@ static void dict_build(void)
 	}
 	if (leads_build())
 		return;
-	for (k = 0; k < N_PATS; k++)
+	for (k = 0; k < N_PATS; k++) {
 		if (span_of(&pats[k]) > dict.span)
 			dict.span = span_of(&pats[k]);
+		if (!pats[k].loose && pats[k].gap + 1u > dict.reach)
+			dict.reach = pats[k].gap + 1u;
+	}
 	if (dict.span > WIN_MAX)
 		return;
 	dict.ok = 1;
@@ -1158,14 +1166,21 @@ static void rare_bits(const unsigned char *p, int want_b64, int want_cue, struct
 /* The classes of bytes 16k to 16k + 15 of a block, into the masks (see block_bits()). */
 static inline __attribute__((always_inline)) void
 block16(const unsigned char *p, unsigned int k, int want_b64, int want_cue, uint64_t *m,
-	uint64_t *hi, struct rare_bits *r)
+	uint64_t *hi, struct rare_bits *r, unsigned char *cls)
 {
 	const __m128i lower = _mm_set1_epi8(0x20);
 	__m128i v = load16(p, k), l = _mm_or_si128(v, lower);
-	__m128i an = _mm_or_si128(in_range(v, '0', '9'), in_range(l, 'a', 'z'));
-	__m128i dash = eq(v, '-');
+	__m128i letter = in_range(l, 'a', 'z'), digit = in_range(v, '0', '9');
+	__m128i an = _mm_or_si128(digit, letter);
+	__m128i dash = eq(v, '-'), apos = eq(v, '\'');
+	__m128i other = _mm_or_si128(_mm_or_si128(apos, dash), _mm_cmplt_epi8(v, _mm_setzero_si128()));
 
-	*m |= bits16(_mm_or_si128(an, _mm_or_si128(eq(v, '\''), dash)), k);
+	/* dict.lead_cls[] of each byte */
+	_mm_storeu_si128((__m128i *)(void *)(cls + 16 * k),
+			 _mm_or_si128(_mm_and_si128(letter, _mm_sub_epi8(l, _mm_set1_epi8(0x60))),
+				      _mm_or_si128(_mm_and_si128(digit, _mm_set1_epi8(LEAD_DIGIT)),
+						   _mm_and_si128(other, _mm_set1_epi8(LEAD_OTHER)))));
+	*m |= bits16(_mm_or_si128(an, _mm_or_si128(apos, dash)), k);
 	*hi |= bits16(v, k);
 	r->lit |= bits16(lit16(v), k);
 	if (want_b64)
@@ -1183,23 +1198,28 @@ block16(const unsigned char *p, unsigned int k, int want_b64, int want_cue, uint
 
 /*
  * A block's word bytes (returned, as word_bits()) and, from the same
- * loads, what rare_bits() finds: the word walk classifies each block once
- * for every scanner.
+ * loads, what rare_bits() finds and the lead classes of its VIEW bytes
+ * (cls[]): the word walk classifies each block once for every scanner.
  */
 static uint64_t block_bits(const unsigned char *p, int want_b64, int want_cue, uint64_t *ret_high,
-			   struct rare_bits *r)
+			   struct rare_bits *r, unsigned char *cls)
 {
+	unsigned int i;
 #ifdef __SSE2__
 	uint64_t m = 0, hi = 0;
 
 	*r = (struct rare_bits){ 0 };
-	block16(p, 0, want_b64, want_cue, &m, &hi, r);
-	block16(p, 1, want_b64, want_cue, &m, &hi, r);
-	block16(p, 2, want_b64, want_cue, &m, &hi, r);
-	block16(p, 3, want_b64, want_cue, &m, &hi, r);
+	block16(p, 0, want_b64, want_cue, &m, &hi, r, cls);
+	block16(p, 1, want_b64, want_cue, &m, &hi, r, cls);
+	block16(p, 2, want_b64, want_cue, &m, &hi, r, cls);
+	block16(p, 3, want_b64, want_cue, &m, &hi, r, cls);
+	for (i = BLOCK; i < VIEW; i++)
+		cls[i] = dict.lead_cls[p[i]];
 	*ret_high = hi;
 	return m;
 #else
+	for (i = 0; i < VIEW; i++)
+		cls[i] = dict.lead_cls[p[i]];
 	rare_bits(p, want_b64, want_cue, r);
 	return word_bits(p, ret_high);
 #endif
@@ -1542,6 +1562,38 @@ static size_t match_from(const struct pat_form *f, unsigned int si, struct ring 
 }
 
 /*
+ * What the words after the window's first fill, up to and with the first
+ * that is no filler, dict.reach words at most.  A strict pattern skips
+ * only fillers before its first word after slot 0, which is one of these;
+ * a loose one skips any words, at most its gap (see win_meets()).
+ */
+static int win_reach(struct ring *r, struct slot_set *ret)
+{
+	const struct word *x;
+	size_t j;
+
+	memset(ret, 0, sizeof(*ret));
+	for (j = 1; j <= dict.reach && (x = win_word(r, j)); j++) {
+		set_or(ret, &x->ws->set);
+		if (!has_bit(&x->ws->set, SLOT_FILLER))
+			break;
+	}
+	return 1;
+}
+
+/* Whether one of the n words after the window's first fills a slot of s. */
+static int win_meets(struct ring *r, size_t n, const struct slot_set *s)
+{
+	const struct word *x;
+	size_t j;
+
+	for (j = 1; j <= n && (x = win_word(r, j)); j++)
+		if (meets(&x->ws->set, s))
+			return 1;
+	return 0;
+}
+
+/*
  * The patterns whose slot 0 word w (word g of the text) fills, in table
  * order (slot 0 bits were handed out in that order).  m: the word mask of
  * the block at mb, which holds w's first byte.
@@ -1550,8 +1602,10 @@ static void match_at(struct inj_state *st, struct ring *r, const struct word *w,
 		     size_t mb, uint64_t m)
 {
 	const struct lead_info *li = &dict.leads[w->ws->lead];
+	struct slot_set reach;
 	const struct word *x;
 	size_t i;
+	int have_reach = 0;
 
 	ring_open(r, w, g, mb, m);
 	/* most leads end here: the word after them can't go on */
@@ -1563,6 +1617,14 @@ static void match_at(struct inj_state *st, struct ring *r, const struct word *w,
 
 		if (!f->any_next && (!(x = win_word(r, 1)) || !meets(&x->ws->set, &f->next)))
 			continue;
+		if (!f->any_next && !f->loose) {
+			if (!have_reach)
+				have_reach = win_reach(r, &reach);
+			if (!meets(&reach, &f->after))
+				continue;
+		} else if (f->loose && f->need_after && !win_meets(r, f->gap + 1u, &f->after)) {
+			continue;
+		}
 		end = match_from(f, 0, r, 0, 1);
 		if (end)
 			note(st, k, pats[k].id, pats[k].w, w->start,
@@ -1583,7 +1645,8 @@ struct inj_hints {
 	size_t cue;                     /* the first block that may name rot13 */
 	size_t n_grp;                   /* blocks with grp[] and lit[] known, from the text start */
 	int whole;                      /* run and cue are of the whole text */
-	uint64_t grp[HINT_BLOCKS];      /* their aligned groups of base64 bytes */
+	uint64_t grp[HINT_BLOCKS];      /* their aligned groups of base64 bytes in long runs */
+	uint64_t lit_blocks;            /* bit b: lit[b] is not 0 */
 	uint64_t lit[HINT_BLOCKS];      /* their BC_LIT bytes */
 };
 
@@ -1591,16 +1654,56 @@ static void hints_init(struct inj_hints *h, size_t n)
 {
 	h->run = h->cue = n;
 	h->n_grp = 0;
+	h->lit_blocks = 0;
 	h->whole = 0;
 }
 
 /* What a block means to the hints; want_b64, want_cue: whether r has those. */
+/* x >> k, with the bits shifted in set (the block's next bytes may be anything). */
+static uint64_t shr_ones(uint64_t x, unsigned int k)
+{
+	return x >> k | ~0ull << (64 - k);
+}
+
+/*
+ * The bytes of the runs of b (base64 bytes) that may be PAYLOAD_MIN long:
+ * those that are, and those at either edge of the block, which may go on
+ * in the next or the previous one.
+ */
+static uint64_t long_runs(uint64_t b)
+{
+	uint64_t w1 = b & shr_ones(b, 1), w2 = w1 & shr_ones(w1, 2), w4 = w2 & shr_ones(w2, 4);
+	uint64_t w8 = w4 & shr_ones(w4, 8), w = w8 & shr_ones(w2, 16);     /* 16 + 4 */
+	uint64_t c;
+	unsigned int lead;
+
+	_Static_assert(PAYLOAD_MIN == 20, "long_runs() spans 20 bytes");
+	/* bit i of w: bits i to i + 19 of b are set; the runs are what those cover */
+	c = w | w << 1;
+	c |= c << 2;
+	c |= c << 4;
+	c |= c << 8;
+	c |= (w | w << 1 | w << 2 | w << 3) << 16;
+	c |= b & ~(b + 1);                      /* the run at bit 0 */
+	lead = b >> 63 ? (~b ? (unsigned int)__builtin_clzll(~b) : 64) : 0;
+	if (lead)
+		c |= lead == 64 ? ~0ull : ~0ull << (64 - lead);
+	return c;
+}
+
 static void hints_block(struct inj_hints *h, size_t n, size_t base, const struct rare_bits *r)
 {
-	/* a run worth decoding covers an aligned 8-byte group (see next_run()) */
+	/*
+	 * A run worth decoding covers an aligned 8-byte group (see
+	 * next_run()); prose has groups too, in long words, whose runs are
+	 * short: those are left out.
+	 */
 	uint64_t grp = full_bytes8(r->b64);
 
+	if (grp)
+		grp &= long_runs(r->b64);
 	if (h->n_grp < HINT_BLOCKS) {
+		h->lit_blocks |= (uint64_t)(r->lit != 0) << h->n_grp;
 		h->grp[h->n_grp] = grp;
 		h->lit[h->n_grp++] = r->lit;
 	}
@@ -1632,6 +1735,7 @@ struct walker {
 	struct inj_hints *h;            /* or NULL */
 	size_t base;                    /* the block */
 	const unsigned char *p;         /* its bytes, AHEAD more readable */
+	unsigned char cls[VIEW];        /* their dict.lead_cls[] */
 	uint64_t m;                     /* its word mask */
 	uint64_t all;                   /* its word starts */
 	uint64_t todo;                  /* those not walked yet */
@@ -1645,10 +1749,9 @@ struct walker {
  * passed the first: only words that begin with three letters are looked
  * at again (the first stage knows shorter words exactly).
  */
-static uint64_t lead4_pass(const unsigned char *p)
+static uint64_t lead4_pass(const unsigned char *cls)
 {
-	unsigned int a = dict.lead_cls[p[0]], b = dict.lead_cls[p[1]] - 1u;
-	unsigned int c = dict.lead_cls[p[2]] - 1u, d = dict.lead_cls[p[3]];
+	unsigned int a = cls[0], b = cls[1] - 1u, c = cls[2] - 1u, d = cls[3];
 	unsigned int x = lead4_hash(a, b + 1, c + 1, d);
 
 	return (uint64_t)(a > 26 || b >= 26 || c >= 26 || d > 26) |
@@ -1666,9 +1769,8 @@ static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
 
 	for (; starts; starts &= starts - 1) {
 		unsigned int i = ctz64(starts);
-		const unsigned char *p = wk->p + i;
-		unsigned int x = (unsigned int)dict.lead_cls[p[0]] << 10 |
-				 (unsigned int)dict.lead_cls[p[1]] << 5 | dict.lead_cls[p[2]];
+		const unsigned char *c = wk->cls + i;
+		unsigned int x = (unsigned int)c[0] << 10 | (unsigned int)c[1] << 5 | c[2];
 		pass |= (wk->lead[x / 64] >> (x % 64) & 1) << i;
 	}
 	return pass;
@@ -1677,19 +1779,16 @@ static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
 static void walker_block(struct walker *wk, uint64_t carry)
 {
 	struct inj_hints *h = wk->h;
+	struct rare_bits r;
 	uint64_t hi;
 
 	wk->p = block_at(wk->t, wk->n, wk->base, wk->pad);
+	wk->m = block_bits(wk->p, h && (h->n_grp < HINT_BLOCKS || h->run == wk->n),
+			   h && h->cue == wk->n, &hi, &r, wk->cls);
 	if (h) {
-		struct rare_bits r;
-
-		wk->m = block_bits(wk->p, h->n_grp < HINT_BLOCKS || h->run == wk->n,
-				   h->cue == wk->n, &hi, &r);
 		hints_block(h, wk->n, wk->base, &r);
 		if (wk->base + BLOCK >= wk->n)
 			h->whole = 1;
-	} else {
-		wk->m = word_bits(wk->p, &hi);
 	}
 	if (hi)
 		wk->m |= rsquo_bits(wk->t, wk->n, wk->base);
@@ -1726,7 +1825,7 @@ static int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t
 	const struct word_slots *set;
 	const struct word *c;
 
-	if (wk->what != WALK_DAN && !lead4_pass(wk->p + i))
+	if (wk->what != WALK_DAN && !lead4_pass(wk->cls + i))
 		return 0;
 	g = wk->g + (size_t)popcount64(wk->all & ((1ull << i) - 1)) - wk->dropped;
 	c = wk->ring ? ring_has(wk->ring, g, s) : NULL;
@@ -1876,36 +1975,41 @@ static void line_literals(struct inj_state *st, const char *t, size_t n, size_t 
  * blocks (h->lit); past them, or when it stopped early, this pass finds
  * them, and the hints with them when the walk could not.
  */
+/* The literals that begin at the BC_LIT bytes m of the block at base. */
+static void literals_in(struct inj_state *st, const char *t, size_t n, size_t base, uint64_t m)
+{
+	for (; m; m &= m - 1) {
+		size_t i = base + ctz64(m);
+
+		if (t[i] == '\n')
+			line_literals(st, t, n, i + 1);
+		else
+			literal_at(st, t, n, i);
+	}
+}
+
 static void scan_literals(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
 {
 	const unsigned char *u = (const unsigned char *)t;
 	unsigned char pad[PAD];
-	size_t base, b;
+	size_t base;
+	uint64_t lb;
 
 	line_literals(st, t, n, 0);
-	for (base = 0, b = 0; base < n; base += BLOCK, b++) {
+	/* the blocks the walk classified: only those with such bytes */
+	for (lb = h->lit_blocks; lb; lb &= lb - 1)
+		literals_in(st, t, n, ctz64(lb) * BLOCK, h->lit[ctz64(lb)]);
+	for (base = h->n_grp * BLOCK; base < n; base += BLOCK) {
 		struct rare_bits r;
-		uint64_t m;
 
-		if (b < h->n_grp) {
-			m = h->lit[b];
-		} else if (h->whole) {
+		if (h->whole) {
 			rare_bits(block_at(u, n, base, pad), 0, 0, &r);
-			m = r.lit;
 		} else {
 			rare_bits(block_at(u, n, base, pad), h->n_grp < HINT_BLOCKS || h->run == n,
 				  h->cue == n, &r);
 			hints_block(h, n, base, &r);
-			m = r.lit;
 		}
-		for (; m; m &= m - 1) {
-			size_t i = base + ctz64(m);
-
-			if (u[i] == '\n')
-				line_literals(st, t, n, i + 1);
-			else
-				literal_at(st, t, n, i);
-		}
+		literals_in(st, t, n, base, r.lit);
 	}
 }
 
