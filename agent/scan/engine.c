@@ -3,12 +3,18 @@
  * Engine: compile a rule set into Hyperscan databases (one per group of
  * triggers, enum scan_db), scan, confirm, resolve overlaps, map back.
  *
- * Every pattern is compiled with HS_FLAG_SOM_LEFTMOST.  Hyperscan refuses
- * SOM for some shapes ("Pattern is too large" on wide bounded repeats);
- * those patterns are compiled without it and their start is found after the
- * fact by an anchored re-scan of at most SCAN_FALLBACK_WIDTH_MAX bytes.
+ * The window databases are compiled with HS_FLAG_SOM_LEFTMOST.  The
+ * full-text database is not: start-of-match tracking made it seven times
+ * larger (7 MB for the built-in secrets, past a core's L2) and a third
+ * slower, on every byte of every text, for the few candidates it reports.
+ * Their starts are found afterwards from the same patterns compiled with SOM
+ * and run only around each candidate (start.c).  Hyperscan refuses SOM for
+ * some shapes ("Pattern is too large" on wide bounded repeats); those
+ * patterns fall back to an anchored re-scan of at most
+ * SCAN_FALLBACK_WIDTH_MAX bytes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,13 +187,14 @@ static const char *first_rule_id(const struct scan_engine *eng, const struct bui
 }
 
 /*
- * Compile one group's patterns into one database.  A pattern Hyperscan
- * rejects only because of SOM moves to the fallback; any other rejection is
- * the rule's error.
+ * Compile one group's patterns into one database, with SOM except for the
+ * full text.  A pattern Hyperscan rejects only because of SOM moves to the
+ * fallback; any other rejection is the rule's error.
  */
 static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t dbi,
 		      struct scan_compile_error *ret_err)
 {
+	unsigned int som = dbi == SCAN_DB_FULL ? 0 : HS_FLAG_SOM_LEFTMOST;
 	const char **exprs = NULL;
 	unsigned int *flags = NULL, *ids = NULL, n = 0, i;
 	hs_compile_error_t *ce = NULL;
@@ -204,7 +211,7 @@ static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t db
 		if (b->v[i].db != dbi)
 			continue;
 		exprs[n] = b->v[i].expr;
-		flags[n] = b->v[i].hs_flags | (eng->pats[i].fallback ? 0 : HS_FLAG_SOM_LEFTMOST);
+		flags[n] = b->v[i].hs_flags | (eng->pats[i].fallback ? 0 : som);
 		ids[n++] = i;
 	}
 	if (!n)
@@ -236,6 +243,105 @@ static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t db
 		ce = NULL;
 	}
 out_free:
+	if (ce)
+		hs_free_compile_error(ce);
+	free(exprs);
+	free(flags);
+	free(ids);
+	return err;
+}
+
+/* The widest match of every full-text pattern: how far back its start can be. */
+static int full_widths(struct scan_engine *eng, const struct build *b,
+		       struct scan_compile_error *ret_err)
+{
+	hs_compile_error_t *ce = NULL;
+	hs_expr_info_t *info = NULL;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->v[i].db != SCAN_DB_FULL)
+			continue;
+		if (hs_expression_info(b->v[i].expr, b->v[i].hs_flags, &info, &ce) != HS_SUCCESS) {
+			set_error(ret_err, first_rule_id(eng, &b->v[i]),
+				  ce ? ce->message : "expression info");
+			if (ce)
+				hs_free_compile_error(ce);
+			return -EINVAL;
+		}
+		eng->pats[i].width = info->max_width;   /* UINT_MAX when unbounded */
+		free(info);    /* hs_expression_info allocates with the default allocator */
+		info = NULL;
+	}
+	return 0;
+}
+
+static bool start_shared(const struct epat *p)
+{
+	return p->db == SCAN_DB_FULL && !p->fallback && p->width <= SCAN_START_WIDTH_MAX;
+}
+
+/*
+ * What finds the full-text candidates' starts (start.c): the patterns no
+ * wider than SCAN_START_WIDTH_MAX in one SOM database, run over a window
+ * before each candidate; each wider one alone, run from the text's start.
+ * A pattern Hyperscan takes without SOM but refuses with it goes to the
+ * fallback, as it would have in the full-text database.
+ */
+static int compile_starts(struct scan_engine *eng, const struct build *b,
+			  struct scan_compile_error *ret_err)
+{
+	hs_compile_error_t *ce = NULL;
+	const char **exprs = calloc(b->n ? b->n : 1, sizeof(*exprs));
+	unsigned int *flags = calloc(b->n ? b->n : 1, sizeof(*flags));
+	unsigned int *ids = calloc(b->n ? b->n : 1, sizeof(*ids));
+	unsigned int n = 0, i;
+	int err = 0;
+
+	if (!exprs || !flags || !ids) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < b->n; i++) {
+		if (!start_shared(&eng->pats[i]))
+			continue;
+		exprs[n] = b->v[i].expr;
+		flags[n] = b->v[i].hs_flags | HS_FLAG_SOM_LEFTMOST;
+		ids[n++] = i;
+	}
+	while (n && hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, &eng->start_db,
+				     &ce) != HS_SUCCESS) {
+		unsigned int bad = (unsigned int)ce->expression;
+
+		if (ce->expression < 0 || bad >= n) {
+			set_error(ret_err, "", ce->message);
+			err = -EINVAL;
+			goto out;
+		}
+		eng->pats[ids[bad]].fallback = 1;
+		exprs[bad] = exprs[n - 1];
+		flags[bad] = flags[n - 1];
+		ids[bad] = ids[--n];
+		hs_free_compile_error(ce);
+		ce = NULL;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct epat *p = &eng->pats[i];
+
+		if (p->db != SCAN_DB_FULL || p->fallback || start_shared(p))
+			continue;
+		const char *expr = b->v[i].expr;
+		unsigned int fl = b->v[i].hs_flags | HS_FLAG_SOM_LEFTMOST;
+
+		/* the pattern's index as its id, as in the other databases */
+		if (hs_compile_multi(&expr, &fl, &i, 1, HS_MODE_BLOCK, NULL, &p->own_start, &ce) !=
+		    HS_SUCCESS) {
+			p->fallback = 1;
+			hs_free_compile_error(ce);
+			ce = NULL;
+		}
+	}
+out:
 	if (ce)
 		hs_free_compile_error(ce);
 	free(exprs);
@@ -403,6 +509,11 @@ int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine
 		if (err)
 			goto out_free;
 	}
+	err = full_widths(eng, &b, ret_err);
+	if (!err)
+		err = compile_starts(eng, &b, ret_err);
+	if (err)
+		goto out_free;
 	for (i = 0; i < b.n; i++) {
 		if (!eng->pats[i].fallback)
 			continue;
@@ -437,8 +548,11 @@ struct scan_engine *scan_engine_free(struct scan_engine *eng)
 		return NULL;
 	for (i = 0; i < SCAN_DB__COUNT; i++)
 		hs_free_database(eng->db[i]);
-	for (i = 0; eng->pats && i < eng->n_pats; i++)
+	hs_free_database(eng->start_db);
+	for (i = 0; eng->pats && i < eng->n_pats; i++) {
 		hs_free_database(eng->pats[i].anchored);
+		hs_free_database(eng->pats[i].own_start);
+	}
 	for (i = 0; eng->rules && i < eng->n_rules; i++)
 		hs_free_database(eng->rules[i].allow_db);
 	free(eng->guid_ctx);
@@ -492,9 +606,15 @@ int scan_scratch_grow(const struct scan_engine *eng, struct scan_scratch *s)
 	for (i = 0; i < SCAN_DB__COUNT; i++)
 		if (eng->db[i] && hs_alloc_scratch(eng->db[i], &s->hs) != HS_SUCCESS)
 			return -ENOMEM;
-	for (i = 0; i < eng->n_pats; i++)
-		if (eng->pats[i].anchored && hs_alloc_scratch(eng->pats[i].anchored, &s->hs) != HS_SUCCESS)
+	if (eng->start_db && hs_alloc_scratch(eng->start_db, &s->hs) != HS_SUCCESS)
+		return -ENOMEM;
+	for (i = 0; i < eng->n_pats; i++) {
+		const struct epat *p = &eng->pats[i];
+
+		if ((p->anchored && hs_alloc_scratch(p->anchored, &s->hs) != HS_SUCCESS) ||
+		    (p->own_start && hs_alloc_scratch(p->own_start, &s->hs) != HS_SUCCESS))
 			return -ENOMEM;
+	}
 	for (i = 0; i < eng->n_rules; i++)
 		if (eng->rules[i].allow_db && hs_alloc_scratch(eng->rules[i].allow_db, &s->hs) != HS_SUCCESS)
 			return -ENOMEM;
@@ -539,6 +659,7 @@ struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
 	free(s->cat);
 	free(s->part_off);
 	free(s->sorted);
+	free(s->jobs);
 	free(s);
 	return NULL;
 }
@@ -606,8 +727,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 	size_t start = (size_t)from, end = (size_t)to;
 
 	(void)flags;
-	if (m->eng->pats[id].fallback)
-		start = end;    /* found after the scan */
+	if (m->eng->pats[id].fallback || m->eng->pats[id].db == SCAN_DB_FULL)
+		start = end;    /* found after the scan (start.c, find_start()) */
 	if (m->w && !view_to_text(m, &start, &end))
 		return 0;
 	if (s->n_cand == s->cap_cand) {
@@ -835,7 +956,11 @@ int scan_collect(const struct scan_engine *eng, struct scan_scratch *s, const ch
 	s->overflow = 0;
 	s->max_candidates = eng->opts.max_candidates;
 	err = scan_prefilter(eng, s, t, n);
-	for (dbi = 0; !err && dbi < SCAN_DB__COUNT; dbi++)
+	if (!err)
+		err = run_db(eng, s, SCAN_DB_FULL, t, n);
+	if (!err)
+		err = scan_find_starts(eng, s, t, n, s->n_cand);
+	for (dbi = SCAN_DB_FULL + 1; !err && dbi < SCAN_DB__COUNT; dbi++)
 		err = run_db(eng, s, dbi, t, n);
 	return err;
 }

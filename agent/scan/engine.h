@@ -97,6 +97,8 @@ struct scan_stats {
 	uint64_t findings;
 	uint64_t batches;                        /* scan_texts() scanned as one */
 	uint64_t batch_splits;                   /* scan_texts() that went text by text */
+	uint64_t start_scans;                    /* Hyperscan calls that found full-text starts */
+	uint64_t start_bytes;                    /* bytes those calls scanned */
 };
 
 void scan_scratch_stats(const struct scan_scratch *s, struct scan_stats *ret);

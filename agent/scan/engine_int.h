@@ -17,15 +17,19 @@
 
 #define SCAN_FALLBACK_WIDTH_MAX 512   /* bytes searched back for a start without SOM */
 #define SCAN_TOKEN_MAX          4096  /* bytes of one token the prefilter inspects */
+#define SCAN_START_WIDTH_MAX    4096  /* wider full-text patterns get their own start database */
 
 /* One Hyperscan expression; rules with the same regex, flags and trigger share it. */
 struct epat {
 	uint32_t ref;                  /* first index into scan_engine.refs */
 	uint32_t n_ref;
 	uint8_t db;                    /* enum scan_db */
-	uint8_t fallback;              /* compiled without SOM: start found by re-scan */
+	uint8_t fallback;              /* Hyperscan refused SOM: start found by anchored re-scans */
 	unsigned int max_width;        /* bytes, capped; for the fallback re-scan */
 	hs_database_t *anchored;       /* fallback: "^(?:regex)" */
+	unsigned int width;            /* SCAN_DB_FULL: widest match, UINT_MAX unbounded */
+	hs_database_t *own_start;      /* SCAN_DB_FULL wider than SCAN_START_WIDTH_MAX: this
+					* pattern alone, with SOM (start.c) */
 };
 
 /*
@@ -57,7 +61,8 @@ struct scan_engine {
 	size_t n_pats;
 	uint32_t *refs;                /* pattern -> rule indices (into rules[]) */
 	size_t n_refs;
-	hs_database_t *db[SCAN_DB__COUNT];
+	hs_database_t *db[SCAN_DB__COUNT];  /* SCAN_DB_FULL without SOM, the others with */
+	hs_database_t *start_db;       /* the narrower full-text patterns again, with SOM (start.c) */
 	unsigned int trig_used;        /* 1 << enum scan_trigger, for each trigger a rule uses */
 	const struct erule **guid_ctx; /* GUID rules whose context gates a GUID window; */
 	size_t n_guid_ctx;             /* NULL when some GUID rule needs no context */
@@ -76,6 +81,15 @@ struct scan_wins {
 	struct scan_window *v;
 	size_t n;
 	size_t cap;
+};
+
+/* A full-text candidate whose start is being found, and the text range that shows it. */
+struct scan_start_job {
+	size_t lo;
+	size_t hi;
+	size_t end;
+	uint32_t pat;
+	uint32_t cand;                 /* index into scan_scratch.cand */
 };
 
 /* A raw match, in normalised-text offsets. */
@@ -131,6 +145,8 @@ struct scan_scratch {
 	size_t cap_parts;
 	struct scan_cand *sorted;      /* candidates grouped by text */
 	size_t cap_sorted;
+	struct scan_start_job *jobs;   /* start.c: full-text candidates awaiting their start */
+	size_t cap_jobs;
 };
 
 /* The database a trigger's rules go to. */
@@ -151,6 +167,12 @@ static inline int scan_trig_used(const struct scan_engine *eng, enum scan_trigge
 int scan_collect(const struct scan_engine *eng, struct scan_scratch *s, const char *t, size_t n);
 int scan_settle(const struct scan_engine *eng, struct scan_scratch *s, const struct scan_norm *nm,
 		struct scan_cand *c, size_t nc, size_t orig_len, struct scan_result *out);
+
+/* start.c: the start of every full-text candidate in s->cand[0..nc), found
+ * after the SOM-less scan of t[0..n) that reported them (fallback patterns
+ * excepted: scan_settle() finds theirs). */
+int scan_find_starts(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
+		     size_t n, size_t nc);
 
 /* prefilter.c: windows of text each database must see. */
 int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s,

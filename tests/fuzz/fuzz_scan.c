@@ -7,7 +7,9 @@
  * scan_text(): findings sorted, never overlapping, inside the text,
  * non-empty, and spans that start and end where the normaliser can map.
  * Cut at each 0x1e byte, the input is also a batch: scan_texts() must give
- * every piece exactly what scan_text() gives it alone.
+ * every piece exactly what scan_text() gives it alone.  The full-text
+ * candidates, found without SOM and given their starts afterwards (start.c),
+ * must be exactly what the same patterns with SOM report over the input.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "engine_int.h"
 #include "normalize.h"
 #include "rules.h"
 #include "scan.h"
@@ -108,6 +111,65 @@ static void check_batch(const uint8_t *data, size_t size)
 	}
 }
 
+struct som_ref {
+	struct scan_cand *v;
+	size_t n;
+	size_t cap;
+};
+
+static int som_collect(unsigned int id, unsigned long long from, unsigned long long to,
+		       unsigned int flags, void *ctx)
+{
+	struct som_ref *r = ctx;
+
+	(void)flags;
+	if (r->n == r->cap)
+		return 1;    /* more than the engine's candidate limit: nothing to compare */
+	r->v[r->n++] = (struct scan_cand){ (size_t)from, (size_t)to, id };
+	return 0;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct scan_cand *x = a, *y = b;
+
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	if (x->pat != y->pat)
+		return x->pat < y->pat ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void check_starts(const uint8_t *data, size_t size)
+{
+	static struct scan_cand got[4096], want[4096];
+	struct som_ref ref = { .v = want, .cap = 4096 };
+	size_t i, n_got = 0;
+
+	if (scan_collect(eng, scratch, (const char *)data, size))
+		return;    /* a limit; scan_text() already checked that nothing else fails */
+	for (i = 0; i < scratch->n_cand; i++)
+		if (eng->pats[scratch->cand[i].pat].db == SCAN_DB_FULL &&
+		    !eng->pats[scratch->cand[i].pat].fallback)
+			got[n_got++] = scratch->cand[i];
+	if (eng->start_db &&
+	    hs_scan(eng->start_db, (const char *)data, (unsigned int)size, 0, scratch->hs,
+		    som_collect, &ref) != HS_SUCCESS)
+		return;
+	for (i = 0; i < eng->n_pats; i++)
+		if (eng->pats[i].own_start &&
+		    hs_scan(eng->pats[i].own_start, (const char *)data, (unsigned int)size, 0,
+			    scratch->hs, som_collect, &ref) != HS_SUCCESS)
+			return;
+	qsort(got, n_got, sizeof(*got), cand_cmp);
+	qsort(want, ref.n, sizeof(*want), cand_cmp);
+	if (n_got != ref.n)
+		abort();
+	for (i = 0; i < n_got; i++)
+		if (got[i].start != want[i].start || got[i].end != want[i].end || got[i].pat != want[i].pat)
+			abort();
+}
+
 /* Build the engine before the first input: compiling the rule set takes
  * seconds, which libFuzzer would count against that input's -timeout. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -136,6 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!err)
 		check(&r, 0, size);
 	check_batch(data, size);
+	check_starts(data, size);
 
 	/* the same bytes behind a ZERO WIDTH SPACE: offsets must still be original */
 	buf = malloc(size + 3);

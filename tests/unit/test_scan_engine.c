@@ -484,6 +484,95 @@ static void test_batch_equals_one_by_one(void **state)
 }
 
 /* Hostile repetitions: bounded work, and either findings or -E2BIG (fail closed). */
+/* Secret shapes, their neighbours and bytes that sit on their edges, for the start test. */
+static const char *const start_pieces[] = {
+	"ghp_16C7e42F292c6912E7710c838347Ae178B4a", "AKIAIOSFODNN7EXAMPLQ", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+	"password = \"Xk9$mQ2vL8pR4tN7\"", "api_key: sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a",
+	"token=", "Token: abcdefghij0123456789klmn", "secret_key = ", "passwd:", "key", "KEY_",
+	"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+	"eyJAAAAAAAAAAAA", "eyJBBBBBBBBBBBB.eyCCCCCCCCCCCC.DDD", "xoxb-1234567890-1234567890123-abcdefABCDEF",
+	"-----BEGIN RSA PRIVATE KEY-----", "sig=Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4", "%3D",
+	"AccountKey=", "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmE==",
+	"jdbc:mysql:", "-u admin:hunter2 ", "authorization: Bearer ", "https://user:pa55@db.example.com/x",
+	"hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
+	"glpat-", "0123456789abcdefghij", "_", "-", "=", "\n", "\\n", "\"", "'", " ", ":", ".", "AAAAAAAAAAAAAAAAAAAAAAAA",
+	"twitter_secret = ", "heroku api key: 3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+};
+
+/*
+ * The full-text database runs without SOM and start.c finds each
+ * candidate's start around it: the candidates must be exactly those the
+ * same patterns with SOM report over the whole text, starts included.
+ */
+static int collect_som(unsigned int id, unsigned long long from, unsigned long long to,
+		       unsigned int flags, void *ctx)
+{
+	struct scan_scratch *ref = ctx;
+
+	(void)flags;
+	if (ref->n_cand < ref->cap_cand)
+		ref->cand[ref->n_cand++] = (struct scan_cand){ (size_t)from, (size_t)to, id };
+	return 0;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct scan_cand *x = a, *y = b;
+
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	if (x->pat != y->pat)
+		return x->pat < y->pat ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void test_full_starts_exact(void **state)
+{
+	enum { ROUNDS = 1500, PIECES = sizeof(start_pieces) / sizeof(start_pieces[0]) };
+	struct fx *f = *state;
+	const struct scan_engine *eng = f->eng;
+	struct scan_cand want[512], got[512];
+	struct scan_scratch ref = { .cand = want, .cap_cand = 512 };
+	static char t[8192];
+	unsigned int seed = 777, round;
+	size_t i, n, n_got, total = 0;
+
+	assert_non_null(eng->start_db);
+	for (round = 0; round < ROUNDS; round++) {
+		size_t pieces = 1 + rand_r(&seed) % 40;
+
+		for (n = 0, i = 0; i < pieces; i++) {
+			const char *p = start_pieces[rand_r(&seed) % PIECES];
+			size_t len = strlen(p);
+
+			memcpy(t + n, p, len);
+			n += len;
+		}
+		n -= rand_r(&seed) % 4 ? 0 : rand_r(&seed) % (n + 1);   /* end inside a piece */
+		assert_int_equal(scan_collect(eng, f->s, t, n), 0);
+		for (n_got = 0, i = 0; i < f->s->n_cand; i++)
+			if (eng->pats[f->s->cand[i].pat].db == SCAN_DB_FULL && n_got < 512)
+				got[n_got++] = f->s->cand[i];
+		ref.n_cand = 0;
+		assert_int_equal(hs_scan(eng->start_db, t, (unsigned int)n, 0, f->s->hs, collect_som, &ref), 0);
+		for (i = 0; i < eng->n_pats; i++)
+			if (eng->pats[i].own_start)
+				assert_int_equal(hs_scan(eng->pats[i].own_start, t, (unsigned int)n, 0, f->s->hs,
+							 collect_som, &ref), 0);
+		assert_true(ref.n_cand < 512);
+		qsort(got, n_got, sizeof(*got), cand_cmp);
+		qsort(want, ref.n_cand, sizeof(*want), cand_cmp);
+		assert_int_equal(n_got, ref.n_cand);
+		for (i = 0; i < n_got; i++) {
+			assert_int_equal(got[i].pat, want[i].pat);
+			assert_int_equal(got[i].end, want[i].end);
+			assert_int_equal(got[i].start, want[i].start);
+		}
+		total += n_got;
+	}
+	assert_true(total > ROUNDS);          /* the pieces do make candidates */
+}
+
 static void test_hostile_inputs(void **state)
 {
 	static const char *const units[] = {
@@ -712,6 +801,7 @@ int main(void)
 		cmocka_unit_test(test_min_confidence),
 		cmocka_unit_test(test_custom_rules),
 		cmocka_unit_test(test_som_fallback),
+		cmocka_unit_test(test_full_starts_exact),
 		cmocka_unit_test(test_bad_regex_reported),
 		cmocka_unit_test(test_disabled_type_and_empty_set),
 	};
