@@ -1765,13 +1765,14 @@ static uint64_t lead4_pass(const unsigned char *cls)
  */
 static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
 {
+	const uint64_t *lead = wk->lead;
 	uint64_t pass = 0;
 
 	for (; starts; starts &= starts - 1) {
-		unsigned int i = ctz64(starts);
-		const unsigned char *c = wk->cls + i;
+		const unsigned char *c = wk->cls + (size_t)ctz64(starts);
 		unsigned int x = (unsigned int)c[0] << 10 | (unsigned int)c[1] << 5 | c[2];
-		pass |= (wk->lead[x / 64] >> (x % 64) & 1) << i;
+
+		pass |= starts & (0 - starts) & (0 - (lead[x / 64] >> (x % 64) & 1));
 	}
 	return pass;
 }
