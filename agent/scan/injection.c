@@ -368,11 +368,11 @@ struct inj_dict {
 	uint8_t lit_len[N_LITS];
 	uint8_t cls[256];               /* BC_* */
 	uint8_t lead_cls[256];          /* LEAD_* */
-	uint64_t lead[LEAD_BITS / 64];  /* see lead_build() */
-	uint64_t lead_dan[LEAD_BITS / 64];
+	uint32_t lead[LEAD_BITS / 32];  /* see lead_build() and lead_set() */
+	uint32_t lead_dan[LEAD_BITS / 32];
 	uint64_t lead4[LEAD4_BITS / 64];        /* see lead4_hash() */
-	uint64_t any[LEAD_BITS / 64];   /* see any_build() */
-	uint64_t pfx3[LEAD_BITS / 64];  /* by the classes of three bytes: some prefix may begin so */
+	uint32_t any[LEAD_BITS / 32];   /* see any_build() */
+	uint32_t pfx3[LEAD_BITS / 32];  /* by the classes of three bytes: some prefix may begin so */
 	size_t span;                    /* words a match looks at, its first included */
 	size_t reach;                   /* the largest gap of a strict pattern, plus one */
 	int ok;
@@ -599,11 +599,18 @@ static unsigned int lead_letter(const uint64_t *k, size_t i)
 	return c >= 'a' && c <= 'z' ? c - 'a' + 1 : 0;
 }
 
-static void lead_set(uint64_t *f, unsigned int a, unsigned int b, unsigned int c)
+/*
+ * The filters by the classes a, b, c of three bytes: word a << 5 | b, bit
+ * c, so that a test is one load and one shift.
+ */
+static void lead_set(uint32_t *f, unsigned int a, unsigned int b, unsigned int c)
 {
-	unsigned int x = a << 10 | b << 5 | c;
+	f[a << 5 | b] |= 1u << c;
+}
 
-	f[x / 64] |= 1ull << (x % 64);
+static unsigned int lead_has(const uint32_t *f, unsigned int a, unsigned int b, unsigned int c)
+{
+	return f[a << 5 | b] >> c & 1;
 }
 
 /*
@@ -734,7 +741,7 @@ static void lead_build(void)
 }
 
 /* In filter f (dict.any or dict.pfx3), the words that begin with k[0, len). */
-static void any_set(uint64_t *f, const uint64_t *k, size_t len)
+static void any_set(uint32_t *f, const uint64_t *k, size_t len)
 {
 	unsigned int a = dict.lead_cls[key_byte(k, 0)], b = dict.lead_cls[key_byte(k, 1)], x, y;
 
@@ -792,9 +799,8 @@ static int any_pass(const unsigned char *t, size_t s, size_t e)
 	unsigned int a = dict.lead_cls[t[s]];
 	unsigned int b = e - s > 1 ? dict.lead_cls[t[s + 1]] : LEAD_END;
 	unsigned int c = e - s > 2 ? dict.lead_cls[t[s + 2]] : LEAD_END;
-	unsigned int x = a << 10 | b << 5 | c;
 
-	return (int)(dict.any[x / 64] >> (x % 64) & 1);
+	return (int)lead_has(dict.any, a, b, c);
 }
 
 /* The most words a match looks at: its first, then up to gap + 1 per later slot. */
@@ -934,13 +940,12 @@ static int dict_ready(void)
 static const struct word_slots *prefix_set(const uint64_t *k)
 {
 	unsigned int first = key_byte(k, 0), j;
-	unsigned int x = (unsigned int)dict.lead_cls[first] << 10 |
-			 (unsigned int)dict.lead_cls[key_byte(k, 1)] << 5 | dict.lead_cls[key_byte(k, 2)];
 	const struct word_slots *set = &dict.none;
 	size_t best = 0;
 
 	/* most words begin with three bytes no prefix begins with */
-	if (!(dict.pfx3[x / 64] >> (x % 64) & 1))
+	if (!lead_has(dict.pfx3, dict.lead_cls[first], dict.lead_cls[key_byte(k, 1)],
+		      dict.lead_cls[key_byte(k, 2)]))
 		return set;
 	for (j = dict.pfx_at[first]; j < dict.pfx_at[first + 1]; j++) {
 		const struct dict_prefix *p = &dict.prefix[dict.pfx_by_first[j]];
@@ -1730,7 +1735,7 @@ struct walker {
 	const unsigned char *t;
 	size_t n;
 	enum walk_for what;
-	const uint64_t *lead;           /* dict.lead or dict.lead_dan */
+	const uint32_t *lead;           /* dict.lead or dict.lead_dan */
 	const struct ring *ring;        /* words already cut and looked up, or NULL */
 	struct inj_hints *h;            /* or NULL */
 	size_t base;                    /* the block */
@@ -1765,14 +1770,13 @@ static uint64_t lead4_pass(const unsigned char *cls)
  */
 static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
 {
-	const uint64_t *lead = wk->lead;
+	const uint32_t *lead = wk->lead;
 	uint64_t pass = 0;
 
 	for (; starts; starts &= starts - 1) {
 		const unsigned char *c = wk->cls + (size_t)ctz64(starts);
-		unsigned int x = (unsigned int)c[0] << 10 | (unsigned int)c[1] << 5 | c[2];
 
-		pass |= starts & (0 - starts) & (0 - (lead[x / 64] >> (x % 64) & 1));
+		pass |= starts & (0 - starts) & (0 - (uint64_t)lead_has(lead, c[0], c[1], c[2]));
 	}
 	return pass;
 }
