@@ -32,6 +32,13 @@
 
 #define SLOT_BITS      256              /* pattern slots, one bit each (see the dictionary) */
 
+/*
+ * For the few helpers run per word or per block from more than one place,
+ * which the compiler keeps out of line: there the call, and the arguments
+ * it makes live in memory, cost more than the body.
+ */
+#define PER_WORD       static inline __attribute__((always_inline))
+
 struct slot_set {
 	uint64_t b[SLOT_BITS / 64];
 };
@@ -937,7 +944,7 @@ static int dict_ready(void)
 }
 
 /* The slots of the longest prefix key k begins with, whose chain holds every shorter one. */
-static const struct word_slots *prefix_set(const uint64_t *k)
+PER_WORD const struct word_slots *prefix_set(const uint64_t *k)
 {
 	unsigned int first = key_byte(k, 0), j;
 	const struct word_slots *set = &dict.none;
@@ -1357,8 +1364,8 @@ static void word_key(const unsigned char *t, size_t n, size_t s, size_t e, struc
  * trimmed to nothing, and no slots).  Most words are ASCII, 8 bytes or
  * less and end in no quote or dash: those are read as one lane.
  */
-static const struct word_slots *word_lookup(const unsigned char *t, size_t n, size_t s, size_t e,
-					  size_t *ret_len)
+PER_WORD const struct word_slots *word_lookup(const unsigned char *t, size_t n, size_t s, size_t e,
+					    size_t *ret_len)
 {
 	struct word_key key;
 	size_t len = e - s;
@@ -1696,7 +1703,7 @@ static uint64_t long_runs(uint64_t b)
 	return c;
 }
 
-static void hints_block(struct inj_hints *h, size_t n, size_t base, const struct rare_bits *r)
+PER_WORD void hints_block(struct inj_hints *h, size_t n, size_t base, const struct rare_bits *r)
 {
 	/*
 	 * A run worth decoding covers an aligned 8-byte group (see
