@@ -2129,7 +2129,8 @@ static void scan_payloads(struct inj_state *st, const char *t, size_t n, int dep
 	char *buf = NULL;
 	size_t i = h->run, done = 0;
 
-	if (depth >= NEST_MAX)
+	/* most texts have no run worth decoding: no call to free() either */
+	if (depth >= NEST_MAX || i >= n)
 		return;
 	while (i < n && done < INJECTION_DECODE_MAX) {
 		size_t s, e, k, hexlen = 0, dl;
