@@ -14,6 +14,9 @@
 #include "body.h"
 #include "normalize.h"
 
+/* The walk's first arena block is at most this (bytes). */
+#define BODY_ARENA_MAX_FIRST (64u << 20)
+
 /* Responses still go through jansson. */
 #define JSON_LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 #define JSON_DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER)
@@ -92,6 +95,7 @@ struct jkey {
 struct jdoc {
 	const char *s;
 	size_t len;
+	struct vault_arena *arena;   /* where t, open, kv and keys grow; NULL: the heap */
 	struct jtok *t;
 	size_t n, cap;
 	struct vault_buf keys;       /* decoded keys that had escapes */
@@ -114,22 +118,28 @@ static const struct sv SV_NONE = { NULL, 0 };
 
 static void jdoc_fini(struct jdoc *d)
 {
-	free(d->t);
-	free(d->open);
-	free(d->kv);
+	if (!d->arena) {
+		free(d->t);
+		free(d->open);
+		free(d->kv);
+	}
 	vault_buf_fini(&d->keys);
 }
 
-static int grow(void **v, size_t *cap, size_t want, size_t size)
+/*
+ * *v grown to at least want elements of size bytes, in arena a (NULL: the
+ * heap): doubled, or the first time want exactly (when over 16).
+ */
+static int grow(struct vault_arena *a, void **v, size_t *cap, size_t want, size_t size)
 {
-	size_t c = *cap ? *cap : 16;
+	size_t c = *cap ? *cap : want > 16 ? want : 16;
 	void *p;
 
 	while (c < want)
 		c *= 2;
 	if (c > UINT32_MAX)
 		return -ENOMEM;
-	p = realloc(*v, c * size);
+	p = a ? vault_arena_realloc(a, *v, *cap * size, c * size) : realloc(*v, c * size);
 	if (!p)
 		return -ENOMEM;
 	*v = p;
@@ -460,7 +470,7 @@ static int push_tok(struct jdoc *d, enum jtype type, size_t start, uint32_t *ret
 	int err;
 
 	if (d->n == d->cap) {
-		err = grow((void **)&d->t, &d->cap, d->n + 1, sizeof(*d->t));
+		err = grow(d->arena, (void **)&d->t, &d->cap, d->n + 1, sizeof(*d->t));
 		if (err)
 			return err;
 	}
@@ -522,7 +532,7 @@ static int add_key(struct jdoc *d, uint32_t tk)
 			return fail(d, t->start, "NUL byte in object key not supported");
 	}
 	if (d->n_kv == d->cap_kv) {
-		err = grow((void **)&d->kv, &d->cap_kv, d->n_kv + 1, sizeof(*d->kv));
+		err = grow(d->arena, (void **)&d->kv, &d->cap_kv, d->n_kv + 1, sizeof(*d->kv));
 		if (err)
 			return err;
 	}
@@ -562,9 +572,12 @@ static bool jkey_same(const struct jdoc *d, const struct jkey *x, const struct j
 /* The keys of the object being closed, kv[base..]: no two the same. */
 static int check_dups(struct jdoc *d, size_t base)
 {
-	struct jkey *k = d->kv + base;
 	size_t n = d->n_kv - base, i, j;
+	struct jkey *k;
 
+	if (n < 2)
+		return 0;   /* and kv may still be NULL */
+	k = d->kv + base;
 	if (n <= 8) {
 		for (i = 1; i < n; i++)
 			for (j = 0; j < i; j++)
@@ -590,7 +603,8 @@ static int open_container(struct jdoc *d, enum jtype type, size_t pos, unsigned 
 	}
 	err = push_tok(d, type, pos, &tk);
 	if (!err && d->n_open == d->cap_open)
-		err = grow((void **)&d->open, &d->cap_open, d->n_open + 1, sizeof(*d->open));
+		err = grow(d->arena, (void **)&d->open, &d->cap_open, d->n_open + 1,
+			   sizeof(*d->open));
 	if (err)
 		return err;
 	d->open[d->n_open++] = (struct jopen){ .tok = tk, .kbase = (uint32_t)d->n_kv };
@@ -654,10 +668,12 @@ static int scalar(struct jdoc *d, size_t *pi)
 
 /*
  * Tokenize s[0..len): an object or array at the top (any value with any),
- * strict JSON, no duplicate keys, at most max_depth levels.  -EINVAL (d->why
- * at d->err_pos), -EMSGSIZE (too deep), -ENOMEM.
+ * strict JSON, no duplicate keys, at most max_depth levels; its arrays in
+ * arena a (NULL: the heap).  -EINVAL (d->why at d->err_pos), -EMSGSIZE (too
+ * deep), -ENOMEM.
  */
-static int jdoc_parse(struct jdoc *d, const char *s, size_t len, unsigned max_depth, bool any)
+static int jdoc_parse(struct jdoc *d, const char *s, size_t len, unsigned max_depth, bool any,
+		      struct vault_arena *a)
 {
 	size_t i;
 	struct jtok *top;
@@ -666,11 +682,13 @@ static int jdoc_parse(struct jdoc *d, const char *s, size_t len, unsigned max_de
 	memset(d, 0, sizeof(*d));
 	d->s = s;
 	d->len = len;
+	d->arena = a;
+	d->keys.arena = a;
 	if (len >= UINT32_MAX) {
 		d->why = "body too large to parse";
 		return -EMSGSIZE;
 	}
-	err = grow((void **)&d->t, &d->cap, len / 16 + 16, sizeof(*d->t));
+	err = grow(a, (void **)&d->t, &d->cap, len / 16 + 16, sizeof(*d->t));
 	if (err)
 		return err;
 	i = skip_ws(s, len, 0);
@@ -796,34 +814,69 @@ void body_path_pop(struct vault_buf *p, size_t old)
 		p->p[old] = '\0';
 }
 
-void body_result_take(struct body_result *res, struct body_findings *fs, size_t rewritten)
+/* fs's findings and their paths, copied into one block the result owns. */
+static struct body_finding *findings_pack(const struct body_findings *fs)
 {
+	size_t head = fs->n * sizeof(*fs->v), off = 0, i;
+	struct body_finding *v;
+	char *paths;
+
+	if (!fs->n)
+		return NULL;
+	v = malloc(head + fs->paths.len);
+	if (!v)
+		return NULL;
+	memcpy(v, fs->v, head);
+	paths = (char *)v + head;
+	memcpy(paths, fs->paths.p, fs->paths.len);
+	for (i = 0; i < fs->n; i++) {
+		v[i].path = paths + off;
+		off += strlen(paths + off) + 1;
+	}
+	return v;
+}
+
+int body_result_take(struct body_result *res, struct body_findings *fs, size_t rewritten)
+{
+	struct body_finding *v = findings_pack(fs);
+
+	if (fs->n && !v)
+		return -ENOMEM;
 	res->blocked = fs->blocked;
 	res->block = fs->block;
 	res->rewritten = fs->blocked ? 0 : rewritten;
-	res->findings = fs->v;
+	res->findings = v;
 	res->n_findings = fs->n;
-	*fs = (struct body_findings){ 0 };
+	body_findings_fini(fs);
+	return 0;
 }
 
 int body_findings_add(struct body_findings *fs, const char *path, size_t path_len,
 		      const struct scan_finding *f)
 {
 	size_t max = fs->max ? fs->max : BODY_MAX_FINDINGS;
+	size_t n = path ? strnlen(path, path_len < BODY_PATH_MAX ? path_len : BODY_PATH_MAX) : 0;
 	struct body_finding *bf;
 	int err;
 
 	if (fs->n >= max)
 		return -E2BIG;
 	if (fs->n == fs->cap) {
-		err = grow((void **)&fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v));
+		err = grow(fs->arena, (void **)&fs->v, &fs->cap, fs->n + 1, sizeof(*fs->v));
 		if (err)
 			return err;
 	}
+	/* the paths back to back, each with its NUL: the findings' order tells which is whose */
+	fs->paths.arena = fs->arena;
+	err = vault_buf_reserve(&fs->paths, n + 1);
+	if (err)
+		return err;
+	if (n)
+		memcpy(fs->paths.p + fs->paths.len, path, n);
+	fs->paths.p[fs->paths.len + n] = '\0';
+	fs->paths.len += n + 1;
 	bf = &fs->v[fs->n];
-	bf->path = strndup(path ? path : "", path_len < BODY_PATH_MAX ? path_len : BODY_PATH_MAX);
-	if (!bf->path)
-		return -ENOMEM;
+	bf->path = NULL;
 	bf->f = *f;
 	if (f->action == SCAN_ACT_BLOCK && !fs->blocked) {
 		fs->blocked = true;
@@ -835,12 +888,10 @@ int body_findings_add(struct body_findings *fs, const char *path, size_t path_le
 
 void body_findings_fini(struct body_findings *fs)
 {
-	size_t i;
-
-	for (i = 0; i < fs->n; i++)
-		free(fs->v[i].path);
-	free(fs->v);
-	memset(fs, 0, sizeof(*fs));
+	if (!fs->arena)
+		free(fs->v);
+	vault_buf_fini(&fs->paths);
+	*fs = (struct body_findings){ .max = fs->max, .arena = fs->arena };
 }
 
 /* --- requests: which strings, scanned and rewritten --------------------------- */
@@ -861,6 +912,7 @@ struct edits {
 	struct edit *v;
 	size_t n, cap;
 	struct vault_buf buf;
+	struct vault_arena *arena;   /* where v and buf grow */
 };
 
 /*
@@ -880,17 +932,24 @@ struct walk_batch {
 	size_t next;             /* REPLAY: the next string */
 };
 
+/*
+ * Everything but the result and the scanner's findings lives in one arena,
+ * sized from the body: a body costs a handful of allocations, not a few per
+ * string (each buffer growing from nothing, every request).
+ */
 struct walk {
 	const struct body_opts *o;
+	struct vault_arena *arena;
 	enum walk_mode mode;
 	struct walk_batch b;
 	unsigned max_depth;
-	struct scan_result sr;
+	struct scan_result sr;   /* WALK_SCAN: the string's findings */
 	struct body_findings fs;
 	struct step *steps;
 	size_t n_steps, cap_steps;
 	struct vault_buf path;
 	struct vault_buf str;    /* the string being scanned, decoded */
+	struct transform_buf xf; /* the string being scanned, rewritten */
 	size_t rewritten;
 };
 
@@ -904,9 +963,15 @@ static const struct sv skip_keys[] = {
 	SV("tool_choice"), SV("truncation"), SV("type"), SV("voice"),
 };
 
+static struct edits edits_in(struct vault_arena *a)
+{
+	return (struct edits){ .buf = { .arena = a }, .arena = a };
+}
+
 static void edits_fini(struct edits *ed)
 {
-	free(ed->v);
+	if (!ed->arena)
+		free(ed->v);
 	vault_buf_fini(&ed->buf);
 }
 
@@ -935,7 +1000,7 @@ static int edits_add(struct edits *ed, const struct jtok *t, const char *s, size
 	int err;
 
 	if (ed->n == ed->cap) {
-		err = grow((void **)&ed->v, &ed->cap, ed->n + 1, sizeof(*ed->v));
+		err = grow(ed->arena, (void **)&ed->v, &ed->cap, ed->n + 1, sizeof(*ed->v));
 		if (err)
 			return err;
 	}
@@ -956,7 +1021,8 @@ static int step_push(struct walk *w, struct sv key, size_t index)
 	int err;
 
 	if (w->n_steps == w->cap_steps) {
-		err = grow((void **)&w->steps, &w->cap_steps, w->n_steps + 1, sizeof(*w->steps));
+		err = grow(w->arena, (void **)&w->steps, &w->cap_steps, w->n_steps + 1,
+			   sizeof(*w->steps));
 		if (err)
 			return err;
 	}
@@ -995,61 +1061,65 @@ static int unscannable(struct walk *w, enum scan_action a, const char *type, con
 	return record(w, &f);
 }
 
-static int collect(struct walk_batch *b, const char *s, size_t n)
+static int collect(struct walk *w, const char *s, size_t n)
 {
+	struct walk_batch *b = &w->b;
 	int err;
 
-	if (b->n == b->cap && (err = grow((void **)&b->at, &b->cap, b->n + 1, sizeof(*b->at))))
+	if (b->n == b->cap &&
+	    (err = grow(w->arena, (void **)&b->at, &b->cap, b->n + 1, sizeof(*b->at))))
 		return err;
 	b->at[b->n].off = b->texts.len;
 	b->at[b->n++].len = n;
 	return vault_buf_add(&b->texts, s, n) ? -ENOMEM : 0;
 }
 
-/* REPLAY: the findings the batch gave the next string (which must be s). */
-static int replay(struct walk *w, size_t n)
+/*
+ * REPLAY: the findings the batch gave the next string (which must be s),
+ * where the batch left them.
+ */
+static int replay(struct walk *w, size_t n, struct scan_finding **ret_f, size_t *ret_n)
 {
 	struct walk_batch *b = &w->b;
-	size_t i;
-	int err;
 
 	if (b->next >= b->n || b->at[b->next].len != n)
 		return -EPROTO;    /* the walks disagree: never forward unscanned */
-	for (i = b->first[b->next]; i < b->first[b->next + 1]; i++) {
-		err = scan_result_push(&w->sr, &b->found.v[i]);
-		if (err)
-			return err;
-	}
+	*ret_n = b->first[b->next + 1] - b->first[b->next];
+	*ret_f = *ret_n ? b->found.v + b->first[b->next] : NULL;
 	b->next++;
 	return 0;
 }
 
-/* Scan one decoded string, record its findings, transform it. */
+/* Scan one decoded string, record its findings, transform it (tr->text in w->xf). */
 static int scan_one(struct walk *w, const char *s, size_t n, struct transform_result *tr)
 {
 	const struct body_opts *o = w->o;
-	size_t i;
+	struct scan_finding *f = NULL;
+	size_t i, nf = 0;
 	int err;
 
-	scan_result_reset(&w->sr);
 	if (w->mode == WALK_COLLECT)
-		return collect(&w->b, s, n);
-	if (w->mode == WALK_REPLAY)
-		err = replay(w, n);
-	else
+		return collect(w, s, n);
+	if (w->mode == WALK_REPLAY) {
+		err = replay(w, n, &f, &nf);
+	} else {
+		scan_result_reset(&w->sr);
 		err = o->scan(o->scan_ctx, s, n, &w->sr);
+		f = w->sr.v;
+		nf = w->sr.n;
+	}
 	if (err)
 		return err < 0 ? err : -EIO;
-	for (i = 0; i < w->sr.n; i++) {
+	for (i = 0; i < nf; i++) {
 		if (o->decide)
-			o->decide(o->decide_ctx, &w->sr.v[i]);
-		err = record(w, &w->sr.v[i]);
+			o->decide(o->decide_ctx, &f[i]);
+		err = record(w, &f[i]);
 		if (err)
 			return err;
 	}
-	if (!w->sr.n || w->fs.blocked)
+	if (!nf || w->fs.blocked)
 		return 0;
-	return transform_apply(&o->xform, s, n, w->sr.v, w->sr.n, tr);
+	return transform_apply_buf(&o->xform, s, n, f, nf, &w->xf, tr);
 }
 
 /* The string s[0..n) of token t, scanned; when rewritten, an edit of t. */
@@ -1064,7 +1134,6 @@ static int scan_text_of(struct walk *w, const struct jtok *t, const char *s, siz
 		err = edits_add(ed, t, tr.text, tr.len);
 		w->rewritten += tr.rewritten;
 	}
-	transform_result_fini(&tr);
 	return err;
 }
 
@@ -1088,8 +1157,8 @@ static int scan_nested(struct walk *w, const struct jdoc *d, uint32_t ti, unsign
 {
 	const struct jtok *t = &d->t[ti];
 	unsigned room = w->max_depth > depth ? w->max_depth - depth : 0;
-	struct vault_buf text = { 0 }, out = { 0 };
-	struct edits inner = { 0 };
+	struct vault_buf text = { .arena = w->arena }, out = { .arena = w->arena };
+	struct edits inner = edits_in(w->arena);
 	struct jdoc doc = { 0 };
 	struct sv v;
 	int err;
@@ -1097,7 +1166,7 @@ static int scan_nested(struct walk *w, const struct jdoc *d, uint32_t ti, unsign
 	err = str_get(d, t, &text, &v);
 	if (err)
 		goto out_free;
-	if (!room || jdoc_parse(&doc, v.p, v.n, room, true)) {
+	if (!room || jdoc_parse(&doc, v.p, v.n, room, true, w->arena)) {
 		/* cut short, too deep or not JSON: scanned as text */
 		err = scan_text_of(w, t, v.p, v.n, ed);
 		goto out_free;
@@ -1313,9 +1382,16 @@ static void set_parse_error(struct body_error *err, const struct jdoc *d, int rc
 static void walk_batch_fini(struct walk_batch *b)
 {
 	vault_buf_fini(&b->texts);
-	free(b->at);
-	free(b->first);
 	scan_result_free(&b->found);
+}
+
+/* Findings emptied for the second walk, their memory kept. */
+static void findings_reset(struct body_findings *fs)
+{
+	fs->n = 0;
+	fs->paths.len = 0;
+	fs->blocked = false;
+	fs->block = 0;
 }
 
 /*
@@ -1327,16 +1403,20 @@ static int walk_prescan(struct walk *w, const struct jdoc *d, bool generic)
 	const struct body_opts *o = w->o;
 	struct walk_batch *b = &w->b;
 	struct scan_part *parts = NULL;
-	struct edits ed = { 0 };
+	struct edits ed = edits_in(w->arena);
 	size_t i;
 	int err;
 
 	w->mode = WALK_COLLECT;
-	err = walk_value(w, d, 0, SV_NONE, 0, generic, &ed);
+	/* what is collected is decoded from the body's strings: never longer than the body */
+	b->texts.arena = w->arena;
+	err = vault_buf_reserve(&b->texts, d->len);
+	if (!err)
+		err = walk_value(w, d, 0, SV_NONE, 0, generic, &ed);
 	edits_fini(&ed);
 	if (!err) {
-		parts = malloc((b->n ? b->n : 1) * sizeof(*parts));
-		b->first = malloc((b->n + 1) * sizeof(*b->first));
+		parts = vault_arena_alloc(w->arena, (b->n ? b->n : 1) * sizeof(*parts));
+		b->first = vault_arena_alloc(w->arena, (b->n + 1) * sizeof(*b->first));
 		err = parts && b->first ? 0 : -ENOMEM;
 	}
 	for (i = 0; !err && i < b->n; i++)
@@ -1346,13 +1426,36 @@ static int walk_prescan(struct walk *w, const struct jdoc *d, bool generic)
 		if (err > 0)
 			err = -EIO;
 	}
-	free(parts);
-	body_findings_fini(&w->fs);
-	w->fs = (struct body_findings){ .max = o->max_findings };
+	findings_reset(&w->fs);
 	w->n_steps = 0;
 	w->rewritten = 0;
 	w->mode = WALK_REPLAY;
 	return err;
+}
+
+/*
+ * Bytes the walk's arena starts with: the token array, the collected
+ * strings, the rest (a 4 KiB chat body uses 13-23 KiB).  Capped: a body
+ * bigger than that grows the arena block by block.
+ */
+static size_t walk_arena_bytes(size_t len)
+{
+	size_t n = len / 16 * sizeof(struct jtok) + 3 * len + 8192;
+
+	return n < BODY_ARENA_MAX_FIRST ? n : BODY_ARENA_MAX_FIRST;
+}
+
+static void walk_init(struct walk *w, const struct body_opts *o, struct vault_arena *a)
+{
+	*w = (struct walk){
+		.o = o,
+		.arena = a,
+		.max_depth = o->max_depth ? o->max_depth : BODY_MAX_DEPTH,
+		.fs = { .max = o->max_findings, .arena = a },
+		.path = { .arena = a },
+		.str = { .arena = a },
+		.xf = { .out = { .arena = a }, .spans = { .arena = a } },
+	};
 }
 
 static void walk_fini(struct walk *w)
@@ -1360,23 +1463,21 @@ static void walk_fini(struct walk *w)
 	walk_batch_fini(&w->b);
 	body_findings_fini(&w->fs);
 	scan_result_free(&w->sr);
-	free(w->steps);
 	vault_buf_fini(&w->path);
 	vault_buf_fini(&w->str);
+	vault_buf_fini(&w->xf.out);
+	vault_buf_fini(&w->xf.spans);
 }
 
 int body_rewrite_request(const struct body_opts *o, const char *json, size_t len,
 			 struct body_error *err, struct body_result *ret)
 {
-	struct walk w = {
-		.o = o,
-		.max_depth = o->max_depth ? o->max_depth : BODY_MAX_DEPTH,
-		.fs = { .max = o->max_findings },
-	};
 	size_t max_bytes = o->max_bytes ? o->max_bytes : BODY_MAX_BYTES;
+	struct vault_arena arena = { .first_bytes = walk_arena_bytes(len) };
 	struct body_result res = { 0 };
 	struct vault_buf out = { 0 };
-	struct edits ed = { 0 };
+	struct edits ed = edits_in(&arena);
+	struct walk w;
 	struct jdoc d;
 	int rc;
 
@@ -1388,7 +1489,8 @@ int body_rewrite_request(const struct body_opts *o, const char *json, size_t len
 		set_error(err, 0, 0, "body of %zu bytes exceeds the %zu-byte limit", len, max_bytes);
 		return -EMSGSIZE;
 	}
-	rc = jdoc_parse(&d, json ? json : "", len, w.max_depth, false);
+	walk_init(&w, o, &arena);
+	rc = jdoc_parse(&d, json ? json : "", len, w.max_depth, false, &arena);
 	if (rc) {
 		set_parse_error(err, &d, rc, w.max_depth);
 		goto out_free;
@@ -1411,25 +1513,27 @@ int body_rewrite_request(const struct body_opts *o, const char *json, size_t len
 		res.len = out.len;
 		out = (struct vault_buf){ 0 };
 	}
-	body_result_take(&res, &w.fs, w.rewritten);
+	rc = body_result_take(&res, &w.fs, w.rewritten);
+	if (rc) {
+		set_error(err, 0, 0, "scanning the body: %s", strerror(-rc));
+		free(res.body);
+		goto out_free;
+	}
 	*ret = res;
 out_free:
 	vault_buf_fini(&out);
 	edits_fini(&ed);
 	jdoc_fini(&d);
 	walk_fini(&w);
+	vault_arena_fini(&arena);
 	return rc;
 }
 
 void body_result_fini(struct body_result *r)
 {
-	size_t i;
-
 	if (!r)
 		return;
-	for (i = 0; i < r->n_findings; i++)
-		free(r->findings[i].path);
-	free(r->findings);
+	free(r->findings);   /* the paths too: one block */
 	free(r->body);
 	memset(r, 0, sizeof(*r));
 }

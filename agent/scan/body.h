@@ -110,7 +110,7 @@ struct body_result {
 	size_t len;
 	bool blocked;                    /* refuse the request; body is NULL */
 	size_t block;                    /* when blocked: index of the finding that blocked */
-	struct body_finding *findings;
+	struct body_finding *findings;   /* one allocation, the paths included */
 	size_t n_findings;
 	size_t rewritten;                /* spans rewritten */
 };
@@ -122,23 +122,31 @@ struct body_error {
 };
 
 /*
- * Findings with their paths as struct body_result carries them (the request
+ * Findings with their paths, gathered for a struct body_result (the request
  * walk here and protect.c's response walk).  Zero-initialise; max 0:
- * BODY_MAX_FINDINGS.  -E2BIG beyond max, -ENOMEM.
+ * BODY_MAX_FINDINGS; arena set: gathered in that arena.  -E2BIG beyond max,
+ * -ENOMEM.
  */
 struct body_findings {
-	struct body_finding *v;
+	struct body_finding *v;          /* path NULL until body_result_take() */
 	size_t n, cap;
 	size_t max;
 	bool blocked;                    /* a finding's action is block */
 	size_t block;                    /* the first such */
+	struct vault_buf paths;          /* v[i]'s path is the i-th NUL-terminated string */
+	struct vault_arena *arena;
 };
 
 int body_findings_add(struct body_findings *fs, const char *path, size_t path_len,
 		      const struct scan_finding *f);
+/* Frees what fs gathered; max and arena stay. */
 void body_findings_fini(struct body_findings *fs);
-/* Move fs into res (fs is left empty); a blocked result rewrote nothing. */
-void body_result_take(struct body_result *res, struct body_findings *fs, size_t rewritten);
+/*
+ * fs's findings into res as one allocation (findings and paths, freed by
+ * body_result_fini()), fs emptied; a blocked result rewrote nothing.
+ * -ENOMEM with res untouched.
+ */
+int body_result_take(struct body_result *res, struct body_findings *fs, size_t rewritten);
 
 /*
  * Reported paths: ".key" (just "key" first), ["key"] when not an identifier

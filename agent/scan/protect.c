@@ -57,6 +57,13 @@ struct protect {
 	struct vault_limits vault;
 };
 
+/*
+ * Strings of a batch whose per-engine indexes fit in the request itself (a
+ * chat body has a dozen); the request stays under 1 KiB, which glibc serves
+ * from its per-thread cache.
+ */
+#define PROTECT_BATCH_INLINE 32
+
 struct protect_req {
 	const struct protect *p;
 	struct scan_scratch *scratch;
@@ -66,6 +73,10 @@ struct protect_req {
 	struct scan_norm norm;            /* responses: their own normalised view */
 	struct scan_result base_found;    /* scan_batch: each engine's findings */
 	struct scan_result own_found;
+	/* scan_batch: where each string's findings start in base_found and own_found */
+	size_t *first;                    /* first_inline, or malloc'ed for a bigger batch */
+	size_t first_cap;                 /* entries */
+	size_t first_inline[2 * (PROTECT_BATCH_INLINE + 1)];
 };
 
 /* --- building -------------------------------------------------------------------- */
@@ -352,12 +363,17 @@ int protect_scratch_new(const struct protect *p, struct scan_scratch **ret)
 
 int protect_req_new(const struct protect *p, struct scan_scratch *scratch, struct protect_req **ret)
 {
-	struct protect_req *r = calloc(1, sizeof(*r));
+	/* malloc, not calloc: glibc's calloc skips the per-thread cache */
+	struct protect_req *r = malloc(sizeof(*r));
 	int err;
 
 	if (!r)
 		return -ENOMEM;
-	r->p = p;
+	*r = (struct protect_req){
+		.p = p,
+		.first = r->first_inline,
+		.first_cap = sizeof(r->first_inline) / sizeof(r->first_inline[0]),
+	};
 	if (scratch) {
 		err = scan_scratch_grow(p->base->eng, scratch);
 		if (!err && p->eng)
@@ -393,6 +409,8 @@ struct protect_req *protect_req_free(struct protect_req *r)
 	scan_result_free(&r->base_found);
 	scan_result_free(&r->own_found);
 	scan_norm_free(&r->norm);
+	if (r->first != r->first_inline)
+		free(r->first);
 	free(r);
 	return NULL;
 }
@@ -613,6 +631,26 @@ static int push_range(struct scan_result *out, const struct scan_result *from, s
 	return err;
 }
 
+/* Room for two index arrays of n + 1 entries: r->first, grown when the batch is bigger. */
+static int batch_index(struct protect_req *r, size_t n)
+{
+	size_t want = 2 * (n + 1);
+	size_t *v;
+
+	if (want <= r->first_cap)
+		return 0;
+	if (n > SIZE_MAX / 4 / sizeof(*v))
+		return -ENOMEM;
+	v = malloc(want * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (r->first != r->first_inline)
+		free(r->first);
+	r->first = v;
+	r->first_cap = want;
+	return 0;
+}
+
 /*
  * A request's strings at once (body_opts.scan_batch): each engine scans all
  * of them in one pass (scan_texts), then every string gets what
@@ -623,14 +661,16 @@ static int body_scan_batch_cb(void *ctx, const struct scan_part *t, size_t n,
 			      struct scan_result *out, size_t *first)
 {
 	struct protect_req *r = ctx;
-	size_t *bf = malloc((n + 1) * sizeof(*bf)), *of = malloc((n + 1) * sizeof(*of)), i, n0;
-	int err = bf && of ? 0 : -ENOMEM;
+	size_t *bf, *of, i, n0 = out->n;
+	int err = batch_index(r, n);
 
-	n0 = out->n;
+	if (err)
+		return err;
+	bf = r->first;
+	of = r->first + n + 1;
 	scan_result_reset(&r->base_found);
 	scan_result_reset(&r->own_found);
-	if (!err)
-		err = scan_texts(r->p->base->eng, r->scratch, t, n, &r->base_found, bf);
+	err = scan_texts(r->p->base->eng, r->scratch, t, n, &r->base_found, bf);
 	if (!err && r->p->eng)
 		err = scan_texts(r->p->eng, r->scratch, t, n, &r->own_found, of);
 	out->signals |= r->base_found.signals | r->own_found.signals;
@@ -649,8 +689,6 @@ static int body_scan_batch_cb(void *ctx, const struct scan_part *t, size_t n,
 	first[n] = out->n;
 	if (err)
 		out->n = n0;
-	free(bf);
-	free(of);
 	return err;
 }
 
@@ -816,7 +854,11 @@ int protect_response_body(struct protect_req *r, const char *json, size_t len,
 		}
 		res.len = strlen(res.body);
 	}
-	body_result_take(&res, &w.fs, w.rewritten);
+	rc = body_result_take(&res, &w.fs, w.rewritten);
+	if (rc) {
+		free(res.body);
+		goto out_free;
+	}
 	*ret = res;
 out_free:
 	json_decref(root);

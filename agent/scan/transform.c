@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -166,14 +167,16 @@ static void widen(const char *text, size_t len, struct span *s)
 		s->end++;
 }
 
+/* The spans merged and rewritten into out (emptied first). */
 static int rewrite(const struct transform_ctx *ctx, const struct scan_finding *f,
 		   const char *text, size_t len, struct span *sp, size_t nsp,
-		   struct transform_result *res)
+		   struct vault_buf *out, struct transform_result *res)
 {
-	struct vault_buf out = { 0 };
 	size_t i = 0, pos = 0;
-	int err = vault_buf_reserve(&out, len);
+	int err;
 
+	out->len = 0;
+	err = vault_buf_reserve(out, len);
 	qsort(sp, nsp, sizeof(*sp), span_cmp);
 	while (!err && i < nsp) {
 		struct span cl = sp[i], win = sp[i];
@@ -186,68 +189,96 @@ static int rewrite(const struct transform_ctx *ctx, const struct scan_finding *f
 				win = sp[i];
 		}
 		w = &f[win.idx];
-		err = vault_buf_add(&out, text + pos, cl.start - pos);
+		err = vault_buf_add(out, text + pos, cl.start - pos);
 		if (err)
 			break;
 		switch (w->action) {
 		case SCAN_ACT_MASK:
-			err = transform_mask(w->type, text + cl.start, cl.end - cl.start, &out);
+			err = transform_mask(w->type, text + cl.start, cl.end - cl.start, out);
 			break;
 		case SCAN_ACT_REDACT:
-			err = redact(w->type, &out);
+			err = redact(w->type, out);
 			break;
 		default:
-			err = tokenize(ctx, w, text + cl.start, cl.end - cl.start, &out);
+			err = tokenize(ctx, w, text + cl.start, cl.end - cl.start, out);
 			break;
 		}
 		pos = cl.end;
 		res->rewritten++;
 	}
 	if (!err)
-		err = vault_buf_add(&out, text + pos, len - pos);
-	if (err) {
-		vault_buf_fini(&out);
+		err = vault_buf_add(out, text + pos, len - pos);
+	if (err)
 		return err;
-	}
-	res->text = out.p;
-	res->len = out.len;
+	res->text = out->p;
+	res->len = out->len;
 	return 0;
 }
 
-int transform_apply(const struct transform_ctx *ctx, const char *text, size_t len,
-		    const struct scan_finding *f, size_t n, struct transform_result *ret)
+/* The first blocking finding into *res; false when none blocks. */
+static bool find_block(const struct scan_finding *f, size_t n, struct transform_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].action == SCAN_ACT_BLOCK) {
+			res->blocked = true;
+			res->block = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+int transform_apply_buf(const struct transform_ctx *ctx, const char *text, size_t len,
+			const struct scan_finding *f, size_t n, struct transform_buf *b,
+			struct transform_result *ret)
 {
 	struct transform_result res = { 0 };
 	struct span *sp;
 	size_t i, nsp = 0;
 	int err;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (f[i].start > f[i].end || f[i].end > len)
 			return -EINVAL;
-		if (f[i].action == SCAN_ACT_BLOCK && !res.blocked) {
-			res.blocked = true;
-			res.block = i;
-		}
-	}
-	if (res.blocked) {
+	if (find_block(f, n, &res)) {
 		*ret = res;
 		return 0;
 	}
-	sp = calloc(n ? n : 1, sizeof(*sp));
-	if (!sp)
+	/* spans live in a byte buffer: malloc'ed or arena memory, aligned for them either way */
+	b->spans.len = 0;
+	if (n > SIZE_MAX / 2 / sizeof(*sp))
 		return -ENOMEM;
+	err = vault_buf_reserve(&b->spans, (n ? n : 1) * sizeof(*sp));
+	if (err)
+		return err;
+	sp = (struct span *)(void *)b->spans.p;
 	for (i = 0; i < n; i++) {
 		if (!rewrites(f[i].action) || f[i].start == f[i].end)
 			continue;
 		sp[nsp] = (struct span){ .start = f[i].start, .end = f[i].end, .idx = i };
 		widen(text, len, &sp[nsp++]);
 	}
-	err = rewrite(ctx, f, text, len, sp, nsp, &res);
-	free(sp);
+	err = rewrite(ctx, f, text, len, sp, nsp, &b->out, &res);
 	if (err)
 		return err;
 	*ret = res;
+	return 0;
+}
+
+int transform_apply(const struct transform_ctx *ctx, const char *text, size_t len,
+		    const struct scan_finding *f, size_t n, struct transform_result *ret)
+{
+	struct transform_buf b = { 0 };
+	int err = transform_apply_buf(ctx, text, len, f, n, &b, ret);
+
+	vault_buf_fini(&b.spans);
+	if (err || ret->blocked) {
+		vault_buf_fini(&b.out);
+		return err;
+	}
+	/* the text is the caller's now */
 	return 0;
 }
 

@@ -55,6 +55,24 @@ int transform_apply(const struct transform_ctx *ctx, const char *text, size_t le
 		    const struct scan_finding *f, size_t n, struct transform_result *ret);
 void transform_result_fini(struct transform_result *r);
 
+/*
+ * Memory kept between transform_apply_buf() calls, so rewriting the strings
+ * of a body allocates once, not twice per string.  Zero-initialise (set
+ * out.arena and spans.arena to grow in an arena); vault_buf_fini() both.
+ */
+struct transform_buf {
+	struct vault_buf out;    /* the last rewrite */
+	struct vault_buf spans;  /* room for the last call's spans */
+};
+
+/*
+ * transform_apply() with ret->text in b->out: not the caller's to free,
+ * valid until the next call with b.  Do not transform_result_fini() it.
+ */
+int transform_apply_buf(const struct transform_ctx *ctx, const char *text, size_t len,
+			const struct scan_finding *f, size_t n, struct transform_buf *b,
+			struct transform_result *ret);
+
 /* The mask of one value (audit excerpts), appended to out. */
 int transform_mask(const char *type, const char *value, size_t len, struct vault_buf *out);
 

@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #define _GNU_SOURCE
+/*
+ * SHA256_Init() and friends are deprecated in OpenSSL 3 in favour of EVP, but
+ * an EVP digest or MAC context allocates on every init and copy (3.0: two
+ * mallocs per HMAC, about ten to copy a keyed context), and a request with
+ * something to tokenize would pay that each time.  A SHA256_CTX is a plain
+ * struct: the keyed states are copied by assignment.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +23,16 @@
 
 #define VAULT_BODY_MAX (VAULT_TYPE_MAX + 1 + VAULT_TAG_HEX)  /* between "[[" and "]]" */
 #define VAULT_BODY_MIN (1 + 1 + VAULT_TAG_HEX)
+#define VAULT_HMAC_BLOCK 64     /* SHA-256 block: keys up to VAULT_KEY_MAX need no hashing */
+/*
+ * Room inside the vault itself, so a request tokenizing a few values
+ * allocates nothing more; the whole stays under 1 KiB, which glibc serves
+ * from its per-thread cache.
+ */
+#define VAULT_INLINE_ENTRIES 8
+#define VAULT_INLINE_BYTES   512
+
+_Static_assert(VAULT_KEY_MAX <= VAULT_HMAC_BLOCK, "keys fit one HMAC block");
 
 struct vault_entry {
 	size_t ph_off;          /* into arena */
@@ -22,26 +41,29 @@ struct vault_entry {
 	unsigned char ph_len;
 };
 
+/* HMAC-SHA-256 under key: the states after the inner and the outer pad. */
+struct vault_mac {
+	SHA256_CTX inner, outer;
+	unsigned char key[VAULT_KEY_MAX];
+	size_t key_len;
+};
+
 struct vault {
 	struct vault_limits lim;
-	struct vault_entry *ent;
+	struct vault_entry *ent;      /* ent_inline until it outgrows it */
 	size_t n, cap;
 	uint32_t *slot;         /* open addressing: entry index + 1, 0 when free */
 	size_t nslot;           /* power of two, at least 2 * n */
-	char *arena;
+	char *arena;            /* arena_inline until it outgrows it */
 	size_t used, arena_cap;
 	size_t bytes;           /* placeholder + value bytes, against lim.max_bytes */
 	size_t longest;
-	EVP_MAC_CTX *mac;       /* keyed with key[] */
-	unsigned char key[VAULT_KEY_MAX];
-	size_t key_len;
-	const struct vault_mac *tmpl;  /* copied instead of keying mac, when the key matches */
-};
-
-struct vault_mac {
-	EVP_MAC_CTX *ctx;
-	unsigned char key[VAULT_KEY_MAX];
-	size_t key_len;
+	const struct vault_mac *mac;   /* the key in use: tmpl or own; NULL before the first */
+	const struct vault_mac *tmpl;  /* used as it is when the key matches */
+	struct vault_mac *own;         /* another key, keyed here */
+	struct vault_entry ent_inline[VAULT_INLINE_ENTRIES];
+	uint32_t slot_inline[2 * VAULT_INLINE_ENTRIES];
+	char arena_inline[VAULT_INLINE_BYTES];
 };
 
 static const char hexdig[] = "0123456789ABCDEF";
@@ -148,14 +170,22 @@ int vault_placeholder(const void *key, size_t key_len, const char *type, const c
 
 struct vault *vault_new(const struct vault_limits *limits)
 {
-	struct vault *v = calloc(1, sizeof(*v));
+	/* malloc, not calloc: glibc's calloc skips the per-thread cache */
+	struct vault *v = malloc(sizeof(*v));
 
 	if (!v) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (limits)
-		v->lim = *limits;
+	*v = (struct vault){
+		.lim = limits ? *limits : (struct vault_limits){ 0 },
+		.ent = v->ent_inline,
+		.cap = VAULT_INLINE_ENTRIES,
+		.slot = v->slot_inline,
+		.nslot = 2 * VAULT_INLINE_ENTRIES,
+		.arena = v->arena_inline,
+		.arena_cap = sizeof(v->arena_inline),
+	};
 	if (!v->lim.max_entries)
 		v->lim.max_entries = VAULT_DEFAULT_ENTRIES;
 	if (!v->lim.max_bytes)
@@ -169,13 +199,14 @@ struct vault *vault_free(struct vault *v)
 {
 	if (!v)
 		return NULL;
-	if (v->arena)
-		OPENSSL_cleanse(v->arena, v->used);
-	OPENSSL_cleanse(v->key, sizeof(v->key));
-	EVP_MAC_CTX_free(v->mac);
-	free(v->arena);
-	free(v->ent);
-	free(v->slot);
+	OPENSSL_cleanse(v->arena, v->used);
+	vault_mac_free(v->own);
+	if (v->arena != v->arena_inline)
+		free(v->arena);
+	if (v->ent != v->ent_inline)
+		free(v->ent);
+	if (v->slot != v->slot_inline)
+		free(v->slot);
 	free(v);
 	return NULL;
 }
@@ -197,7 +228,7 @@ static const struct vault_entry *find(const struct vault *v, const char *ph, siz
 {
 	size_t mask, i;
 
-	if (!v || !v->nslot)
+	if (!v || !v->n)
 		return NULL;
 	mask = v->nslot - 1;
 	for (i = ph_hash(ph, n) & mask; v->slot[i]; i = (i + 1) & mask) {
@@ -231,7 +262,8 @@ static int grow_index(struct vault *v)
 
 		slot_insert(slot, nslot, ph_hash(v->arena + e->ph_off, e->ph_len), (uint32_t)i);
 	}
-	free(v->slot);
+	if (v->slot != v->slot_inline)
+		free(v->slot);
 	v->slot = slot;
 	v->nslot = nslot;
 	return 0;
@@ -250,11 +282,30 @@ static int grow_arena(struct vault *v, size_t need)
 	/* Copy then wipe, rather than realloc, so no stray copy of a value is freed. */
 	if (v->used)
 		memcpy(a, v->arena, v->used);
-	if (v->arena)
-		OPENSSL_cleanse(v->arena, v->used);
-	free(v->arena);
+	OPENSSL_cleanse(v->arena, v->used);
+	if (v->arena != v->arena_inline)
+		free(v->arena);
 	v->arena = a;
 	v->arena_cap = cap;
+	return 0;
+}
+
+static int grow_entries(struct vault *v)
+{
+	size_t cap = v->cap * 2;
+	struct vault_entry *e;
+
+	if (v->ent == v->ent_inline) {
+		e = malloc(cap * sizeof(*e));
+		if (e)
+			memcpy(e, v->ent, v->n * sizeof(*e));
+	} else {
+		e = realloc(v->ent, cap * sizeof(*e));
+	}
+	if (!e)
+		return -ENOMEM;
+	v->ent = e;
+	v->cap = cap;
 	return 0;
 }
 
@@ -277,13 +328,9 @@ int vault_put(struct vault *v, const char *ph, size_t ph_len, const char *value,
 	    v->bytes + ph_len + value_len > v->lim.max_bytes)
 		return -E2BIG;
 	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 16;
-
-		e = realloc(v->ent, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		v->ent = e;
-		v->cap = cap;
+		err = grow_entries(v);
+		if (err)
+			return err;
 	}
 	if ((v->n + 1) * 2 > v->nslot) {
 		err = grow_index(v);
@@ -313,48 +360,42 @@ int vault_put(struct vault *v, const char *ph, size_t ph_len, const char *value,
 	return 0;
 }
 
-/* A new HMAC-SHA-256 context keyed with key. */
-static int mac_ctx_new(const void *key, size_t key_len, EVP_MAC_CTX **ret)
+/* m keyed with key (at most one block): the pads hashed once, here. */
+static void mac_key(struct vault_mac *m, const void *key, size_t key_len)
 {
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
-		OSSL_PARAM_construct_end(),
-	};
-	EVP_MAC_CTX *ctx;
-	EVP_MAC *alg;
+	unsigned char pad[VAULT_HMAC_BLOCK];
+	size_t i;
 
-	alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (!alg)
-		return -EIO;
-	ctx = EVP_MAC_CTX_new(alg);
-	EVP_MAC_free(alg);
-	if (!ctx)
-		return -ENOMEM;
-	if (!EVP_MAC_init(ctx, key, key_len, params)) {
-		EVP_MAC_CTX_free(ctx);
-		return -EIO;
-	}
-	*ret = ctx;
-	return 0;
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, key, key_len);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36;
+	SHA256_Init(&m->inner);
+	SHA256_Update(&m->inner, pad, sizeof(pad));
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	SHA256_Init(&m->outer);
+	SHA256_Update(&m->outer, pad, sizeof(pad));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	memcpy(m->key, key, key_len);
+	m->key_len = key_len;
+}
+
+static bool mac_is(const struct vault_mac *m, const void *key, size_t key_len)
+{
+	return m->key_len == key_len && !CRYPTO_memcmp(m->key, key, key_len);
 }
 
 int vault_mac_new(const void *key, size_t key_len, struct vault_mac **ret)
 {
 	struct vault_mac *m;
-	int err;
 
 	if (!key_len_valid(key_len))
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	err = mac_ctx_new(key, key_len, &m->ctx);
-	if (err) {
-		free(m);
-		return err;
-	}
-	memcpy(m->key, key, key_len);
-	m->key_len = key_len;
+	mac_key(m, key, key_len);
 	*ret = m;
 	return 0;
 }
@@ -363,8 +404,7 @@ struct vault_mac *vault_mac_free(struct vault_mac *m)
 {
 	if (!m)
 		return NULL;
-	EVP_MAC_CTX_free(m->ctx);
-	OPENSSL_cleanse(m->key, sizeof(m->key));
+	OPENSSL_cleanse(m, sizeof(*m));
 	free(m);
 	return NULL;
 }
@@ -374,37 +414,44 @@ void vault_use_mac(struct vault *v, const struct vault_mac *m)
 	v->tmpl = m;
 }
 
-/* v->mac keyed with key: kept, copied from the template, or made. */
+/* v->mac keyed with key: kept, the template, or keyed here. */
 static int mac_rekey(struct vault *v, const void *key, size_t key_len)
 {
-	const struct vault_mac *t = v->tmpl;
-	EVP_MAC_CTX *ctx = NULL;
-	int err;
-
-	if (v->mac && v->key_len == key_len && !CRYPTO_memcmp(v->key, key, key_len))
+	if (v->mac && mac_is(v->mac, key, key_len))
 		return 0;
-	if (t && t->key_len == key_len && !CRYPTO_memcmp(t->key, key, key_len)) {
-		ctx = EVP_MAC_CTX_dup(t->ctx);
-		if (!ctx)
-			return -ENOMEM;
-	} else {
-		err = mac_ctx_new(key, key_len, &ctx);
-		if (err)
-			return err;
+	if (v->tmpl && mac_is(v->tmpl, key, key_len)) {
+		v->mac = v->tmpl;
+		return 0;
 	}
-	EVP_MAC_CTX_free(v->mac);
-	v->mac = ctx;
-	memcpy(v->key, key, key_len);
-	v->key_len = key_len;
+	if (!v->own && !(v->own = malloc(sizeof(*v->own))))
+		return -ENOMEM;
+	mac_key(v->own, key, key_len);
+	v->mac = v->own;
 	return 0;
+}
+
+/* HMAC(key, type || 0x00 || value) with v->mac's states (only read: a template is shared). */
+static void mac_tag(const struct vault *v, const char *type, const char *value, size_t value_len,
+		    unsigned char ret[SHA256_DIGEST_LENGTH])
+{
+	unsigned char inner[SHA256_DIGEST_LENGTH];
+	SHA256_CTX c = v->mac->inner;
+
+	SHA256_Update(&c, type ? type : "", (type ? strlen(type) : 0) + 1);
+	SHA256_Update(&c, value, value_len);
+	SHA256_Final(inner, &c);
+	c = v->mac->outer;
+	SHA256_Update(&c, inner, sizeof(inner));
+	SHA256_Final(ret, &c);
+	OPENSSL_cleanse(inner, sizeof(inner));
+	OPENSSL_cleanse(&c, sizeof(c));
 }
 
 int vault_tokenize(struct vault *v, const void *key, size_t key_len, const char *type,
 		   const char *value, size_t value_len, char ret[VAULT_PLACEHOLDER_MAX + 1])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned char mac[SHA256_DIGEST_LENGTH];
 	char ph[VAULT_PLACEHOLDER_MAX + 1];
-	size_t mac_len = 0;
 	int n, err;
 
 	if (!v || !key_len_valid(key_len))
@@ -412,12 +459,7 @@ int vault_tokenize(struct vault *v, const void *key, size_t key_len, const char 
 	err = mac_rekey(v, key, key_len);
 	if (err)
 		return err;
-	if (!EVP_MAC_init(v->mac, NULL, 0, NULL) ||
-	    !EVP_MAC_update(v->mac, (const unsigned char *)(type ? type : ""),
-			    (type ? strlen(type) : 0) + 1) ||
-	    !EVP_MAC_update(v->mac, (const unsigned char *)value, value_len) ||
-	    !EVP_MAC_final(v->mac, mac, &mac_len, sizeof(mac)))
-		return -EIO;
+	mac_tag(v, type, value, value_len, mac);
 	n = format_placeholder(type, mac, ph);
 	err = vault_put(v, ph, (size_t)n, value, value_len);
 	if (err)
@@ -505,6 +547,123 @@ size_t vault_partial_start(const char *text, size_t len, size_t max_len)
 	return len;
 }
 
+/* --- arenas ------------------------------------------------------------------ */
+
+/*
+ * Under AddressSanitizer every carving is followed by a poisoned red zone
+ * and what is not carved stays poisoned, so an overrun of an arena buffer
+ * is caught as it would be on the heap.
+ */
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#define ARENA_REDZONE 16
+#define arena_poison(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define arena_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define ARENA_REDZONE 0
+#define arena_poison(p, n)   ((void)(p), (void)(n))
+#define arena_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
+struct vault_arena_block {
+	struct vault_arena_block *prev;
+	size_t cap;                     /* bytes after the header */
+	max_align_t data[];
+};
+
+static size_t align16(size_t n)
+{
+	return (n + 15) & ~(size_t)15;
+}
+
+/* Bytes a carving of size takes in its block. */
+static size_t carving(size_t size)
+{
+	return align16(size ? size : 1) + ARENA_REDZONE;
+}
+
+static char *block_data(struct vault_arena_block *b)
+{
+	return (char *)b->data;
+}
+
+/* A block of at least size bytes: twice the last one, the first as asked. */
+static int arena_new_block(struct vault_arena *a, size_t size)
+{
+	size_t cap = a->blk ? a->blk->cap * 2 : a->first_bytes ? a->first_bytes : VAULT_ARENA_MIN;
+	struct vault_arena_block *b;
+
+	if (size > SIZE_MAX / 4)
+		return -ENOMEM;
+	if (cap < size)
+		cap = size;
+	cap = align16(cap);
+	b = malloc(sizeof(*b) + cap);
+	if (!b)
+		return -ENOMEM;
+	b->prev = a->blk;
+	b->cap = cap;
+	arena_poison(block_data(b), cap);
+	a->blk = b;
+	a->used = 0;
+	a->last = 0;
+	return 0;
+}
+
+void *vault_arena_alloc(struct vault_arena *a, size_t size)
+{
+	size_t need;
+	char *p;
+
+	if (size > SIZE_MAX / 4)
+		return NULL;
+	need = carving(size);
+	if ((!a->blk || a->blk->cap - a->used < need) && arena_new_block(a, need))
+		return NULL;
+	a->last = a->used;
+	a->used += need;
+	p = block_data(a->blk) + a->last;
+	arena_unpoison(p, size);
+	return p;
+}
+
+void *vault_arena_realloc(struct vault_arena *a, void *p, size_t old, size_t size)
+{
+	char *q;
+
+	if (size > SIZE_MAX / 4)
+		return NULL;
+	/* the last carving grows where it is when its block has the room */
+	if (p && a->blk && (char *)p == block_data(a->blk) + a->last &&
+	    carving(size) <= a->blk->cap - a->last) {
+		arena_poison(p, a->used - a->last);
+		arena_unpoison(p, size);
+		a->used = a->last + carving(size);
+		return p;
+	}
+	q = vault_arena_alloc(a, size);
+	if (q && p && old)
+		memcpy(q, p, old < size ? old : size);
+	return q;
+}
+
+void vault_arena_fini(struct vault_arena *a)
+{
+	struct vault_arena_block *b = a->blk, *prev;
+
+	for (; b; b = prev) {
+		prev = b->prev;
+		arena_unpoison(block_data(b), b->cap);
+		free(b);
+	}
+	*a = (struct vault_arena){ .first_bytes = a->first_bytes };
+}
+
+/* --- buffers ------------------------------------------------------------------ */
+
 int vault_buf_reserve(struct vault_buf *b, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 64;
@@ -516,7 +675,10 @@ int vault_buf_reserve(struct vault_buf *b, size_t n)
 		return 0;
 	while (cap - b->len <= n)
 		cap *= 2;
-	p = realloc(b->p, cap);
+	if (b->arena)
+		p = vault_arena_realloc(b->arena, b->p, b->p ? b->len : 0, cap);
+	else
+		p = realloc(b->p, cap);
 	if (!p)
 		return -ENOMEM;
 	b->p = p;
@@ -539,7 +701,8 @@ int vault_buf_add(struct vault_buf *b, const void *s, size_t n)
 
 void vault_buf_fini(struct vault_buf *b)
 {
-	free(b->p);
+	if (!b->arena)
+		free(b->p);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -54,11 +54,41 @@ enum {
 
 struct vault;
 
-/* A growable byte buffer; restored text is appended to it.  Zero-initialise. */
+/*
+ * Memory for work whose buffers all die together (one request body: its
+ * token array, decoded strings, edits...): carved from one block sized up
+ * front, more blocks when that is not enough, all freed at once.  A buffer
+ * growing as the last carving grows in place; another is copied (the old
+ * bytes stay until the end: at most what doubling wastes).  Zero-initialise;
+ * first_bytes 0: VAULT_ARENA_MIN.  Not for secrets: nothing is wiped.
+ */
+#define VAULT_ARENA_MIN 4096
+
+struct vault_arena_block;
+
+struct vault_arena {
+	struct vault_arena_block *blk;   /* the current block, older ones chained behind */
+	size_t used;                     /* bytes of blk carved */
+	size_t last;                     /* offset in blk of the last carving */
+	size_t first_bytes;              /* size of the first block */
+};
+
+/* size bytes, 16-byte aligned; NULL without memory. */
+void *vault_arena_alloc(struct vault_arena *a, size_t size);
+/* p (old bytes of content, or NULL) moved or grown to size bytes; NULL without memory. */
+void *vault_arena_realloc(struct vault_arena *a, void *p, size_t old, size_t size);
+void vault_arena_fini(struct vault_arena *a);
+
+/*
+ * A growable byte buffer; restored text is appended to it.  Zero-initialise;
+ * arena set: it grows in that arena and vault_buf_fini() leaves the memory
+ * to the arena.
+ */
 struct vault_buf {
 	char *p;
 	size_t len;
 	size_t cap;
+	struct vault_arena *arena;
 };
 
 int vault_buf_add(struct vault_buf *b, const void *s, size_t n);
@@ -77,11 +107,11 @@ struct vault *vault_new(const struct vault_limits *limits);
 struct vault *vault_free(struct vault *v);
 
 /*
- * A tenant's HMAC key, prepared once.  A vault given one with
- * vault_use_mac() copies it on its first tokenize under that key (~0.5 us)
- * instead of fetching and keying a context of its own (~1.7 us), which a
- * request would otherwise pay on every body with something to tokenize.
- * The template must outlive the vaults using it.
+ * A tenant's HMAC key, prepared once: the SHA-256 states after the inner and
+ * outer pads.  A vault given one with vault_use_mac() tokenizes under that
+ * key from those states (only read: one template serves every thread) and
+ * allocates nothing for it; another key is prepared in the vault itself, one
+ * allocation the first time.  The template must outlive the vaults using it.
  */
 struct vault_mac;
 int vault_mac_new(const void *key, size_t key_len, struct vault_mac **ret);
@@ -96,10 +126,11 @@ int vault_placeholder(const void *key, size_t key_len, const char *type, const c
 		      size_t value_len, char ret[VAULT_PLACEHOLDER_MAX + 1]);
 
 /*
- * vault_placeholder() + vault_put() with a MAC context cached in the vault (the
- * one-shot HMAC costs ~2 us per call in OpenSSL 3, this ~0.4 us).  Returns the
- * placeholder length; -E2BIG when the vault is full, -EEXIST on a tag collision
- * with a different value.
+ * vault_placeholder() + vault_put() from keyed HMAC states kept for the vault
+ * (the one-shot HMAC costs ~2 us per call in OpenSSL 3 and allocates; this
+ * copies two SHA-256 states).  Returns the placeholder length; -E2BIG when
+ * the vault is full, -EEXIST on a tag collision with a different value,
+ * -ENOMEM.
  */
 int vault_tokenize(struct vault *v, const void *key, size_t key_len, const char *type,
 		   const char *value, size_t value_len, char ret[VAULT_PLACEHOLDER_MAX + 1]);

@@ -477,6 +477,54 @@ static void test_exfil_allowlist(void **state)
 
 /* --- bodies ------------------------------------------------------------------------ */
 
+/*
+ * More strings than a request keeps indexes for inline, each with a value to
+ * tokenize and escapes to decode: every one found at its path, rewritten, and
+ * the same again on a second body of the same request (memory reused).
+ */
+static void test_body_many_strings(void **state)
+{
+	struct fixture *fx = *state;
+	struct vault_buf req = { 0 };
+	struct body_result br = { 0 };
+	char path[64], ph[VAULT_PLACEHOLDER_MAX + 1], val[64];
+	struct body_error err;
+	struct protect_req *r;
+	size_t i, k;
+
+	assert_int_equal(vault_buf_add(&req, "{\"messages\":[", 13), 0);
+	for (i = 0; i < 100; i++) {
+		char m[128];
+		int n = snprintf(m, sizeof(m),
+				 "%s{\"role\":\"user\",\"content\":\"line\\none user%zu@contoso.com\"}",
+				 i ? "," : "", i);
+
+		assert_int_equal(vault_buf_add(&req, m, (size_t)n), 0);
+	}
+	assert_int_equal(vault_buf_add(&req, "]}", 2), 0);
+	assert_int_equal(protect_req_new(fx->contoso, NULL, &r), 0);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(protect_body(r, "/v1/chat/completions", req.p, req.len, &err, &br), 0);
+		assert_false(br.blocked);
+		assert_int_equal(br.n_findings, 100);
+		assert_int_equal(br.rewritten, 100);
+		for (i = 0; i < 100; i++) {
+			snprintf(path, sizeof(path), "messages[%zu].content", i);
+			assert_string_equal(br.findings[i].path, path);
+			assert_string_equal(br.findings[i].f.type, "EMAIL");
+			snprintf(val, sizeof(val), "user%zu@contoso.com", i);
+			assert_true(vault_placeholder(key_contoso, sizeof(key_contoso), "EMAIL", val,
+						      strlen(val), ph) > 0);
+			assert_non_null(strstr(br.body, ph));
+		}
+		assert_null(strstr(br.body, "@contoso.com"));
+		assert_int_equal(vault_count(protect_req_vault(r)), 100);
+		body_result_fini(&br);
+	}
+	protect_req_free(r);
+	vault_buf_fini(&req);
+}
+
 static void test_body_roundtrip(void **state)
 {
 	const char *req = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":"
@@ -651,6 +699,7 @@ int main(void)
 		cmocka_unit_test(test_custom_rules),
 		cmocka_unit_test(test_min_confidence),
 		cmocka_unit_test(test_exfil_allowlist),
+		cmocka_unit_test(test_body_many_strings),
 		cmocka_unit_test(test_body_roundtrip),
 		cmocka_unit_test(test_body_blocked),
 		cmocka_unit_test(test_shared_scratch),

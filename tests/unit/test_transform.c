@@ -395,6 +395,64 @@ static void test_bad_offsets(void **state)
 	transform_result_fini(NULL);
 }
 
+/* One transform_buf over many texts: what transform_apply() gives each, text by text. */
+static void test_apply_buf_reused(void **state)
+{
+	static const char *const texts[] = {
+		"mail alice@example.com now",
+		"",
+		"card 4111-1111-1111-1111 and alice@example.com and bob@example.org, then a long tail "
+		"of text so that the rewrite outgrows what the first ones needed",
+		"nothing",
+		"x alice@example.com",
+	};
+	struct vault *v = vault_new(NULL), *w = vault_new(NULL);
+	struct transform_ctx cv = { .key = key, .key_len = sizeof(key) - 1, .vault = v };
+	struct transform_ctx cw = { .key = key, .key_len = sizeof(key) - 1, .vault = w };
+	struct transform_buf b = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2 * sizeof(texts) / sizeof(*texts); i++) {
+		const char *t = texts[i % (sizeof(texts) / sizeof(*texts))];
+		struct scan_finding f[4];
+		struct transform_result r1 = { 0 }, r2 = { 0 };
+		const char *p = t;
+		size_t n = 0;
+
+		while (n < 2 && (p = strchr(p, '@'))) {
+			f[n] = fnd(n ? "USER" : "EMAIL", (size_t)(p - t) - 1, (size_t)(p - t) + 3,
+				   i % 3 == 0 ? SCAN_ACT_TOKENIZE : i % 3 == 1 ? SCAN_ACT_MASK
+									 : SCAN_ACT_REDACT);
+			n++;
+			p++;
+		}
+		if (strstr(t, "4111"))
+			f[n++] = at(t, "4111-1111-1111-1111", "CREDIT_CARD", SCAN_ACT_MASK);
+		assert_int_equal(transform_apply(&cv, t, strlen(t), f, n, &r1), 0);
+		assert_int_equal(transform_apply_buf(&cw, t, strlen(t), f, n, &b, &r2), 0);
+		assert_int_equal(r1.len, r2.len);
+		assert_memory_equal(r1.text, r2.text, r1.len + 1);
+		assert_int_equal(r1.rewritten, r2.rewritten);
+		assert_ptr_equal(r2.text, b.out.p);
+		transform_result_fini(&r1);
+	}
+	/* blocked: no text, nothing kept */
+	{
+		struct scan_finding f[] = { fnd("SECRET", 0, 3, SCAN_ACT_BLOCK) };
+		struct transform_result r = { 0 };
+
+		assert_int_equal(transform_apply_buf(&cw, "abcdef", 6, f, 1, &b, &r), 0);
+		assert_true(r.blocked);
+		assert_null(r.text);
+	}
+	assert_int_equal(vault_count(w), vault_count(v));
+	vault_buf_fini(&b.out);
+	vault_buf_fini(&b.spans);
+	vault_free(v);
+	vault_free(w);
+}
+
 static void test_mask_helper(void **state)
 {
 	struct vault_buf b = { 0 };
@@ -408,6 +466,7 @@ static void test_mask_helper(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apply_buf_reused),
 		cmocka_unit_test(test_mask_card),
 		cmocka_unit_test(test_mask_email),
 		cmocka_unit_test(test_mask_short_and_secret),

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,95 @@ static void test_restore_append(void **state)
 	vault_free(v);
 }
 
+/* Keys of every valid length, template or not: the MAC is HMAC-SHA-256 (the one-shot agrees). */
+static void test_tokenize_key_lengths(void **state)
+{
+	static const char k[VAULT_KEY_MAX + 1] =
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char p1[VAULT_PLACEHOLDER_MAX + 1], p2[VAULT_PLACEHOLDER_MAX + 1];
+	struct vault_mac *m = NULL;
+	size_t n;
+
+	(void)state;
+	for (n = VAULT_KEY_MIN; n <= VAULT_KEY_MAX; n++) {
+		struct vault *v = vault_new(NULL), *w = vault_new(NULL);
+
+		assert_int_equal(vault_mac_new(k, n, &m), 0);
+		vault_use_mac(w, m);
+		assert_true(ph(k, n, "EMAIL", "alice@example.com", p1) > 0);
+		assert_true(vault_tokenize(v, k, n, "EMAIL", "alice@example.com", 17, p2) > 0);
+		assert_string_equal(p1, p2);
+		assert_true(vault_tokenize(w, k, n, "EMAIL", "alice@example.com", 17, p2) > 0);
+		assert_string_equal(p1, p2);
+		assert_true(ph(k, n, NULL, "", p1) > 0);
+		assert_true(vault_tokenize(w, k, n, NULL, "", 0, p2) > 0);
+		assert_string_equal(p1, p2);
+		m = vault_mac_free(m);
+		vault_free(v);
+		vault_free(w);
+	}
+}
+
+/* Carvings are aligned, the last one grows in place, others move with their bytes. */
+static void test_arena(void **state)
+{
+	struct vault_arena a = { .first_bytes = 256 };
+	char *p, *q, *r;
+	size_t i;
+
+	(void)state;
+	p = vault_arena_alloc(&a, 10);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	memcpy(p, "0123456789", 10);
+	q = vault_arena_realloc(&a, p, 10, 40);
+	assert_ptr_equal(q, p);                 /* the last carving: in place */
+	r = vault_arena_alloc(&a, 8);
+	assert_int_equal((uintptr_t)r % 16, 0);
+	assert_true(r >= q + 40);
+	p = vault_arena_realloc(&a, q, 40, 100);
+	assert_ptr_not_equal(p, q);             /* not the last: moved */
+	assert_memory_equal(p, "0123456789", 10);
+	/* beyond the first block: more blocks, the bytes still follow */
+	for (i = 0; i < 8; i++) {
+		q = vault_arena_realloc(&a, p, 100 << i, 200 << i);
+		assert_non_null(q);
+		assert_memory_equal(q, "0123456789", 10);
+		p = q;
+	}
+	assert_null(vault_arena_realloc(&a, p, 10, SIZE_MAX / 2));
+	vault_arena_fini(&a);
+	assert_null(a.blk);
+	assert_int_equal(a.first_bytes, 256);
+	vault_arena_fini(&a);
+}
+
+/* A buffer in an arena behaves as one on the heap; fini leaves the memory to the arena. */
+static void test_buf_in_arena(void **state)
+{
+	struct vault_arena a = { 0 };
+	struct vault_buf b = { .arena = &a }, c = { .arena = &a };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(vault_buf_add(&b, "abc", 3), 0);
+		assert_int_equal(vault_buf_add_json(&c, "\"", 1), 0);
+	}
+	assert_int_equal(b.len, 3000);
+	assert_int_equal(c.len, 2000);
+	assert_int_equal(strlen(b.p), 3000);
+	for (i = 0; i < 1000; i++) {
+		assert_memory_equal(b.p + 3 * i, "abc", 3);
+		assert_memory_equal(c.p + 2 * i, "\\\"", 2);
+	}
+	vault_buf_fini(&b);
+	assert_null(b.p);
+	assert_null(b.arena);
+	vault_buf_fini(&c);
+	vault_arena_fini(&a);
+}
+
 static void test_partial_start(void **state)
 {
 	const size_t max = 20;
@@ -368,6 +458,9 @@ int main(void)
 		cmocka_unit_test(test_restore),
 		cmocka_unit_test(test_restore_value_with_specials),
 		cmocka_unit_test(test_restore_append),
+		cmocka_unit_test(test_tokenize_key_lengths),
+		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_buf_in_arena),
 		cmocka_unit_test(test_partial_start),
 	};
 
