@@ -1,18 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #define _GNU_SOURCE
-/*
- * SHA256_Init() and friends are deprecated in OpenSSL 3 in favour of EVP, but
- * an EVP digest or MAC context allocates on every init and copy (3.0: two
- * mallocs per HMAC, about ten to copy a keyed context), and a request with
- * something to tokenize would pay that each time.  A SHA256_CTX is a plain
- * struct: the keyed states are copied by assignment.
- */
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,7 +15,6 @@
 
 #define VAULT_BODY_MAX (VAULT_TYPE_MAX + 1 + VAULT_TAG_HEX)  /* between "[[" and "]]" */
 #define VAULT_BODY_MIN (1 + 1 + VAULT_TAG_HEX)
-#define VAULT_HMAC_BLOCK 64     /* SHA-256 block: keys up to VAULT_KEY_MAX need no hashing */
 /*
  * Room inside the vault itself, so a request tokenizing a few values
  * allocates nothing more; the whole stays under 1 KiB, which glibc serves
@@ -32,8 +23,6 @@
 #define VAULT_INLINE_ENTRIES 8
 #define VAULT_INLINE_BYTES   512
 
-_Static_assert(VAULT_KEY_MAX <= VAULT_HMAC_BLOCK, "keys fit one HMAC block");
-
 struct vault_entry {
 	size_t ph_off;          /* into arena */
 	size_t val_off;
@@ -41,9 +30,9 @@ struct vault_entry {
 	unsigned char ph_len;
 };
 
-/* HMAC-SHA-256 under key: the states after the inner and the outer pad. */
+/* HMAC-SHA-256 keyed once per tenant; a request's vault copies the context. */
 struct vault_mac {
-	SHA256_CTX inner, outer;
+	EVP_MAC_CTX *ctx;
 	unsigned char key[VAULT_KEY_MAX];
 	size_t key_len;
 };
@@ -58,9 +47,10 @@ struct vault {
 	size_t used, arena_cap;
 	size_t bytes;           /* placeholder + value bytes, against lim.max_bytes */
 	size_t longest;
-	const struct vault_mac *mac;   /* the key in use: tmpl or own; NULL before the first */
-	const struct vault_mac *tmpl;  /* used as it is when the key matches */
-	struct vault_mac *own;         /* another key, keyed here */
+	EVP_MAC_CTX *mac;              /* keyed with key[]; NULL before the first tokenize */
+	unsigned char key[VAULT_KEY_MAX];
+	size_t key_len;
+	const struct vault_mac *tmpl;  /* copied instead of keying mac, when the key matches */
 	struct vault_entry ent_inline[VAULT_INLINE_ENTRIES];
 	uint32_t slot_inline[2 * VAULT_INLINE_ENTRIES];
 	char arena_inline[VAULT_INLINE_BYTES];
@@ -200,7 +190,7 @@ struct vault *vault_free(struct vault *v)
 	if (!v)
 		return NULL;
 	OPENSSL_cleanse(v->arena, v->used);
-	vault_mac_free(v->own);
+	EVP_MAC_CTX_free(v->mac);
 	if (v->arena != v->arena_inline)
 		free(v->arena);
 	if (v->ent != v->ent_inline)
@@ -360,42 +350,48 @@ int vault_put(struct vault *v, const char *ph, size_t ph_len, const char *value,
 	return 0;
 }
 
-/* m keyed with key (at most one block): the pads hashed once, here. */
-static void mac_key(struct vault_mac *m, const void *key, size_t key_len)
+/* A new HMAC-SHA-256 context keyed with key. */
+static int mac_ctx_new(const void *key, size_t key_len, EVP_MAC_CTX **ret)
 {
-	unsigned char pad[VAULT_HMAC_BLOCK];
-	size_t i;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC_CTX *ctx;
+	EVP_MAC *alg;
 
-	memset(pad, 0, sizeof(pad));
-	memcpy(pad, key, key_len);
-	for (i = 0; i < sizeof(pad); i++)
-		pad[i] ^= 0x36;
-	SHA256_Init(&m->inner);
-	SHA256_Update(&m->inner, pad, sizeof(pad));
-	for (i = 0; i < sizeof(pad); i++)
-		pad[i] ^= 0x36 ^ 0x5c;
-	SHA256_Init(&m->outer);
-	SHA256_Update(&m->outer, pad, sizeof(pad));
-	OPENSSL_cleanse(pad, sizeof(pad));
-	memcpy(m->key, key, key_len);
-	m->key_len = key_len;
-}
-
-static bool mac_is(const struct vault_mac *m, const void *key, size_t key_len)
-{
-	return m->key_len == key_len && !CRYPTO_memcmp(m->key, key, key_len);
+	alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!alg)
+		return -EIO;
+	ctx = EVP_MAC_CTX_new(alg);
+	EVP_MAC_free(alg);
+	if (!ctx)
+		return -ENOMEM;
+	if (!EVP_MAC_init(ctx, key, key_len, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return -EIO;
+	}
+	*ret = ctx;
+	return 0;
 }
 
 int vault_mac_new(const void *key, size_t key_len, struct vault_mac **ret)
 {
 	struct vault_mac *m;
+	int err;
 
 	if (!key_len_valid(key_len))
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	mac_key(m, key, key_len);
+	err = mac_ctx_new(key, key_len, &m->ctx);
+	if (err) {
+		free(m);
+		return err;
+	}
+	memcpy(m->key, key, key_len);
+	m->key_len = key_len;
 	*ret = m;
 	return 0;
 }
@@ -404,7 +400,8 @@ struct vault_mac *vault_mac_free(struct vault_mac *m)
 {
 	if (!m)
 		return NULL;
-	OPENSSL_cleanse(m, sizeof(*m));
+	EVP_MAC_CTX_free(m->ctx);
+	OPENSSL_cleanse(m->key, sizeof(m->key));
 	free(m);
 	return NULL;
 }
@@ -414,44 +411,42 @@ void vault_use_mac(struct vault *v, const struct vault_mac *m)
 	v->tmpl = m;
 }
 
-/* v->mac keyed with key: kept, the template, or keyed here. */
+/*
+ * v->mac keyed with key: kept, copied from the template, or made.  The
+ * copy costs OpenSSL 3.0 about ten allocations, once per request that
+ * tokenizes; the HMAC itself stays OpenSSL's (and its provider's, FIPS
+ * included).
+ */
 static int mac_rekey(struct vault *v, const void *key, size_t key_len)
 {
-	if (v->mac && mac_is(v->mac, key, key_len))
+	const struct vault_mac *t = v->tmpl;
+	EVP_MAC_CTX *ctx = NULL;
+	int err;
+
+	if (v->mac && v->key_len == key_len && !CRYPTO_memcmp(v->key, key, key_len))
 		return 0;
-	if (v->tmpl && mac_is(v->tmpl, key, key_len)) {
-		v->mac = v->tmpl;
-		return 0;
+	if (t && t->key_len == key_len && !CRYPTO_memcmp(t->key, key, key_len)) {
+		ctx = EVP_MAC_CTX_dup(t->ctx);
+		if (!ctx)
+			return -ENOMEM;
+	} else {
+		err = mac_ctx_new(key, key_len, &ctx);
+		if (err)
+			return err;
 	}
-	if (!v->own && !(v->own = malloc(sizeof(*v->own))))
-		return -ENOMEM;
-	mac_key(v->own, key, key_len);
-	v->mac = v->own;
+	EVP_MAC_CTX_free(v->mac);
+	v->mac = ctx;
+	memcpy(v->key, key, key_len);
+	v->key_len = key_len;
 	return 0;
-}
-
-/* HMAC(key, type || 0x00 || value) with v->mac's states (only read: a template is shared). */
-static void mac_tag(const struct vault *v, const char *type, const char *value, size_t value_len,
-		    unsigned char ret[SHA256_DIGEST_LENGTH])
-{
-	unsigned char inner[SHA256_DIGEST_LENGTH];
-	SHA256_CTX c = v->mac->inner;
-
-	SHA256_Update(&c, type ? type : "", (type ? strlen(type) : 0) + 1);
-	SHA256_Update(&c, value, value_len);
-	SHA256_Final(inner, &c);
-	c = v->mac->outer;
-	SHA256_Update(&c, inner, sizeof(inner));
-	SHA256_Final(ret, &c);
-	OPENSSL_cleanse(inner, sizeof(inner));
-	OPENSSL_cleanse(&c, sizeof(c));
 }
 
 int vault_tokenize(struct vault *v, const void *key, size_t key_len, const char *type,
 		   const char *value, size_t value_len, char ret[VAULT_PLACEHOLDER_MAX + 1])
 {
-	unsigned char mac[SHA256_DIGEST_LENGTH];
+	unsigned char mac[EVP_MAX_MD_SIZE];
 	char ph[VAULT_PLACEHOLDER_MAX + 1];
+	size_t mac_len = 0;
 	int n, err;
 
 	if (!v || !key_len_valid(key_len))
@@ -459,7 +454,12 @@ int vault_tokenize(struct vault *v, const void *key, size_t key_len, const char 
 	err = mac_rekey(v, key, key_len);
 	if (err)
 		return err;
-	mac_tag(v, type, value, value_len, mac);
+	if (!EVP_MAC_init(v->mac, NULL, 0, NULL) ||
+	    !EVP_MAC_update(v->mac, (const unsigned char *)(type ? type : ""),
+			    (type ? strlen(type) : 0) + 1) ||
+	    !EVP_MAC_update(v->mac, (const unsigned char *)value, value_len) ||
+	    !EVP_MAC_final(v->mac, mac, &mac_len, sizeof(mac)))
+		return -EIO;
 	n = format_placeholder(type, mac, ph);
 	err = vault_put(v, ph, (size_t)n, value, value_len);
 	if (err)
