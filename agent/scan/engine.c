@@ -186,6 +186,50 @@ static const char *first_rule_id(const struct scan_engine *eng, const struct bui
 	return p->n_rules ? eng->rules[p->rules[0]].r->id : "";
 }
 
+/* The arguments of one hs_compile_multi(): some of the build's patterns. */
+struct pick {
+	const char **exprs;
+	unsigned int *flags;
+	unsigned int *ids;             /* index in the build: the match id */
+	unsigned int n;
+};
+
+static void pick_fini(struct pick *p)
+{
+	free(p->exprs);
+	free(p->flags);
+	free(p->ids);
+}
+
+static int pick_init(struct pick *p, const struct build *b)
+{
+	size_t cap = b->n ? b->n : 1;
+
+	*p = (struct pick){
+		.exprs = calloc(cap, sizeof(*p->exprs)),
+		.flags = calloc(cap, sizeof(*p->flags)),
+		.ids = calloc(cap, sizeof(*p->ids)),
+	};
+	if (!p->exprs || !p->flags || !p->ids) {
+		pick_fini(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void pick_add(struct pick *p, const struct build *b, unsigned int i, unsigned int flags)
+{
+	p->exprs[p->n] = b->v[i].expr;
+	p->flags[p->n] = b->v[i].hs_flags | flags;
+	p->ids[p->n++] = i;
+}
+
+/* The expression Hyperscan rejected, or -1 when the error names none. */
+static int pick_bad(const struct pick *p, const hs_compile_error_t *ce)
+{
+	return ce->expression >= 0 && (unsigned int)ce->expression < p->n ? ce->expression : -1;
+}
+
 /*
  * Compile one group's patterns into one database, with SOM except for the
  * full text.  A pattern Hyperscan rejects only because of SOM moves to the
@@ -194,60 +238,35 @@ static const char *first_rule_id(const struct scan_engine *eng, const struct bui
 static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t dbi,
 		      struct scan_compile_error *ret_err)
 {
-	unsigned int som = dbi == SCAN_DB_FULL ? 0 : HS_FLAG_SOM_LEFTMOST;
-	const char **exprs = NULL;
-	unsigned int *flags = NULL, *ids = NULL, n = 0, i;
+	unsigned int som = dbi == SCAN_DB_FULL ? 0 : HS_FLAG_SOM_LEFTMOST, i;
 	hs_compile_error_t *ce = NULL;
-	int err = 0;
+	struct pick p;
+	int err, bad;
 
-	exprs = calloc(b->n ? b->n : 1, sizeof(*exprs));
-	flags = calloc(b->n ? b->n : 1, sizeof(*flags));
-	ids = calloc(b->n ? b->n : 1, sizeof(*ids));
-	if (!exprs || !flags || !ids) {
-		err = -ENOMEM;
-		goto out_free;
-	}
-	for (i = 0; i < b->n; i++) {
-		if (b->v[i].db != dbi)
-			continue;
-		exprs[n] = b->v[i].expr;
-		flags[n] = b->v[i].hs_flags | (eng->pats[i].fallback ? 0 : som);
-		ids[n++] = i;
-	}
-	if (!n)
-		goto out_free;
-	for (;;) {
-		hs_database_t *db = NULL;
-		unsigned int bad;
-
-		if (hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, &db, &ce) ==
-		    HS_SUCCESS) {
-			eng->db[dbi] = db;
+	err = pick_init(&p, b);
+	if (err)
+		return err;
+	for (i = 0; i < b->n; i++)
+		if (b->v[i].db == dbi)
+			pick_add(&p, b, i, eng->pats[i].fallback ? 0 : som);
+	while (p.n && hs_compile_multi(p.exprs, p.flags, p.ids, p.n, HS_MODE_BLOCK, NULL,
+				       &eng->db[dbi], &ce) != HS_SUCCESS) {
+		bad = pick_bad(&p, ce);
+		if (bad < 0 || !(p.flags[bad] & HS_FLAG_SOM_LEFTMOST)) {
+			set_error(ret_err, bad < 0 ? "" : first_rule_id(eng, &b->v[p.ids[bad]]),
+				  ce->message);
+			err = -EINVAL;
 			break;
 		}
-		if (ce->expression < 0 || (unsigned int)ce->expression >= n) {
-			set_error(ret_err, "", ce->message);
-			err = -EINVAL;
-			goto out_free;
-		}
-		bad = (unsigned int)ce->expression;
-		if (!(flags[bad] & HS_FLAG_SOM_LEFTMOST)) {
-			set_error(ret_err, first_rule_id(eng, &b->v[ids[bad]]), ce->message);
-			err = -EINVAL;
-			goto out_free;
-		}
 		/* retry without SOM; the next round tells whether that was the cause */
-		flags[bad] &= ~HS_FLAG_SOM_LEFTMOST;
-		eng->pats[ids[bad]].fallback = 1;
+		p.flags[bad] &= ~HS_FLAG_SOM_LEFTMOST;
+		eng->pats[p.ids[bad]].fallback = 1;
 		hs_free_compile_error(ce);
 		ce = NULL;
 	}
-out_free:
 	if (ce)
 		hs_free_compile_error(ce);
-	free(exprs);
-	free(flags);
-	free(ids);
+	pick_fini(&p);
 	return err;
 }
 
@@ -292,61 +311,50 @@ static int compile_starts(struct scan_engine *eng, const struct build *b,
 			  struct scan_compile_error *ret_err)
 {
 	hs_compile_error_t *ce = NULL;
-	const char **exprs = calloc(b->n ? b->n : 1, sizeof(*exprs));
-	unsigned int *flags = calloc(b->n ? b->n : 1, sizeof(*flags));
-	unsigned int *ids = calloc(b->n ? b->n : 1, sizeof(*ids));
-	unsigned int n = 0, i;
-	int err = 0;
+	unsigned int i;
+	struct pick p;
+	int err, bad;
 
-	if (!exprs || !flags || !ids) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < b->n; i++) {
-		if (!start_shared(&eng->pats[i]))
-			continue;
-		exprs[n] = b->v[i].expr;
-		flags[n] = b->v[i].hs_flags | HS_FLAG_SOM_LEFTMOST;
-		ids[n++] = i;
-	}
-	while (n && hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, &eng->start_db,
-				     &ce) != HS_SUCCESS) {
-		unsigned int bad = (unsigned int)ce->expression;
-
-		if (ce->expression < 0 || bad >= n) {
+	err = pick_init(&p, b);
+	if (err)
+		return err;
+	for (i = 0; i < b->n; i++)
+		if (start_shared(&eng->pats[i]))
+			pick_add(&p, b, i, HS_FLAG_SOM_LEFTMOST);
+	while (p.n && hs_compile_multi(p.exprs, p.flags, p.ids, p.n, HS_MODE_BLOCK, NULL,
+				       &eng->start_db, &ce) != HS_SUCCESS) {
+		bad = pick_bad(&p, ce);
+		if (bad < 0) {
 			set_error(ret_err, "", ce->message);
 			err = -EINVAL;
-			goto out;
+			break;
 		}
-		eng->pats[ids[bad]].fallback = 1;
-		exprs[bad] = exprs[n - 1];
-		flags[bad] = flags[n - 1];
-		ids[bad] = ids[--n];
+		/* it compiled without SOM in the full-text database: SOM is the cause */
+		eng->pats[p.ids[bad]].fallback = 1;
+		p.exprs[bad] = p.exprs[--p.n];
+		p.flags[bad] = p.flags[p.n];
+		p.ids[bad] = p.ids[p.n];
 		hs_free_compile_error(ce);
 		ce = NULL;
 	}
-	for (i = 0; i < b->n; i++) {
-		struct epat *p = &eng->pats[i];
-
-		if (p->db != SCAN_DB_FULL || p->fallback || start_shared(p))
-			continue;
+	for (i = 0; !err && i < b->n; i++) {
+		struct epat *pat = &eng->pats[i];
 		const char *expr = b->v[i].expr;
 		unsigned int fl = b->v[i].hs_flags | HS_FLAG_SOM_LEFTMOST;
 
+		if (pat->db != SCAN_DB_FULL || pat->fallback || start_shared(pat))
+			continue;
 		/* the pattern's index as its id, as in the other databases */
-		if (hs_compile_multi(&expr, &fl, &i, 1, HS_MODE_BLOCK, NULL, &p->own_start, &ce) !=
+		if (hs_compile_multi(&expr, &fl, &i, 1, HS_MODE_BLOCK, NULL, &pat->own_start, &ce) !=
 		    HS_SUCCESS) {
-			p->fallback = 1;
+			pat->fallback = 1;
 			hs_free_compile_error(ce);
 			ce = NULL;
 		}
 	}
-out:
 	if (ce)
 		hs_free_compile_error(ce);
-	free(exprs);
-	free(flags);
-	free(ids);
+	pick_fini(&p);
 	return err;
 }
 
