@@ -1637,6 +1637,46 @@ static int restore_nested(json_t *str, const struct vault *vault, unsigned depth
 	return r;
 }
 
+/*
+ * Keys too: a request's "arguments" text is scanned whole, so a value used as
+ * a key there ({"alice@example.com": ...}) is tokenized like any other and
+ * may come back as a key.  The object is rebuilt to keep its key order.
+ */
+static int restore_keys(json_t *obj, const struct vault *vault)
+{
+	json_t *copy, *e;
+	const char *k;
+	int r = 0, total = 0;
+
+	json_object_foreach(obj, k, e)
+		if (strstr(k, "[["))
+			break;
+	if (!k)
+		return 0;
+	copy = json_object();
+	if (!copy)
+		return -ENOMEM;
+	json_object_foreach(obj, k, e) {
+		size_t out_len = 0;
+		char *out = NULL;
+
+		r = strstr(k, "[[") ? vault_restore(vault, k, strlen(k), 0, &out, &out_len) : 0;
+		if (r < 0)
+			break;
+		total += r;
+		r = r > 0 ? json_object_setn(copy, out, out_len, e) : json_object_set(copy, k, e);
+		free(out);
+		if (r) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	if (r >= 0 && (json_object_clear(obj) || json_object_update(obj, copy)))
+		r = -ENOMEM;
+	json_decref(copy);
+	return r < 0 ? r : total;
+}
+
 static int restore_value(json_t *v, const struct vault *vault, const char *key, unsigned depth)
 {
 	const char *k;
@@ -1650,6 +1690,9 @@ static int restore_value(json_t *v, const struct vault *vault, const char *key, 
 			return restore_nested(v, vault, depth);
 		return restore_string(v, vault, 0);
 	case JSON_OBJECT:
+		total = restore_keys(v, vault);
+		if (total < 0)
+			return total;
 		json_object_foreach(v, k, e) {
 			r = restore_value(e, vault, k, depth + 1);
 			if (r < 0)

@@ -824,6 +824,26 @@ static void test_restore_nothing(void **state)
 	assert_string_equal(out, "x");
 }
 
+/* A tokenized value used as a key in "arguments" (a map keyed by address) comes back as a key. */
+static void test_restore_keys(void **state)
+{
+	struct env *e = *state;
+	char email[VAULT_PLACEHOLDER_MAX + 1], resp[1024];
+	char *out = NULL;
+	size_t len = 0;
+
+	vault_tokenize(e->v, key, sizeof(key) - 1, "EMAIL", "alice@example.com", 17, email);
+	snprintf(resp, sizeof(resp),
+		 "{\"z\":1,\"%s\":2,\"a\":{\"function\":{\"arguments\":\"{\\\"x\\\":0,\\\"%s\\\":\\\"%s\\\"}\"}}}",
+		 email, email, email);
+	assert_int_equal(body_restore_response(resp, strlen(resp), e->v, NULL, &out, &len), 3);
+	/* restored in place: the keys keep their order */
+	assert_string_equal(out,
+		 "{\"z\":1,\"alice@example.com\":2,\"a\":{\"function\":{\"arguments\":"
+		 "\"{\\\"x\\\":0,\\\"alice@example.com\\\":\\\"alice@example.com\\\"}\"}}}");
+	free(out);
+}
+
 /* Request tokenized, model echoes the placeholders, response restored: the user sees the original. */
 static void test_round_trip(void **state)
 {
@@ -878,6 +898,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restore_chat_response, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_responses_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restore_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 	};
 	int failed;
