@@ -13,6 +13,10 @@
 
 #include "vault.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define VAULT_BODY_MAX (VAULT_TYPE_MAX + 1 + VAULT_TAG_HEX)  /* between "[[" and "]]" */
 #define VAULT_BODY_MIN (1 + 1 + VAULT_TAG_HEX)
 /*
@@ -706,18 +710,41 @@ void vault_buf_fini(struct vault_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* The first byte of s[i..n) that JSON must escape (a control byte, '"', '\\'), or n. */
+static size_t json_plain_to(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	/* a rewritten 4 KB body is copied through here: 16 plain bytes a step */
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i ctl = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(ctl, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+						       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
+
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
 int vault_buf_add_json(struct vault_buf *b, const char *s, size_t n)
 {
 	size_t i, run = 0;
 	int err;
 
-	for (i = 0; i < n; i++) {
+	for (i = json_plain_to(s, 0, n); i < n; i = json_plain_to(s, i + 1, n)) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[8] = { '\\' };
 		size_t elen = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
 		switch (c) {
 		case '"': esc[1] = '"'; break;
 		case '\\': esc[1] = '\\'; break;

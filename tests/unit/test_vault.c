@@ -377,6 +377,60 @@ static void test_arena(void **state)
 	vault_arena_fini(&a);
 }
 
+/* The JSON escaper against a byte-at-a-time one: every byte value at every place in 16-byte steps. */
+static void ref_escape(const unsigned char *s, size_t n, char *out, size_t *ret_len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			o += (size_t)sprintf(out + o, "\\%c", c);
+		else if (c == '\n')
+			o += (size_t)sprintf(out + o, "\\n");
+		else if (c == '\r')
+			o += (size_t)sprintf(out + o, "\\r");
+		else if (c == '\t')
+			o += (size_t)sprintf(out + o, "\\t");
+		else if (c == '\b')
+			o += (size_t)sprintf(out + o, "\\b");
+		else if (c == '\f')
+			o += (size_t)sprintf(out + o, "\\f");
+		else if (c < 0x20)
+			o += (size_t)sprintf(out + o, "\\u%04X", c);
+		else
+			out[o++] = (char)c;
+	}
+	*ret_len = o;
+}
+
+static void test_buf_add_json(void **state)
+{
+	unsigned char s[40];
+	char want[40 * 6 + 1];
+	size_t c, at, n, len;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		for (at = 0; at < sizeof(s); at++) {
+			struct vault_buf b = { 0 };
+
+			for (n = 0; n < sizeof(s); n++)
+				s[n] = (unsigned char)('a' + n % 26);
+			s[at] = (unsigned char)c;
+			for (n = at; n <= sizeof(s); n += 7) {
+				b.len = 0;
+				assert_int_equal(vault_buf_add_json(&b, (const char *)s, n), 0);
+				ref_escape(s, n, want, &len);
+				assert_int_equal(b.len, len);
+				assert_memory_equal(b.p, want, len);
+			}
+			vault_buf_fini(&b);
+		}
+	}
+}
+
 /* A buffer in an arena behaves as one on the heap; fini leaves the memory to the arena. */
 static void test_buf_in_arena(void **state)
 {
@@ -461,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_tokenize_key_lengths),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_buf_in_arena),
+		cmocka_unit_test(test_buf_add_json),
 		cmocka_unit_test(test_partial_start),
 	};
 
