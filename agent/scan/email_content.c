@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * EMAIL_CONTENT scoring (model in email_content.h).  One pass over the
- * lines for headers, markers, MIME, salutations and the labelled fields
- * that start a line; one over the '|' separators for the other labels; one
- * over the word starts for sign-offs and phrases.
+ * EMAIL_CONTENT scoring (model in email_content.h).  One walk over 64-byte
+ * blocks of byte classes drives it all: the lines (headers, markers, MIME,
+ * salutations and the labelled fields that start a line) end at the '\n'
+ * bits, the other labels follow the '|' bits, and sign-offs and phrases
+ * start at the word starts.
  * Evidence positions are kept so the finding spans the e-mail block, not
  * the whole prompt around it.
  *
@@ -20,6 +21,11 @@
 #include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__SSE2__) && defined(__GNUC__) && !defined(AIRLOCK_SCAN_NO_AVX2)
+/* AVX2 code beside the portable code, chosen at run time */
+#define EMAIL_AVX2 1
+#include <immintrin.h>
 #endif
 
 #include "email_content.h"
@@ -45,7 +51,7 @@ static const char *const sig_name[SIG__COUNT] = {
 
 struct email_state {
 	double w[SIG__COUNT];
-	double phrase_w[PHRASES_MAX];
+	unsigned int phrases;   /* bit per distinct phrase found, each worth 0.30 */
 	size_t start;           /* evidence extent */
 	size_t end;
 	int any;
@@ -154,12 +160,15 @@ static int header_line(const char *s, size_t n)
 	return 0;
 }
 
-/* The line t[s..e): a dashed rule, "Begin forwarded message:", "On <date>, <name> wrote:" */
-static int forward_marker(const char *t, size_t s, size_t e)
+/*
+ * The line t[s..e): a dashed rule, "Begin forwarded message:", "On <date>,
+ * <name> wrote:".  rules is 0 when the text up to e has no "---" at all.
+ */
+static int forward_marker(const char *t, size_t s, size_t e, int rules)
 {
 	size_t n = e - s;
 
-	if (n >= 10 && has_rule(t + s, n) &&
+	if (n >= 10 && rules && has_rule(t + s, n) &&
 	    (ci_find(t + s, n, "forwarded message") || ci_find(t + s, n, "original message")))
 		return 1;
 	switch (lead(t + s, n)) {
@@ -255,9 +264,17 @@ static void salutation(struct email_state *st, const char *t, size_t n, size_t i
 
 /* --- labelled fields (data-set exports: "SUBJECT: x|EMAIL_FROM: y|CONTENT: z") ---- */
 
-static const struct name labels[] = {
-	NAME("SUBJECT:"), NAME("EMAIL_FROM:"), NAME("EMAIL_TO:"), NAME("RECEIVED DATE:"),
-	NAME("SENT DATE:"), NAME("CONTENT:"), NAME("FROM_EMAIL:"), NAME("TO_EMAIL:"), { NULL, 0 }
+struct label {
+	const char *s;
+	size_t len;             /* bytes, at least 4 */
+	uint32_t head;          /* fold4() of the first four */
+};
+
+#define LABEL(x) { x, sizeof(x) - 1 + 0 * sizeof(char[sizeof(x) > 4 ? 1 : -1]), FOLD4(x) }
+
+static const struct label labels[] = {
+	LABEL("SUBJECT:"), LABEL("EMAIL_FROM:"), LABEL("EMAIL_TO:"), LABEL("RECEIVED DATE:"),
+	LABEL("SENT DATE:"), LABEL("CONTENT:"), LABEL("FROM_EMAIL:"), LABEL("TO_EMAIL:"), { NULL, 0, 0 }
 };
 
 #define LABELS_MAX 8
@@ -275,6 +292,7 @@ struct fields {
  */
 static void field_at(struct fields *fl, const char *t, size_t n, size_t i)
 {
+	uint32_t head;
 	size_t k;
 
 	/* the letters the labels start with: c e f r s t */
@@ -284,10 +302,13 @@ static void field_at(struct fields *fl, const char *t, size_t n, size_t i)
 	default:
 		return;
 	}
+	if (n - i < 4)
+		return;
+	head = fold4(t + i);
 	for (k = 0; labels[k].s; k++) {
 		size_t l = labels[k].len;
 
-		if (l > n - i || lead(t + i, 1) != (labels[k].s[0] | 0x20) || strncasecmp(t + i, labels[k].s, l))
+		if (l > n - i || head != labels[k].head || strncasecmp(t + i, labels[k].s, l))
 			continue;
 		if (!(fl->seen & (1u << k)) || i < fl->at[k])
 			fl->at[k] = i;
@@ -295,14 +316,11 @@ static void field_at(struct fields *fl, const char *t, size_t n, size_t i)
 	}
 }
 
-/* The labels after each '|', then the evidence of all that were found. */
-static void scan_fields(struct email_state *st, struct fields *fl, const char *t, size_t n)
+/* The evidence of the labels found, when there are two or more. */
+static void fields_evidence(struct email_state *st, const struct fields *fl)
 {
-	const char *bar;
-	size_t k, b = n, e = 0;
+	size_t k, b = SIZE_MAX, e = 0;
 
-	for (bar = memchr(t, '|', n); bar; bar = memchr(bar + 1, '|', n - (size_t)(bar + 1 - t)))
-		field_at(fl, t, n, (size_t)(bar + 1 - t));
 	if (!(fl->seen & (fl->seen - 1)))      /* fewer than two */
 		return;
 	for (k = 0; labels[k].s; k++) {
@@ -314,56 +332,57 @@ static void scan_fields(struct email_state *st, struct fields *fl, const char *t
 	evidence(st, SIG_FIELDS, 0.90, b, e);
 }
 
-/* Header runs, markers, MIME, salutations and labels: everything that starts a line. */
-static void scan_lines(struct email_state *st, struct fields *fl, const char *t, size_t n)
+/* A run of header lines, carried from one line to the next. */
+struct header_run {
+	size_t b, e;
+	unsigned long seen;     /* header names in the run (bit per name) */
+	int lines;
+	int rules;              /* a "---" in the blocks classified so far */
+};
+
+/* Header runs, markers, MIME, salutations and labels of the line t[b..e). */
+static void scan_line(struct email_state *st, struct fields *fl, struct header_run *run,
+		      const char *t, size_t n, size_t b, size_t e)
 {
-	size_t i = 0, run_b = 0, run_e = 0;
-	unsigned long seen = 0;        /* header names in the current run (bit per name) */
-	int run = 0;
+	size_t s;
+	int h;
 
-	while (i <= n) {
-		const char *nl = memchr(t + i, '\n', n - i);
-		size_t b = i, e = nl ? (size_t)(nl - t) : n, s;
-		int h;
+	for (s = b; s < e && (t[s] == ' ' || t[s] == '\t' || t[s] == '>'); s++)
+		;
+	h = header_line(t + s, e - s);
+	if (h) {
+		if (!run->lines)
+			run->b = b;
+		run->e = e;
+		run->seen |= 1ul << (h % 63);
+		run->lines++;
+	} else if (run->lines && (e == s || t[b] == ' ' || t[b] == '\t') && e > s) {
+		/* a folded header continues on an indented line */
+		run->e = e;
+	} else if (run->lines) {
+		int names = __builtin_popcountl(run->seen);
 
-		i = e + 1;
-		for (s = b; s < e && (t[s] == ' ' || t[s] == '\t' || t[s] == '>'); s++)
-			;
-		h = header_line(t + s, e - s);
-		if (h) {
-			if (!run)
-				run_b = b;
-			run_e = e;
-			seen |= 1ul << (h % 63);
-			run++;
-		} else if (run && (e == s || t[b] == ' ' || t[b] == '\t') && e > s) {
-			/* a folded header continues on an indented line */
-			run_e = e;
-		} else if (run) {
-			int names = __builtin_popcountl(seen);
-
-			if (names >= 3)
-				evidence(st, SIG_HEADERS, 0.90, run_b, run_e);
-			else if (names == 2)
-				evidence(st, SIG_HEADERS, 0.60, run_b, run_e);
-			run = 0;
-			seen = 0;
-		}
-		if (forward_marker(t, s, e))
-			evidence(st, SIG_FORWARD, 0.75, b, e);
-		if (mime_line(t, s, e))
-			evidence(st, SIG_MIME, 0.80, b, e);
-		if (b < n) {
-			salutation(st, t, n, b);
-			field_at(fl, t, n, b);
-		}
+		if (names >= 3)
+			evidence(st, SIG_HEADERS, 0.90, run->b, run->e);
+		else if (names == 2)
+			evidence(st, SIG_HEADERS, 0.60, run->b, run->e);
+		run->lines = 0;
+		run->seen = 0;
+	}
+	if (forward_marker(t, s, e, run->rules))
+		evidence(st, SIG_FORWARD, 0.75, b, e);
+	if (mime_line(t, s, e))
+		evidence(st, SIG_MIME, 0.80, b, e);
+	if (b < n) {
+		salutation(st, t, n, b);
+		field_at(fl, t, n, b);
 	}
 }
 
 /* --- body cues ------------------------------------------------------------- */
 
 /*
- * Sign-offs, then mail-only phrases (with their phrase_w[] slot), in the
+ * Sign-offs, then mail-only phrases (with their bit in phrases), in the
  * order they are tried at a word start.  Listed once, expanded into the
  * table and into the filter below.
  */
@@ -387,11 +406,15 @@ struct cue {
 	const char *s;
 	size_t len;             /* bytes */
 	uint32_t head;          /* fold4() of the first four bytes */
-	int phrase;             /* slot in phrase_w[], -1 for a sign-off */
+	uint32_t next;          /* of the next four, when len >= 8; else 0 */
+	int phrase;             /* bit in phrases, -1 for a sign-off */
 };
 
-#define CUE(a, k, x) { x, CUE_LEN(x), FOLD4(x), k },
-static const struct cue cues[] = { SIGNOFFS(CUE, 0) PHRASES(CUE, 0) { NULL, 0, 0, 0 } };
+#define CUE_AT(x, k) ((unsigned char)(x)[sizeof(x) > 8 ? (k) : 0] | 0x20u)
+#define CUE_NEXT(x)                                                                    \
+	(sizeof(x) > 8 ? CUE_AT(x, 4) | CUE_AT(x, 5) << 8 | CUE_AT(x, 6) << 16 | CUE_AT(x, 7) << 24 : 0)
+#define CUE(a, k, x) { x, CUE_LEN(x), FOLD4(x), CUE_NEXT(x), k },
+static const struct cue cues[] = { SIGNOFFS(CUE, 0) PHRASES(CUE, 0) { NULL, 0, 0, 0, 0 } };
 
 /*
  * A 4096-bit filter over the first CUE_KEY bytes with ASCII case folded,
@@ -458,27 +481,59 @@ static int signature_after(const char *t, size_t n, size_t i)
 	return e > i && words <= 4 && isupper((unsigned char)t[i]);
 }
 
+#define CUE_HEAD(a, k, x) FOLD4(x),
+#define CUES_N (sizeof(cues) / sizeof(cues[0]) - 1)
+/* the heads again, four to a vector, the tail never matching a folded head */
+static const uint32_t cue_heads[(CUES_N + 3) / 4 * 4] __attribute__((aligned(16))) = {
+	SIGNOFFS(CUE_HEAD, 0) PHRASES(CUE_HEAD, 0)
+};
+
+_Static_assert(CUES_N <= 32, "a cue set is a 32-bit mask");
+
+/* Bit k: cues[k] starts with the folded head. */
+static uint32_t cues_with_head(uint32_t head)
+{
+	uint32_t m = 0;
+	size_t k;
+
+#ifdef __SSE2__
+	__m128i h = _mm_set1_epi32((int)head);
+
+	for (k = 0; k < CUES_N; k += 4)
+		m |= (uint32_t)_mm_movemask_ps(_mm_castsi128_ps(
+			_mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(cue_heads + k)), h))) << k;
+	m &= (uint32_t)(((uint64_t)1 << CUES_N) - 1);
+#else
+	for (k = 0; k < CUES_N; k++)
+		m |= (uint32_t)(cue_heads[k] == head) << k;
+#endif
+	return m;
+}
+
+/* A phrase counts once, and so does a sign-off; the phrases found are st->phrases. */
 struct body_seen {
 	int signoff;
-	int phrase[PHRASES_MAX];
 };
 
 /* The cues at t[i], an ASCII letter, if it starts a word. */
 static void body_cues(struct email_state *st, const char *t, size_t n, size_t i, struct body_seen *seen)
 {
-	uint32_t head = fold4(t + i);
-	const struct cue *q;
+	uint32_t head = fold4(t + i), m;
 
 	if (i && isalpha((unsigned char)t[i - 1]))
 		return;
-	for (q = cues; q->s; q++) {
-		if (q->head != head || (q->phrase < 0 ? seen->signoff : seen->phrase[q->phrase]))
+	/* only the cues with this head, in table order */
+	for (m = cues_with_head(head); m; m &= m - 1) {
+		const struct cue *q = &cues[__builtin_ctz(m)];
+
+		if (q->phrase < 0 ? seen->signoff : (int)(st->phrases >> q->phrase & 1))
 			continue;
-		if (q->len > n - i || strncasecmp(t + i, q->s, q->len))
+		/* the second folded word rules out most prose ("this is", "the one") first */
+		if (q->len > n - i || (q->next && fold4(t + i + 4) != q->next) ||
+		    strncasecmp(t + i, q->s, q->len))
 			continue;
 		if (q->phrase >= 0) {
-			seen->phrase[q->phrase] = 1;
-			st->phrase_w[q->phrase] = 0.30;
+			st->phrases |= 1u << q->phrase;
 			evidence(st, SIG_PHRASE, 0.30, i, i + q->len);
 			continue;
 		}
@@ -490,88 +545,257 @@ static void body_cues(struct email_state *st, const char *t, size_t n, size_t i,
 	}
 }
 
-/* Bit j set: p[j] is an ASCII letter (16 bytes). */
-static unsigned int letters16(const unsigned char *p)
+/*
+ * The byte classes the passes need, for the 64 bytes of text from base
+ * (bit j: byte base + j; bits past the text are 0).  `cue` marks where a
+ * cue may start: a superset, all ones where nothing narrows it, so the
+ * key filter and body_cues() still decide.
+ */
+struct block {
+	uint64_t letter;        /* ASCII letters */
+	uint64_t nl;            /* '\n' */
+	uint64_t bar;           /* '|' */
+	uint64_t lt;            /* '<' */
+	uint64_t dash;          /* '-' */
+	uint64_t cue;
+};
+
+struct classes16 {
+	unsigned int letter, nl, bar, lt, dash;
+};
+
+/* The classes of p[0..16). */
+static void classes16(const unsigned char *p, struct classes16 *c)
 {
 #ifdef __SSE2__
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
 	/* (c | 0x20) - 'a' < 26 unsigned, as a signed compare with 'a' moved to -128 */
-	__m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8(0x20));
+	__m128i f = _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8((char)(0x80 - 'a')));
 
-	v = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'a')));
-	return (unsigned int)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)(0x80 + 26))));
+	c->letter = (unsigned int)_mm_movemask_epi8(_mm_cmplt_epi8(f, _mm_set1_epi8((char)(0x80 + 26))));
+	c->nl = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+	c->bar = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('|')));
+	c->lt = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')));
+	c->dash = (unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')));
 #else
-	unsigned int m = 0, j;
+	unsigned int j;
 
-	for (j = 0; j < 16; j++)
-		m |= (unsigned int)((unsigned char)((p[j] | 0x20) - 'a') < 26) << j;
-	return m;
+	c->letter = c->nl = c->bar = c->lt = c->dash = 0;
+	for (j = 0; j < 16; j++) {
+		c->letter |= (unsigned int)((unsigned char)((p[j] | 0x20) - 'a') < 26) << j;
+		c->nl |= (unsigned int)(p[j] == '\n') << j;
+		c->bar |= (unsigned int)(p[j] == '|') << j;
+		c->lt |= (unsigned int)(p[j] == '<') << j;
+		c->dash |= (unsigned int)(p[j] == '-') << j;
+	}
 #endif
 }
 
-/* The same for 64 bytes. */
-static uint64_t letters64(const unsigned char *p)
+/* Add the classes of 16 bytes, shifted right by drop, at bit `at`. */
+static void block_add16(struct block *b, const unsigned char *p, unsigned int drop, unsigned int at)
 {
-	return (uint64_t)letters16(p) | (uint64_t)letters16(p + 16) << 16 |
-	       (uint64_t)letters16(p + 32) << 32 | (uint64_t)letters16(p + 48) << 48;
+	struct classes16 c;
+
+	classes16(p, &c);
+	b->letter |= (uint64_t)(c.letter >> drop) << at;
+	b->nl |= (uint64_t)(c.nl >> drop) << at;
+	b->bar |= (uint64_t)(c.bar >> drop) << at;
+	b->lt |= (uint64_t)(c.lt >> drop) << at;
+	b->dash |= (uint64_t)(c.dash >> drop) << at;
+}
+
+/* The byte classes of 64 bytes read from p, shifted right by drop. */
+static void block_add64(struct block *b, const unsigned char *p, unsigned int drop)
+{
+	struct block w = { 0 };
+	unsigned int k;
+
+	for (k = 0; k < 64; k += 16)
+		block_add16(&w, p + k, 0, k);
+	b->letter = w.letter >> drop;
+	b->nl = w.nl >> drop;
+	b->bar = w.bar >> drop;
+	b->lt = w.lt >> drop;
+	b->dash = w.dash >> drop;
 }
 
 /*
- * The letter bits of t[base..n) that fall in a 64-byte block.  A short
- * last block is read as the last 64 (or 16) bytes of the text rather than
- * copied: loads from a fresh copy would stall on store forwarding.
+ * The classes of t[base..n) that fall in a 64-byte block, without the cue
+ * narrowing.  A short last block is read as the last 64 (or 16) bytes of
+ * the text rather than copied: loads from a fresh copy would stall on
+ * store forwarding.
  */
-static uint64_t letters_at(const char *t, size_t n, size_t base)
+static void block_portable(const char *t, size_t n, size_t base, struct block *b)
 {
 	const unsigned char *p = (const unsigned char *)t;
 	size_t left = n - base, j;
-	uint64_t m = 0;
 
-	if (left >= 64)
-		return letters64(p + base);
-	if (n >= 64)
-		return letters64(p + n - 64) >> (64 - left);
+	*b = (struct block){ .cue = ~(uint64_t)0 };
+	if (left >= 64) {
+		block_add64(b, p + base, 0);
+		return;
+	}
+	if (n >= 64) {
+		block_add64(b, p + n - 64, (unsigned int)(64 - left));
+		return;
+	}
 	/* base is 0: whole 16-byte pieces, then the last 16 bytes shifted */
 	for (j = 0; j + 16 <= n; j += 16)
-		m |= (uint64_t)letters16(p + j) << j;
-	if (j < n && n >= 16)
-		m |= (uint64_t)(letters16(p + n - 16) >> (16 - (n - j))) << j;
-	else
-		for (; j < n; j++)
-			m |= (uint64_t)((unsigned char)((p[j] | 0x20) - 'a') < 26) << j;
-	return m;
-}
+		block_add16(b, p + j, 0, (unsigned int)j);
+	if (j < n && n >= 16) {
+		block_add16(b, p + n - 16, (unsigned int)(16 - (n - j)), (unsigned int)j);
+		return;
+	}
+	for (; j < n; j++) {
+		/* the rare classes only where the text has one of their bytes */
+		static const unsigned char rare[256] = { ['\n'] = 1, ['|'] = 1, ['<'] = 1, ['-'] = 1 };
 
-/*
- * Sign-offs and mail phrases start at a word: find the word starts 64
- * bytes at a time, put each through the key filter without a branch, and
- * compare only those that pass.  The letter test is ASCII; body_cues()
- * applies isalpha() to the byte before, as a word start always was.
- */
-static void scan_words(struct email_state *st, const char *t, size_t n)
-{
-	struct body_seen seen = { 0 };
-	uint64_t prev = 0;             /* the byte before the block is a letter */
-	size_t base;
-
-	for (base = 0; base + CUE_KEY <= n; base += 64) {
-		uint64_t l = letters_at(t, n, base), m = l & ~(l << 1 | prev), pass = 0;
-		size_t left = n - base;
-
-		prev = l >> 63;
-		if (left - CUE_KEY + 1 < 64)   /* a cue is at least CUE_KEY bytes */
-			m &= ((uint64_t)1 << (left - CUE_KEY + 1)) - 1;
-		for (; m; m &= m - 1) {
-			unsigned int j = (unsigned int)__builtin_ctzll(m);
-
-			pass |= maybe_cue(key5(t + base + j, left - j)) << j;
-		}
-		for (; pass; pass &= pass - 1)
-			body_cues(st, t, n, base + (size_t)__builtin_ctzll(pass), &seen);
+		b->letter |= (uint64_t)((unsigned char)((p[j] | 0x20) - 'a') < 26) << j;
+		if (!rare[p[j]])
+			continue;
+		b->nl |= (uint64_t)(p[j] == '\n') << j;
+		b->bar |= (uint64_t)(p[j] == '|') << j;
+		b->lt |= (uint64_t)(p[j] == '<') << j;
+		b->dash |= (uint64_t)(p[j] == '-') << j;
 	}
 }
 
-/* A mailbox: Name <local@domain> */
-static void scan_mailbox(struct email_state *st, const char *t, size_t n)
+#ifdef EMAIL_AVX2
+/*
+ * With AVX2 the word starts narrow before the key filter, Teddy style: a
+ * cue puts its bucket's bit under the low nibble of each of its bytes 1 to
+ * TED_BYTES, and a place keeps a bucket only when all of those bytes
+ * agree.  Byte 0 is the letter of the word start.  The low nibble is the
+ * same in either case, so no folding; a match under strncasecmp() always
+ * passes.  Buckets group the cues by first letter.  Most prose word starts
+ * fail here, and the per-start key filter was most of the work.
+ */
+#define TED_BYTES 5
+#define TED_BUCKET(x) ("00570000700000000236411040"[((unsigned char)(x)[0] | 0x20) - 'a'] - '0')
+/*
+ * entry a = (byte - 1) * 16 + nibble: the buckets of the cues that have
+ * it there, and of those that end before the byte
+ */
+#define TED_K(a) ((a) / 16 + 1)
+#define TED_OR(a, p, x)                                                                   \
+	| (TED_K(a) >= sizeof(x) - 1 ||                                                    \
+	   ((unsigned char)(x)[TED_K(a) < sizeof(x) ? TED_K(a) : 0] & 15) == (a) % 16      \
+	   ? 1u << TED_BUCKET(x) : 0u)
+#define TED_E(a) (unsigned char)(0 SIGNOFFS(TED_OR, a) PHRASES(TED_OR, a))
+#define TED_E4(a) TED_E(a), TED_E(a + 1), TED_E(a + 2), TED_E(a + 3)
+#define TED_E16(a) TED_E4(a), TED_E4(a + 4), TED_E4(a + 8), TED_E4(a + 12)
+/* the 16 entries twice: vpshufb looks up within each 128-bit lane */
+#define TED_ROW(k) { TED_E16((k) * 16), TED_E16((k) * 16) }
+
+static const unsigned char ted_table[TED_BYTES][32] __attribute__((aligned(32))) = {
+	TED_ROW(0), TED_ROW(1), TED_ROW(2), TED_ROW(3), TED_ROW(4),
+};
+
+/* Bit j: a bucket fits bytes 1 to TED_BYTES from p[j] (p[0..32 + TED_BYTES) read). */
+__attribute__((target("avx2"))) static inline uint32_t ted32(const unsigned char *p)
+{
+	const __m256i low = _mm256_set1_epi8(0x0f);
+	__m256i acc = _mm256_set1_epi8((char)0xff);
+	int k;
+
+	for (k = 0; k < TED_BYTES; k++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(p + k + 1));
+
+		acc = _mm256_and_si256(acc, _mm256_shuffle_epi8(
+			_mm256_load_si256((const __m256i *)ted_table[k]), _mm256_and_si256(v, low)));
+	}
+	return ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, _mm256_setzero_si256()));
+}
+
+/* The classes of p[0..32) at bit `at`. */
+__attribute__((target("avx2"))) static inline void classes32(const unsigned char *p, struct block *b,
+							       unsigned int at)
+{
+	__m256i v = _mm256_loadu_si256((const __m256i *)p);
+	__m256i f = _mm256_add_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)),
+				    _mm256_set1_epi8((char)(0x80 - 'a')));
+
+	b->letter |= (uint64_t)(uint32_t)_mm256_movemask_epi8(
+		_mm256_cmpgt_epi8(_mm256_set1_epi8((char)(0x80 + 26)), f)) << at;
+	b->nl |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n'))) << at;
+	b->bar |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('|'))) << at;
+	b->lt |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('<'))) << at;
+	b->dash |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-'))) << at;
+}
+
+/* TED_BYTES bytes are read past each place, at least 64 + TED_BYTES in all */
+#define TED_SPAN (64 + TED_BYTES)
+_Static_assert(TED_BYTES == CUE_KEY, "one place at the end of the text is not narrowed");
+
+/*
+ * block_portable() with the cue starts narrowed, for texts of TED_SPAN
+ * bytes or more.  The last block reads the window that ends with the text
+ * and shifts.
+ */
+__attribute__((target("avx2"))) static inline void block_avx2(const char *t, size_t n, size_t base,
+								struct block *b)
+{
+	const unsigned char *p = (const unsigned char *)t;
+	size_t left = n - base, w;
+
+	*b = (struct block){ 0 };
+	w = left >= 64 ? base : n - 64;
+	classes32(p + w, b, 0);
+	classes32(p + w + 32, b, 32);
+	if (w != base) {
+		unsigned int drop = (unsigned int)(64 - left);
+
+		b->letter >>= drop;
+		b->nl >>= drop;
+		b->bar >>= drop;
+		b->lt >>= drop;
+		b->dash >>= drop;
+	}
+	if (left >= TED_SPAN) {
+		b->cue = ted32(p + base) | (uint64_t)ted32(p + base + 32) << 32;
+	} else if (left >= CUE_KEY) {
+		/*
+		 * The window ending with the text narrows the places up to
+		 * n - TED_BYTES - 1; the last place that can start a cue,
+		 * n - CUE_KEY, would need a byte past the end, so it passes.
+		 */
+		w = n - TED_SPAN;
+		if (base - w < 64)
+			b->cue = (ted32(p + w) | (uint64_t)ted32(p + w + 32) << 32) >> (base - w);
+		b->cue |= (uint64_t)1 << (left - CUE_KEY);
+	}
+}
+#endif
+
+/*
+ * Sign-offs and mail phrases start at a word: the word starts of a block
+ * that may start a cue go through the key filter without a branch, and
+ * only those that pass are compared.  The letter test is ASCII;
+ * body_cues() applies isalpha() to the byte before, as a word start always
+ * was.
+ */
+static inline __attribute__((always_inline)) void
+block_words(struct email_state *st, const char *t, size_t n, size_t base, const struct block *b,
+	    uint64_t prev, struct body_seen *seen)
+{
+	uint64_t m = b->letter & ~(b->letter << 1 | prev) & b->cue, pass = 0;
+	size_t left = n - base;
+
+	if (left < CUE_KEY)
+		return;
+	if (left - CUE_KEY + 1 < 64)   /* a cue is at least CUE_KEY bytes */
+		m &= ((uint64_t)1 << (left - CUE_KEY + 1)) - 1;
+	for (; m; m &= m - 1) {
+		unsigned int j = (unsigned int)__builtin_ctzll(m);
+
+		pass |= maybe_cue(key5(t + base + j, left - j)) << j;
+	}
+	for (; pass; pass &= pass - 1)
+		body_cues(st, t, n, base + (size_t)__builtin_ctzll(pass), seen);
+}
+
+/* A mailbox, Name <local@domain>, in t[0..n), which is the text from `off` on. */
+static void scan_mailbox(struct email_state *st, const char *t, size_t n, size_t off)
 {
 	const char *p;
 
@@ -582,8 +806,8 @@ static void scan_mailbox(struct email_state *st, const char *t, size_t n)
 		if (!gt)
 			continue;
 		at = memchr(p, '@', (size_t)(gt - p));
-		if (at && at > p + 1 && memchr(at, '.', (size_t)(gt - at)) && p > t && p[-1] == ' ') {
-			evidence(st, SIG_MAILBOX, 0.20, (size_t)(p - t), (size_t)(gt - t) + 1);
+		if (at && at > p + 1 && memchr(at, '.', (size_t)(gt - at)) && (p > t || off) && p[-1] == ' ') {
+			evidence(st, SIG_MAILBOX, 0.20, off + (size_t)(p - t), off + (size_t)(gt - t) + 1);
 			break;
 		}
 	}
@@ -598,20 +822,92 @@ static double combine(const struct email_state *st)
 		if (i != SIG_PHRASE)
 			keep *= 1 - st->w[i];
 	for (i = 0; i < PHRASES_MAX; i++)
-		keep *= 1 - st->phrase_w[i];
+		keep *= 1 - (st->phrases & 1u << i ? 0.30 : 0);
 	return 1 - keep;
+}
+
+/*
+ * Everything in one walk over 64-byte blocks: the lines end at the '\n'
+ * bits, labels follow the '|' bits, cues start at the word starts, and the
+ * mailbox search starts at the first '<'.  Lines and words each go in text
+ * order; evidence does not depend on how the two interleave.  Inlined
+ * into each caller with its own block function.
+ */
+static inline __attribute__((always_inline)) void
+__scan_blocks(struct email_state *st, struct fields *fl, const char *t, size_t n,
+	      void (*block_at)(const char *, size_t, size_t, struct block *))
+{
+	struct body_seen seen = { 0 };
+	struct header_run run = { 0 };
+	size_t base, line = 0, first_lt = n;
+	uint64_t prev = 0;             /* the byte before the block is a letter */
+	uint64_t dashes = 0;           /* of the block before */
+
+	for (base = 0; base < n; base += 64) {
+		struct block b;
+		uint64_t m;
+
+		block_at(t, n, base, &b);
+		/* three dashes end here; a line with none skips has_rule() */
+		run.rules |= !!(b.dash & (b.dash << 1 | dashes >> 63) & (b.dash << 2 | dashes >> 62));
+		dashes = b.dash;
+		for (m = b.nl; m; m &= m - 1) {
+			size_t e = base + (size_t)__builtin_ctzll(m);
+
+			scan_line(st, fl, &run, t, n, line, e);
+			line = e + 1;
+		}
+		for (m = b.bar; m; m &= m - 1)
+			field_at(fl, t, n, base + (size_t)__builtin_ctzll(m) + 1);
+		if (b.lt && first_lt == n)
+			first_lt = base + (size_t)__builtin_ctzll(b.lt);
+		block_words(st, t, n, base, &b, prev, &seen);
+		prev = b.letter >> 63;
+	}
+	scan_line(st, fl, &run, t, n, line, n);
+	fields_evidence(st, fl);
+	if (first_lt < n)
+		scan_mailbox(st, t + first_lt, n - first_lt, first_lt);
+}
+
+static void scan_blocks_portable(struct email_state *st, struct fields *fl, const char *t, size_t n)
+{
+	__scan_blocks(st, fl, t, n, block_portable);
+}
+
+#ifdef EMAIL_AVX2
+__attribute__((target("avx2"))) static void scan_blocks_avx2(struct email_state *st, struct fields *fl,
+							       const char *t, size_t n)
+{
+	__scan_blocks(st, fl, t, n, block_avx2);
+}
+#endif
+
+/* Through the widest code the CPU has; the AVX2 blocks need TED_SPAN bytes of text. */
+static void scan_blocks(struct email_state *st, struct fields *fl, const char *t, size_t n)
+{
+#ifdef EMAIL_AVX2
+	if (n >= TED_SPAN && __builtin_cpu_supports("avx2")) {
+		scan_blocks_avx2(st, fl, t, n);
+		return;
+	}
+#endif
+	scan_blocks_portable(st, fl, t, n);
 }
 
 static double analyse(const char *t, size_t n, struct email_state *st)
 {
 	struct fields fl;
+	size_t i;
 
-	memset(st, 0, sizeof(*st));
+	/* field by field: a memset of the struct became a slow "rep stos" */
+	for (i = 0; i < SIG__COUNT; i++)
+		st->w[i] = 0;
+	st->phrases = 0;
+	st->start = st->end = 0;
+	st->any = 0;
 	fl.seen = 0;
-	scan_lines(st, &fl, t, n);
-	scan_fields(st, &fl, t, n);
-	scan_words(st, t, n);
-	scan_mailbox(st, t, n);
+	scan_blocks(st, &fl, t, n);
 	/* without evidence every factor is 1: the same 0, without the multiplies */
 	return st->any ? combine(st) : 0;
 }
@@ -633,25 +929,18 @@ static void block(const char *t, size_t n, const struct email_state *st, size_t 
 	*e = f;
 }
 
-int email_content_scan(const char *text, size_t len, struct scan_result *out)
+/* The finding of a text that scored; set up only here, as nearly no text does. */
+__attribute__((cold)) static int report(const char *text, size_t len, const struct email_state *st, double score,
+		  struct scan_result *out)
 {
-	struct email_state st;
 	struct scan_finding f = { .category = SCAN_CAT_EMAIL_CONTENT };
-	double score;
 	size_t i, best = 0;
 	int err;
 
-	if (!text && len)
-		return -EINVAL;
-	if (!len)
-		return 0;
-	score = analyse(text, len, &st);
-	if (score < EMAIL_SCORE_MIN || !st.any)
-		return 0;
 	for (i = 1; i < SIG__COUNT; i++)
-		if (st.w[i] > st.w[best])
+		if (st->w[i] > st->w[best])
 			best = i;
-	block(text, len, &st, &f.start, &f.end);
+	block(text, len, st, &f.start, &f.end);
 	if (f.end <= f.start)
 		return 0;
 	f.score = score;
@@ -660,6 +949,21 @@ int email_content_scan(const char *text, size_t len, struct scan_result *out)
 	strncpy(f.detail, sig_name[best], sizeof(f.detail) - 1);
 	err = out ? scan_result_push(out, &f) : 0;
 	return err ? err : 1;
+}
+
+int email_content_scan(const char *text, size_t len, struct scan_result *out)
+{
+	struct email_state st;
+	double score;
+
+	if (!text && len)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	score = analyse(text, len, &st);
+	if (score < EMAIL_SCORE_MIN || !st.any)
+		return 0;
+	return report(text, len, &st, score, out);
 }
 
 double email_content_score(const char *text, size_t len)

@@ -6,8 +6,12 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "exfil.h"
 #include "rules.h"
@@ -285,7 +289,8 @@ static int scan_html_img(const char *t, size_t n, const struct exfil_opts *o,
 		s += 3;
 		while (s < gt && (t[s] == ' ' || t[s] == '='))
 			s++;
-		q = t[s];
+		/* an unclosed tag may end the text: t[n] is not ours, and was no URL anyway */
+		q = s < n ? t[s] : 0;
 		ub = q == '"' || q == '\'' ? s + 1 : s;
 		for (ue = ub; ue < gt && t[ue] != q && t[ue] != ' ' && t[ue] != '>'; ue++)
 			if (q != '"' && q != '\'' && t[ue] == '"')
@@ -339,30 +344,133 @@ static int is_attachment(const char *t, size_t b)
 }
 
 /*
+ * Run bytes lie in '+'..'z'.  That range is a superset one compare tests:
+ * a span of run bytes lies inside a span of the range, so a text without a
+ * long span of the range has no long run, which is nearly every prompt.
+ */
+#define RANGE_LO '+'
+#define RANGE_LEN ('z' - '+' + 1)
+
+/* Bit j: p[j] is a run byte, or with `range` only in '+'..'z' (16 bytes). */
+static inline __attribute__((always_inline)) unsigned int run_mask16(const unsigned char *p, int range)
+{
+#ifdef __SSE2__
+	__m128i v = _mm_loadu_si128((const __m128i *)p), letter, digit, sym;
+
+	/* c - lo < len unsigned, as a signed compare with lo moved to -128 */
+	if (range)
+		return (unsigned int)_mm_movemask_epi8(
+			_mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - RANGE_LO))),
+				       _mm_set1_epi8((char)(0x80 + RANGE_LEN))));
+	letter = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+					     _mm_set1_epi8((char)(0x80 - 'a'))),
+				_mm_set1_epi8((char)(0x80 + 26)));
+	digit = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+			       _mm_set1_epi8((char)(0x80 + 10)));
+	sym = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+					_mm_cmpeq_epi8(v, _mm_set1_epi8('/'))),
+			   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+					_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
+						     _mm_cmpeq_epi8(v, _mm_set1_epi8('=')))));
+	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), sym));
+#else
+	unsigned int m = 0, j;
+
+	for (j = 0; j < 16; j++)
+		m |= (unsigned int)(range ? (unsigned char)(p[j] - RANGE_LO) < RANGE_LEN : !!in_run((char)p[j]))
+		     << j;
+	return m;
+#endif
+}
+
+static inline __attribute__((always_inline)) uint64_t run_mask64(const unsigned char *p, int range)
+{
+	return (uint64_t)run_mask16(p, range) | (uint64_t)run_mask16(p + 16, range) << 16 |
+	       (uint64_t)run_mask16(p + 32, range) << 32 | (uint64_t)run_mask16(p + 48, range) << 48;
+}
+
+/*
+ * The bits of t[base..n) that fall in 64 bytes.  A short last piece is
+ * read as the last 64 bytes of the text, shifted, rather than copied.
+ */
+static inline __attribute__((always_inline)) uint64_t run_bits(const char *t, size_t n, size_t base,
+							  int range)
+{
+	const unsigned char *p = (const unsigned char *)t;
+	size_t left = n - base, j;
+	uint64_t m = 0;
+
+	if (left >= 64)
+		return run_mask64(p + base, range);
+	if (n >= 64)
+		return run_mask64(p + n - 64, range) >> (64 - left);
+	for (j = 0; j < left; j++)
+		m |= (uint64_t)(range ? (unsigned char)(p[base + j] - RANGE_LO) < RANGE_LEN
+				      : !!in_run(t[base + j])) << j;
+	return m;
+}
+
+/* Bit j: bits j .. j + least - 1 of x are all set (1 <= least <= 64). */
+static uint64_t long_runs(uint64_t x, size_t least)
+{
+	size_t have = 1;
+
+	while (have * 2 <= least) {
+		x &= x >> have;
+		have *= 2;
+	}
+	return have < least ? x & x >> (least - have) : x;
+}
+
+/*
+ * The first span of at least `least` (at most 60) bytes of the class in
+ * t[i..n), or n.  The bits come 64 at a time; a span that reaches the end
+ * of one piece carries its start and length into the next.
+ */
+static inline __attribute__((always_inline)) size_t first_span(const char *t, size_t n, size_t i,
+							       size_t least, int range)
+{
+	size_t base, open_b = 0, open = 0;     /* the span reaching the last piece's end */
+
+	if (i >= n || n - i < least)
+		return n;
+	for (base = i; base < n; base += 64) {
+		uint64_t x = run_bits(t, n, base, range), z;
+
+		if (open) {
+			size_t ones = ~x ? (size_t)__builtin_ctzll(~x) : 64;
+
+			if (open + ones >= least)
+				return open_b;
+			if (ones == 64) {
+				open += 64;
+				continue;
+			}
+			x &= ~(uint64_t)0 << ones;
+			open = 0;
+		}
+		z = long_runs(x, least);
+		if (z)
+			return base + (size_t)__builtin_ctzll(z);
+		if (x >> 63) {
+			open = (size_t)__builtin_clzll(~x);
+			open_b = base + 64 - open;
+		}
+	}
+	return n;
+}
+
+/*
  * The start of the first span of run bytes at or after i that is at least
- * `least` long, or n; no span crosses i.  Probing every least-th byte finds
- * it: such a span covers a probe, and a probe outside any span rules out
- * every span starting at or before it.  Prose costs one probe and the word
- * around it per `least` bytes.
+ * `least` long, or n; no span crosses i.  It lies in the first long span
+ * of the range or after it, and the byte before that one is no run byte,
+ * so the exact search can start there.  Each search is inlined for its class.
  */
 static size_t next_long_span(const char *t, size_t n, size_t i, size_t least)
 {
-	while (i < n && n - i >= least) {
-		size_t p = i + least - 1, s, e;
+	size_t s = first_span(t, n, i, least, 1);
 
-		if (!in_run(t[p])) {
-			i = p + 1;
-			continue;
-		}
-		for (s = p; s > i && in_run(t[s - 1]); s--)
-			;
-		for (e = p + 1; e < n && in_run(t[e]); e++)
-			;
-		if (e - s >= least)
-			return s;
-		i = e;
-	}
-	return n;
+	return s < n ? first_span(t, n, s, least, 0) : n;
 }
 
 /*
