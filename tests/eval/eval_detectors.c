@@ -53,7 +53,7 @@ static int eval_secrets(const char *dir)
 		fprintf(stderr, "secret rules do not build\n");
 		return -1;
 	}
-	printf("secret rules: %zu (Hyperscan patterns %zu, without SOM %zu)\n",
+	printf("secret rules: %zu (Hyperscan patterns %zu, refused SOM: anchored start search %zu)\n",
 	       scan_ruleset_count(rs), scan_engine_pattern_count(e), scan_engine_fallback_count(e));
 	while (getline(&line, &cap, f) > 0) {
 		json_t *j = json_loads(line, 0, NULL), *ex;

@@ -408,7 +408,7 @@ int main(int argc, char **argv)
 		rc = one_text(&ev, text);
 		goto out;
 	}
-	printf("eval: %s, %zu rules, %zu patterns (%zu without SOM)\n", dir,
+	printf("eval: %s, %zu rules, %zu patterns (%zu refused SOM: anchored start search)\n", dir,
 	       scan_engine_rule_count(ev.eng), scan_engine_pattern_count(ev.eng),
 	       scan_engine_fallback_count(ev.eng));
 	err = each_line(&ev, dir, "pii_cases.jsonl", pii_case);
