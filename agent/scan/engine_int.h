@@ -99,6 +99,18 @@ struct scan_cand {
 	uint32_t pat;
 };
 
+/* Candidates by end, then pattern, then start: one order to compare lists in (tests). */
+static inline int scan_cand_cmp(const void *a, const void *b)
+{
+	const struct scan_cand *x = a, *y = b;
+
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	if (x->pat != y->pat)
+		return x->pat < y->pat ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
 /* A confirmed candidate before overlap resolution. */
 struct scan_hit {
 	size_t start;

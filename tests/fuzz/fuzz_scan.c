@@ -129,17 +129,6 @@ static int som_collect(unsigned int id, unsigned long long from, unsigned long l
 	return 0;
 }
 
-static int cand_cmp(const void *a, const void *b)
-{
-	const struct scan_cand *x = a, *y = b;
-
-	if (x->end != y->end)
-		return x->end < y->end ? -1 : 1;
-	if (x->pat != y->pat)
-		return x->pat < y->pat ? -1 : 1;
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 static void check_starts(const uint8_t *data, size_t size)
 {
 	static struct scan_cand got[4096], want[4096];
@@ -161,8 +150,8 @@ static void check_starts(const uint8_t *data, size_t size)
 		    hs_scan(eng->pats[i].own_start, (const char *)data, (unsigned int)size, 0,
 			    scratch->hs, som_collect, &ref) != HS_SUCCESS)
 			return;
-	qsort(got, n_got, sizeof(*got), cand_cmp);
-	qsort(want, ref.n, sizeof(*want), cand_cmp);
+	qsort(got, n_got, sizeof(*got), scan_cand_cmp);
+	qsort(want, ref.n, sizeof(*want), scan_cand_cmp);
 	if (n_got != ref.n)
 		abort();
 	for (i = 0; i < n_got; i++)

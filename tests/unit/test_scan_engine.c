@@ -515,17 +515,6 @@ static int collect_som(unsigned int id, unsigned long long from, unsigned long l
 	return 0;
 }
 
-static int cand_cmp(const void *a, const void *b)
-{
-	const struct scan_cand *x = a, *y = b;
-
-	if (x->end != y->end)
-		return x->end < y->end ? -1 : 1;
-	if (x->pat != y->pat)
-		return x->pat < y->pat ? -1 : 1;
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 static void test_full_starts_exact(void **state)
 {
 	enum { ROUNDS = 1500, PIECES = sizeof(start_pieces) / sizeof(start_pieces[0]) };
@@ -560,8 +549,8 @@ static void test_full_starts_exact(void **state)
 				assert_int_equal(hs_scan(eng->pats[i].own_start, t, (unsigned int)n, 0, f->s->hs,
 							 collect_som, &ref), 0);
 		assert_true(ref.n_cand < 512);
-		qsort(got, n_got, sizeof(*got), cand_cmp);
-		qsort(want, ref.n_cand, sizeof(*want), cand_cmp);
+		qsort(got, n_got, sizeof(*got), scan_cand_cmp);
+		qsort(want, ref.n_cand, sizeof(*want), scan_cand_cmp);
 		assert_int_equal(n_got, ref.n_cand);
 		for (i = 0; i < n_got; i++) {
 			assert_int_equal(got[i].pat, want[i].pat);
