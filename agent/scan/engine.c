@@ -231,17 +231,51 @@ static int pick_bad(const struct pick *p, const hs_compile_error_t *ce)
 }
 
 /*
+ * hs_compile_multi() of p into *ret.  A pattern Hyperscan refuses only
+ * because of SOM goes to the fallback and the compile is tried again, with
+ * the pattern kept without SOM (keep) or left out; any other refusal is the
+ * rule's error.
+ */
+static int compile_pick(struct scan_engine *eng, const struct build *b, struct pick *p, bool keep,
+			hs_database_t **ret, struct scan_compile_error *ret_err)
+{
+	hs_compile_error_t *ce = NULL;
+	int bad;
+
+	while (p->n && hs_compile_multi(p->exprs, p->flags, p->ids, p->n, HS_MODE_BLOCK, NULL, ret,
+					&ce) != HS_SUCCESS) {
+		bad = pick_bad(p, ce);
+		if (bad < 0 || !(p->flags[bad] & HS_FLAG_SOM_LEFTMOST)) {
+			set_error(ret_err, bad < 0 ? "" : first_rule_id(eng, &b->v[p->ids[bad]]),
+				  ce->message);
+			hs_free_compile_error(ce);
+			return -EINVAL;
+		}
+		/* the next round tells whether SOM was the cause */
+		eng->pats[p->ids[bad]].fallback = 1;
+		if (keep) {
+			p->flags[bad] &= ~HS_FLAG_SOM_LEFTMOST;
+		} else {
+			p->exprs[bad] = p->exprs[--p->n];
+			p->flags[bad] = p->flags[p->n];
+			p->ids[bad] = p->ids[p->n];
+		}
+		hs_free_compile_error(ce);
+		ce = NULL;
+	}
+	return 0;
+}
+
+/*
  * Compile one group's patterns into one database, with SOM except for the
- * full text.  A pattern Hyperscan rejects only because of SOM moves to the
- * fallback; any other rejection is the rule's error.
+ * full text; a pattern refused with SOM stays in without it.
  */
 static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t dbi,
 		      struct scan_compile_error *ret_err)
 {
 	unsigned int som = dbi == SCAN_DB_FULL ? 0 : HS_FLAG_SOM_LEFTMOST, i;
-	hs_compile_error_t *ce = NULL;
 	struct pick p;
-	int err, bad;
+	int err;
 
 	err = pick_init(&p, b);
 	if (err)
@@ -249,38 +283,20 @@ static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t db
 	for (i = 0; i < b->n; i++)
 		if (b->v[i].db == dbi)
 			pick_add(&p, b, i, eng->pats[i].fallback ? 0 : som);
-	while (p.n && hs_compile_multi(p.exprs, p.flags, p.ids, p.n, HS_MODE_BLOCK, NULL,
-				       &eng->db[dbi], &ce) != HS_SUCCESS) {
-		bad = pick_bad(&p, ce);
-		if (bad < 0 || !(p.flags[bad] & HS_FLAG_SOM_LEFTMOST)) {
-			set_error(ret_err, bad < 0 ? "" : first_rule_id(eng, &b->v[p.ids[bad]]),
-				  ce->message);
-			err = -EINVAL;
-			break;
-		}
-		/* retry without SOM; the next round tells whether that was the cause */
-		p.flags[bad] &= ~HS_FLAG_SOM_LEFTMOST;
-		eng->pats[p.ids[bad]].fallback = 1;
-		hs_free_compile_error(ce);
-		ce = NULL;
-	}
-	if (ce)
-		hs_free_compile_error(ce);
+	err = compile_pick(eng, b, &p, true, &eng->db[dbi], ret_err);
 	pick_fini(&p);
 	return err;
 }
 
-/* The widest match of every full-text pattern: how far back its start can be. */
-static int full_widths(struct scan_engine *eng, const struct build *b,
-		       struct scan_compile_error *ret_err)
+/* The widest match of every pattern: how far before its end its start can be. */
+static int pattern_widths(struct scan_engine *eng, const struct build *b,
+			  struct scan_compile_error *ret_err)
 {
 	hs_compile_error_t *ce = NULL;
 	hs_expr_info_t *info = NULL;
 	size_t i;
 
 	for (i = 0; i < b->n; i++) {
-		if (b->v[i].db != SCAN_DB_FULL)
-			continue;
 		if (hs_expression_info(b->v[i].expr, b->v[i].hs_flags, &info, &ce) != HS_SUCCESS) {
 			set_error(ret_err, first_rule_id(eng, &b->v[i]),
 				  ce ? ce->message : "expression info");
@@ -313,7 +329,7 @@ static int compile_starts(struct scan_engine *eng, const struct build *b,
 	hs_compile_error_t *ce = NULL;
 	unsigned int i;
 	struct pick p;
-	int err, bad;
+	int err;
 
 	err = pick_init(&p, b);
 	if (err)
@@ -321,22 +337,8 @@ static int compile_starts(struct scan_engine *eng, const struct build *b,
 	for (i = 0; i < b->n; i++)
 		if (start_shared(&eng->pats[i]))
 			pick_add(&p, b, i, HS_FLAG_SOM_LEFTMOST);
-	while (p.n && hs_compile_multi(p.exprs, p.flags, p.ids, p.n, HS_MODE_BLOCK, NULL,
-				       &eng->start_db, &ce) != HS_SUCCESS) {
-		bad = pick_bad(&p, ce);
-		if (bad < 0) {
-			set_error(ret_err, "", ce->message);
-			err = -EINVAL;
-			break;
-		}
-		/* it compiled without SOM in the full-text database: SOM is the cause */
-		eng->pats[p.ids[bad]].fallback = 1;
-		p.exprs[bad] = p.exprs[--p.n];
-		p.flags[bad] = p.flags[p.n];
-		p.ids[bad] = p.ids[p.n];
-		hs_free_compile_error(ce);
-		ce = NULL;
-	}
+	err = compile_pick(eng, b, &p, false, &eng->start_db, ret_err);
+	pick_fini(&p);
 	for (i = 0; !err && i < b->n; i++) {
 		struct epat *pat = &eng->pats[i];
 		const char *expr = b->v[i].expr;
@@ -352,18 +354,14 @@ static int compile_starts(struct scan_engine *eng, const struct build *b,
 			ce = NULL;
 		}
 	}
-	if (ce)
-		hs_free_compile_error(ce);
-	pick_fini(&p);
 	return err;
 }
 
-/* Fallback patterns: an anchored copy for finding the start, and the width bound. */
+/* Fallback patterns: an anchored copy for finding the start (find_start()). */
 static int compile_fallback(struct scan_engine *eng, const struct build *b, size_t i,
 			    struct scan_compile_error *ret_err)
 {
 	struct epat *p = &eng->pats[i];
-	hs_expr_info_t *info = NULL;
 	hs_compile_error_t *ce = NULL;
 	size_t len = strlen(b->v[i].expr) + 8;
 	char *anch = malloc(len);
@@ -372,20 +370,14 @@ static int compile_fallback(struct scan_engine *eng, const struct build *b, size
 	if (!anch)
 		return -ENOMEM;
 	snprintf(anch, len, "^(?:%s)", b->v[i].expr);
-	if (hs_expression_info(b->v[i].expr, b->v[i].hs_flags, &info, &ce) != HS_SUCCESS ||
-	    hs_compile(anch, b->v[i].hs_flags, HS_MODE_BLOCK, NULL, &p->anchored, &ce) !=
-		    HS_SUCCESS) {
-		set_error(ret_err, first_rule_id(eng, &b->v[i]), ce ? ce->message : "expression info");
-		err = -EINVAL;
-		goto out;
-	}
-	p->max_width = info->max_width > SCAN_FALLBACK_WIDTH_MAX ? SCAN_FALLBACK_WIDTH_MAX
-								 : info->max_width;
-	eng->n_fallback++;
-out:
-	if (ce)
+	if (hs_compile(anch, b->v[i].hs_flags, HS_MODE_BLOCK, NULL, &p->anchored, &ce) !=
+	    HS_SUCCESS) {
+		set_error(ret_err, first_rule_id(eng, &b->v[i]), ce->message);
 		hs_free_compile_error(ce);
-	free(info);    /* hs_expression_info allocates with the default allocator */
+		err = -EINVAL;
+	} else {
+		eng->n_fallback++;
+	}
 	free(anch);
 	return err;
 }
@@ -517,7 +509,7 @@ int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine
 		if (err)
 			goto out_free;
 	}
-	err = full_widths(eng, &b, ret_err);
+	err = pattern_widths(eng, &b, ret_err);
 	if (!err)
 		err = compile_starts(eng, &b, ret_err);
 	if (err)
@@ -813,7 +805,7 @@ static void find_start(const struct scan_engine *eng, struct scan_scratch *s, co
 		       struct scan_cand *c)
 {
 	const struct epat *p = &eng->pats[c->pat];
-	size_t w = p->max_width ? p->max_width : SCAN_FALLBACK_WIDTH_MAX;
+	size_t w = p->width && p->width < SCAN_FALLBACK_WIDTH_MAX ? p->width : SCAN_FALLBACK_WIDTH_MAX;
 	size_t from = c->end > w ? c->end - w : 0, st;
 
 	for (st = from; st < c->end; st++) {

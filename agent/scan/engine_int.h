@@ -25,9 +25,8 @@ struct epat {
 	uint32_t n_ref;
 	uint8_t db;                    /* enum scan_db */
 	uint8_t fallback;              /* Hyperscan refused SOM: start found by anchored re-scans */
-	unsigned int max_width;        /* bytes, capped; for the fallback re-scan */
 	hs_database_t *anchored;       /* fallback: "^(?:regex)" */
-	unsigned int width;            /* SCAN_DB_FULL: widest match, UINT_MAX unbounded */
+	unsigned int width;            /* widest match, UINT_MAX unbounded */
 	hs_database_t *own_start;      /* SCAN_DB_FULL wider than SCAN_START_WIDTH_MAX: this
 					* pattern alone, with SOM (start.c) */
 };
