@@ -22,6 +22,13 @@
 #include "injection.h"
 #include "validate.h"
 
+#if defined(__x86_64__) && defined(__SSE2__) && defined(__GNUC__) && !defined(AIRLOCK_SCAN_NO_AVX512)
+/* AVX-512BW code beside the portable code, chosen at run time (dict.avx512) */
+#define INJ_AVX512 1
+#define INJ_AVX512_ISA "avx512f,avx512bw,popcnt"
+#include <immintrin.h>
+#endif
+
 #define WORD_MAX       24              /* bytes kept per word (longer: truncated) */
 #define CHUNK_WORDS    2048
 #define CHUNK_OVERLAP  24              /* words a chunk shares with the next one */
@@ -382,6 +389,7 @@ struct inj_dict {
 	uint32_t pfx3[LEAD_BITS / 32];  /* by the classes of three bytes: some prefix may begin so */
 	size_t span;                    /* words a match looks at, its first included */
 	size_t reach;                   /* the largest gap of a strict pattern, plus one */
+	int avx512;                     /* the CPU has AVX-512BW: block_bits_avx512() */
 	int ok;
 };
 
@@ -567,6 +575,11 @@ static void dict_tables(void)
 	}
 	for (k = 0; k < N_LITS; k++)
 		dict.lit_len[k] = (uint8_t)strlen(lits[k].s);
+#ifdef INJ_AVX512
+	__builtin_cpu_init();
+	dict.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		      __builtin_cpu_supports("popcnt");
+#endif
 	for (c = 0; c < 256; c++) {
 		unsigned char l = (unsigned char)tolower((int)c);
 
@@ -1208,6 +1221,80 @@ block16(const unsigned char *p, unsigned int k, int want_b64, int want_cue, uint
 }
 #endif
 
+#ifdef INJ_AVX512
+/* Bytes t[base + k, n) of the 64 from t + base, zeros after: masked, nothing read past n. */
+__attribute__((target(INJ_AVX512_ISA))) static inline __m512i load_upto(const unsigned char *t,
+									 size_t n, size_t base,
+									 size_t k)
+{
+	size_t left = base + k < n ? n - base - k : 0;
+
+	if (left >= 64)
+		return _mm512_loadu_si512((const void *)(t + base + k));
+	return _mm512_maskz_loadu_epi8(((__mmask64)1 << left) - 1, t + base + k);
+}
+
+/*
+ * block16() for the whole block at once: one register of 64 bytes, the
+ * compares straight into bit masks.  The same bits and classes.  The
+ * block is read from the text itself with the bytes past n masked off
+ * (as zeros, which are in no class): no copy into a pad, which the loads
+ * after it would have to wait for.
+ */
+__attribute__((target(INJ_AVX512_ISA))) static uint64_t
+block_bits_avx512(const unsigned char *t, size_t n, size_t base, int want_b64, int want_cue,
+		  uint64_t *ret_high, struct rare_bits *r, unsigned char *cls)
+{
+	const unsigned char *p = t + base;
+	const __m512i lower = _mm512_set1_epi8(0x20);
+	__m512i v = load_upto(t, n, base, 0), l = _mm512_or_si512(v, lower);
+	__mmask64 letter = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(l, _mm512_set1_epi8('a')),
+						  _mm512_set1_epi8(26));
+	__mmask64 digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+						 _mm512_set1_epi8(10));
+	__mmask64 dash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
+	__mmask64 apos = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\''));
+	__mmask64 high = _mm512_movepi8_mask(v);
+	__m512i c;
+	unsigned int i;
+
+	/* dict.lead_cls[] of each byte: the classes are disjoint */
+	c = _mm512_maskz_sub_epi8(letter, l, _mm512_set1_epi8(0x60));
+	c = _mm512_mask_mov_epi8(c, digit, _mm512_set1_epi8(LEAD_DIGIT));
+	c = _mm512_mask_mov_epi8(c, apos | dash | high, _mm512_set1_epi8(LEAD_OTHER));
+	_mm512_storeu_si512((void *)cls, c);
+	for (i = BLOCK; i < VIEW; i++)
+		cls[i] = base + i < n ? dict.lead_cls[p[i]] : 0;
+	r->lit = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('<')) |
+		 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('[')) |
+		 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('#')) |
+		 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('{')) |
+		 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('%')) |
+		 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'));
+	r->b64 = 0;
+	if (want_b64)
+		r->b64 = letter | digit | dash |
+			 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+')) |
+			 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')) |
+			 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_')) |
+			 _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('='));
+	r->cue = 0;
+	if (want_cue) {
+		__m512i b = _mm512_or_si512(load_upto(t, n, base, 1), lower);
+		__m512i d = _mm512_or_si512(load_upto(t, n, base, 2), lower);
+
+		r->cue = (_mm512_cmpeq_epi8_mask(l, _mm512_set1_epi8('r')) &
+			  _mm512_cmpeq_epi8_mask(b, _mm512_set1_epi8('o')) &
+			  _mm512_cmpeq_epi8_mask(d, _mm512_set1_epi8('t'))) |
+			 (_mm512_cmpeq_epi8_mask(l, _mm512_set1_epi8('c')) &
+			  _mm512_cmpeq_epi8_mask(b, _mm512_set1_epi8('a')) &
+			  _mm512_cmpeq_epi8_mask(d, _mm512_set1_epi8('e')));
+	}
+	*ret_high = high;
+	return letter | digit | apos | dash;
+}
+#endif
+
 /*
  * A block's word bytes (returned, as word_bits()) and, from the same
  * loads, what rare_bits() finds and the lead classes of its VIEW bytes
@@ -1251,12 +1338,18 @@ static unsigned int ctz64(uint64_t m)
 	return (unsigned int)__builtin_ctzll(m);
 }
 
-/* Without -mpopcnt, __builtin_popcountll() is a call into libgcc. */
-static unsigned int popcount64(uint64_t m)
+/*
+ * Without -mpopcnt, __builtin_popcountll() is a call into libgcc; inlined
+ * into the AVX-512 walk (wide, which has POPCNT) it is one instruction.
+ */
+PER_WORD unsigned int popcount64w(uint64_t m, int wide)
 {
-#ifdef __POPCNT__
-	return (unsigned int)__builtin_popcountll(m);
-#else
+	(void)wide;
+#ifndef __POPCNT__
+	if (wide)
+#endif
+		return (unsigned int)__builtin_popcountll(m);
+#ifndef __POPCNT__
 	m -= m >> 1 & 0x5555555555555555ull;
 	m = (m & 0x3333333333333333ull) + (m >> 2 & 0x3333333333333333ull);
 	m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full;
@@ -1746,7 +1839,6 @@ struct walker {
 	const struct ring *ring;        /* words already cut and looked up, or NULL */
 	struct inj_hints *h;            /* or NULL */
 	size_t base;                    /* the block */
-	const unsigned char *p;         /* its bytes, AHEAD more readable */
 	unsigned char cls[VIEW];        /* their dict.lead_cls[] */
 	uint64_t m;                     /* its word mask */
 	uint64_t all;                   /* its word starts */
@@ -1761,7 +1853,7 @@ struct walker {
  * passed the first: only words that begin with three letters are looked
  * at again (the first stage knows shorter words exactly).
  */
-static uint64_t lead4_pass(const unsigned char *cls)
+PER_WORD uint64_t lead4_pass(const unsigned char *cls)
 {
 	unsigned int a = cls[0], b = cls[1] - 1u, c = cls[2] - 1u, d = cls[3];
 	unsigned int x = lead4_hash(a, b + 1, c + 1, d);
@@ -1775,7 +1867,7 @@ static uint64_t lead4_pass(const unsigned char *cls)
  * five does, at random to a branch predictor, so every start is tested
  * without a branch and only the passing ones are walked.
  */
-static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
+PER_WORD uint64_t lead_pass(const struct walker *wk, uint64_t starts)
 {
 	const uint32_t *lead = wk->lead;
 	uint64_t pass = 0;
@@ -1788,15 +1880,21 @@ static uint64_t lead_pass(const struct walker *wk, uint64_t starts)
 	return pass;
 }
 
-static void walker_block(struct walker *wk, uint64_t carry)
+PER_WORD void walker_block(struct walker *wk, uint64_t carry, int wide)
 {
 	struct inj_hints *h = wk->h;
+	int want_b64 = h && (h->n_grp < HINT_BLOCKS || h->run == wk->n), want_cue = h && h->cue == wk->n;
 	struct rare_bits r;
 	uint64_t hi;
 
-	wk->p = block_at(wk->t, wk->n, wk->base, wk->pad);
-	wk->m = block_bits(wk->p, h && (h->n_grp < HINT_BLOCKS || h->run == wk->n),
-			   h && h->cue == wk->n, &hi, &r, wk->cls);
+	(void)wide;
+#ifdef INJ_AVX512
+	if (wide)
+		wk->m = block_bits_avx512(wk->t, wk->n, wk->base, want_b64, want_cue, &hi, &r, wk->cls);
+	else
+#endif
+		wk->m = block_bits(block_at(wk->t, wk->n, wk->base, wk->pad), want_b64, want_cue, &hi,
+				   &r, wk->cls);
 	if (h) {
 		hints_block(h, wk->n, wk->base, &r);
 		if (wk->base + BLOCK >= wk->n)
@@ -1809,8 +1907,8 @@ static void walker_block(struct walker *wk, uint64_t carry)
 	wk->dropped = 0;
 }
 
-static void walker_init(struct walker *wk, const unsigned char *t, size_t n, enum walk_for what,
-			const struct ring *ring, struct inj_hints *h)
+PER_WORD void walker_init(struct walker *wk, const unsigned char *t, size_t n, enum walk_for what,
+			  const struct ring *ring, struct inj_hints *h, int wide)
 {
 	wk->t = t;
 	wk->n = n;
@@ -1821,7 +1919,7 @@ static void walker_init(struct walker *wk, const unsigned char *t, size_t n, enu
 	wk->base = 0;
 	wk->g = 0;
 	if (n) {
-		walker_block(wk, 0);
+		walker_block(wk, 0, wide);
 	} else {
 		wk->m = wk->all = wk->todo = 0;
 		if (h)
@@ -1830,7 +1928,7 @@ static void walker_init(struct walker *wk, const unsigned char *t, size_t n, enu
 }
 
 /* The word at bit i of the block, if it is what the walk is for (counted either way). */
-static int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t *ret_g)
+PER_WORD int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t *ret_g, int wide)
 {
 	size_t s = wk->base + i, e, g, len;
 	uint64_t rest = ~wk->m >> i;
@@ -1839,7 +1937,7 @@ static int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t
 
 	if (wk->what != WALK_DAN && !lead4_pass(wk->cls + i))
 		return 0;
-	g = wk->g + (size_t)popcount64(wk->all & ((1ull << i) - 1)) - wk->dropped;
+	g = wk->g + (size_t)popcount64w(wk->all & ((1ull << i) - 1), wide) - wk->dropped;
 	c = wk->ring ? ring_has(wk->ring, g, s) : NULL;
 	if (c) {
 		/* cut by a window before: looked up then */
@@ -1865,7 +1963,7 @@ static int walk_word(struct walker *wk, unsigned int i, struct word *ret, size_t
 }
 
 /* The next word the walk is for, and its number *ret_g; 0 at the text end, -1 to stop. */
-static int walk_next(struct walker *wk, struct word *ret, size_t *ret_g)
+PER_WORD int walk_next(struct walker *wk, struct word *ret, size_t *ret_g, int wide)
 {
 	for (;;) {
 		while (wk->todo) {
@@ -1873,15 +1971,15 @@ static int walk_next(struct walker *wk, struct word *ret, size_t *ret_g)
 			int r;
 
 			wk->todo &= wk->todo - 1;
-			r = walk_word(wk, i, ret, ret_g);
+			r = walk_word(wk, i, ret, ret_g, wide);
 			if (r)
 				return r;
 		}
 		if (wk->base + BLOCK >= wk->n)
 			return 0;
-		wk->g += (size_t)popcount64(wk->all) - wk->dropped;
+		wk->g += (size_t)popcount64w(wk->all, wide) - wk->dropped;
 		wk->base += BLOCK;
-		walker_block(wk, wk->m >> (BLOCK - 1));
+		walker_block(wk, wk->m >> (BLOCK - 1), wide);
 	}
 }
 
@@ -1895,34 +1993,62 @@ static void state_init(struct inj_state *st, int want_best);
  * second walk for "DAN" that notes it in between, in that order, and
  * leave the hints to the literal pass.
  */
-static void scan_words(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
+static inline __attribute__((always_inline)) void
+__scan_words(struct inj_state *st, const char *t, size_t n, struct inj_hints *h, int wide)
 {
 	const unsigned char *u = (const unsigned char *)t;
 	struct walker cw, dw;
 	struct ring r;
-	struct word w, d;
-	size_t g, gd = 0;
+	/* walk_next() sets them before they are read; inlined twice, GCC cannot tell */
+	struct word w = { 0 }, d = { 0 };
+	size_t g = 0, gd = 0;
 	int ret, dan;
 
 	ring_init(&r, u, n);
-	walker_init(&cw, u, n, WALK_LEADS_NO_DAN, &r, h);
-	while ((ret = walk_next(&cw, &w, &g)) > 0)
+	walker_init(&cw, u, n, WALK_LEADS_NO_DAN, &r, h, wide);
+	while ((ret = walk_next(&cw, &w, &g, wide)) > 0)
 		match_at(st, &r, &w, g, cw.base, cw.m);
 	if (!ret)
 		return;
 	state_init(st, st->want_best);
 	hints_init(h, n);
 	ring_init(&r, u, n);
-	walker_init(&cw, u, n, WALK_LEADS, &r, NULL);
-	walker_init(&dw, u, n, WALK_DAN, NULL, NULL);
-	dan = walk_next(&dw, &d, &gd);
-	while (walk_next(&cw, &w, &g)) {
-		for (; dan && gd < word_limit(g); dan = walk_next(&dw, &d, &gd))
+	walker_init(&cw, u, n, WALK_LEADS, &r, NULL, wide);
+	walker_init(&dw, u, n, WALK_DAN, NULL, NULL, wide);
+	dan = walk_next(&dw, &d, &gd, wide);
+	while (walk_next(&cw, &w, &g, wide)) {
+		for (; dan && gd < word_limit(g); dan = walk_next(&dw, &d, &gd, wide))
 			note(st, EXTRA_SIG(INJ_ROLE), "jailbreak", 0.55, d.start, d.end);
 		match_at(st, &r, &w, g, cw.base, cw.m);
 	}
-	for (; dan; dan = walk_next(&dw, &d, &gd))
+	for (; dan; dan = walk_next(&dw, &d, &gd, wide))
 		note(st, EXTRA_SIG(INJ_ROLE), "jailbreak", 0.55, d.start, d.end);
+}
+
+static void scan_words_portable(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
+{
+	__scan_words(st, t, n, h, 0);
+}
+
+#ifdef INJ_AVX512
+/* The walk again with the AVX-512 blocks and POPCNT inlined (dict.avx512). */
+__attribute__((target(INJ_AVX512_ISA))) static void scan_words_avx512(struct inj_state *st,
+									const char *t, size_t n,
+									struct inj_hints *h)
+{
+	__scan_words(st, t, n, h, 1);
+}
+#endif
+
+static void scan_words(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
+{
+#ifdef INJ_AVX512
+	if (dict.avx512) {
+		scan_words_avx512(st, t, n, h);
+		return;
+	}
+#endif
+	scan_words_portable(st, t, n, h);
 }
 
 /* --- literals ---------------------------------------------------------------- */
