@@ -12,6 +12,12 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__SSE2__) && defined(__GNUC__) && !defined(AIRLOCK_SCAN_NO_AVX512)
+/* AVX-512BW code beside the portable code, chosen at run time */
+#define EXFIL_AVX512 1
+#include <immintrin.h>
+#define AVX512 "avx512f,avx512bw"
+#endif
 
 #include "exfil.h"
 #include "rules.h"
@@ -389,21 +395,54 @@ static inline __attribute__((always_inline)) uint64_t run_mask64(const unsigned 
 	       (uint64_t)run_mask16(p + 32, range) << 32 | (uint64_t)run_mask16(p + 48, range) << 48;
 }
 
+#ifdef EXFIL_AVX512
+/* run_mask64() in one register, the compares straight into the mask. */
+__attribute__((target(AVX512))) static inline uint64_t run_mask64_avx512(const unsigned char *p,
+									   int range)
+{
+	__m512i v = _mm512_loadu_si512((const void *)p);
+
+	if (range)
+		return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(RANGE_LO)),
+					      _mm512_set1_epi8(RANGE_LEN));
+	return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(_mm512_or_si512(v, _mm512_set1_epi8(0x20)),
+						      _mm512_set1_epi8('a')), _mm512_set1_epi8(26)) |
+	       _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10)) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('='));
+}
+#endif
+
+/* The mask of 64 bytes at p, through the widest code the caller was built for. */
+static inline __attribute__((always_inline)) uint64_t run_mask64_at(const unsigned char *p, int range,
+								    int wide)
+{
+#ifdef EXFIL_AVX512
+	if (wide)
+		return run_mask64_avx512(p, range);
+#endif
+	(void)wide;
+	return run_mask64(p, range);
+}
+
 /*
  * The bits of t[base..n) that fall in 64 bytes.  A short last piece is
  * read as the last 64 bytes of the text, shifted, rather than copied.
  */
 static inline __attribute__((always_inline)) uint64_t run_bits(const char *t, size_t n, size_t base,
-							  int range)
+							  int range, int wide)
 {
 	const unsigned char *p = (const unsigned char *)t;
 	size_t left = n - base, j;
 	uint64_t m = 0;
 
 	if (left >= 64)
-		return run_mask64(p + base, range);
+		return run_mask64_at(p + base, range, wide);
 	if (n >= 64)
-		return run_mask64(p + n - 64, range) >> (64 - left);
+		return run_mask64_at(p + n - 64, range, wide) >> (64 - left);
 	for (j = 0; j < left; j++)
 		m |= (uint64_t)(range ? (unsigned char)(p[base + j] - RANGE_LO) < RANGE_LEN
 				      : !!in_run(t[base + j])) << j;
@@ -428,14 +467,14 @@ static uint64_t long_runs(uint64_t x, size_t least)
  * of one piece carries its start and length into the next.
  */
 static inline __attribute__((always_inline)) size_t first_span(const char *t, size_t n, size_t i,
-							       size_t least, int range)
+							       size_t least, int range, int wide)
 {
 	size_t base, open_b = 0, open = 0;     /* the span reaching the last piece's end */
 
 	if (i >= n || n - i < least)
 		return n;
 	for (base = i; base < n; base += 64) {
-		uint64_t x = run_bits(t, n, base, range), z;
+		uint64_t x = run_bits(t, n, base, range, wide), z;
 
 		if (open) {
 			size_t ones = ~x ? (size_t)__builtin_ctzll(~x) : 64;
@@ -466,11 +505,32 @@ static inline __attribute__((always_inline)) size_t first_span(const char *t, si
  * of the range or after it, and the byte before that one is no run byte,
  * so the exact search can start there.  Each search is inlined for its class.
  */
-static size_t next_long_span(const char *t, size_t n, size_t i, size_t least)
+static size_t next_long_span_portable(const char *t, size_t n, size_t i, size_t least)
 {
-	size_t s = first_span(t, n, i, least, 1);
+	size_t s = first_span(t, n, i, least, 1, 0);
 
-	return s < n ? first_span(t, n, s, least, 0) : n;
+	return s < n ? first_span(t, n, s, least, 0, 0) : n;
+}
+
+#ifdef EXFIL_AVX512
+__attribute__((target(AVX512))) static size_t next_long_span_avx512(const char *t, size_t n, size_t i,
+								     size_t least)
+{
+	size_t s = first_span(t, n, i, least, 1, 1);
+
+	return s < n ? first_span(t, n, s, least, 0, 1) : n;
+}
+#endif
+
+/* wide: the CPU has AVX-512BW (texts of 64 bytes or more are read 64 bytes at a time). */
+static size_t next_long_span(const char *t, size_t n, size_t i, size_t least, int wide)
+{
+#ifdef EXFIL_AVX512
+	if (wide)
+		return next_long_span_avx512(t, n, i, least);
+#endif
+	(void)wide;
+	return next_long_span_portable(t, n, i, least);
 }
 
 /*
@@ -484,9 +544,12 @@ static int scan_blobs(const char *t, size_t n, const struct exfil_opts *o, struc
 {
 	size_t min = o && o->blob_min_bytes ? o->blob_min_bytes : EXFIL_BLOB_MIN_DEFAULT;
 	size_t least = min < 60 ? min : 60, i = 0;
-	int found = 0;
+	int found = 0, wide = 0;
 
-	while ((i = next_long_span(t, n, i, least)) < n) {
+#ifdef EXFIL_AVX512
+	wide = n >= 64 && __builtin_cpu_supports("avx512bw");
+#endif
+	while ((i = next_long_span(t, n, i, least, wide)) < n) {
 		size_t b = i, e, hex = 0;
 		double ent, need;
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -154,6 +155,45 @@ static void test_hex_blob(void **state)
 	assert_int_equal(res.v[0].confidence, SCAN_CONF_MEDIUM);
 }
 
+/*
+ * The blob search reads 64 bytes at a time (AVX-512BW: one register, else
+ * 16-byte pieces), the last piece as the 64 bytes that end the text.  A
+ * random base64 run of 256 bytes (reported) or 255 (not) at every offset
+ * from a block edge, with prose or nothing after it, is found exactly.
+ */
+static void test_blob_block_edges(void **state)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char text[512];
+	uint32_t x = 2463534242u;
+	size_t k, i, len, tail;
+
+	(void)state;
+	for (k = 0; k < 130; k++) {
+		for (len = 255; len <= 256; len++) {
+			for (tail = 0; tail <= 3; tail += 3) {
+				memset(text, ' ', k);
+				for (i = 0; i + 4 < k; i += 5)
+					memcpy(text + i, "word", 4);
+				for (i = 0; i < len; i++) {
+					x ^= x << 13;
+					x ^= x >> 17;
+					x ^= x << 5;
+					text[k + i] = b64[x % 64];
+				}
+				memcpy(text + k + len, " ok", tail);
+				text[k + len + tail] = 0;
+				assert_int_equal(scan(text, EXFIL_REQUEST, NULL), len >= 256);
+				if (len < 256)
+					continue;
+				assert_string_equal(res.v[0].detail, "high-entropy-blob");
+				assert_int_equal(res.v[0].start, k);
+				assert_int_equal(res.v[0].end, k + len);
+			}
+		}
+	}
+}
+
 static void test_sorted_no_overlap(void **state)
 {
 	const char *text = "<img src=\"https://x.evil.io/a.png\"> then ![b](https://y.evil.io/b.png) and "
@@ -177,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_blobs),
 		cmocka_unit_test(test_hex_blob),
 		cmocka_unit_test(test_sorted_no_overlap),
+		cmocka_unit_test(test_blob_block_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
