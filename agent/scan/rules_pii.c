@@ -30,6 +30,11 @@ static int is_alnum(char c)
 	return (c >= '0' && c <= '9') || ((unsigned char)((c | 0x20) - 'a') < 26);
 }
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 static int is_hex(char c)
 {
 	return (c >= '0' && c <= '9') || ((unsigned char)((c | 0x20) - 'a') < 6);
@@ -259,11 +264,29 @@ static int ipv6_extract(const char *t, size_t n, struct scan_span *sp)
 	return 0;
 }
 
+/*
+ * Drop the byte before and the byte after the value that a pattern bounded
+ * with SHAPE_EDGE_L / SHAPE_EDGE_R matched (none at a window edge, where
+ * `^` or `$` matched instead); `in` says which bytes are the value's.
+ */
+static void strip_edges(const char *t, struct scan_span *sp, int (*in)(char))
+{
+	if (sp->len && !in(t[sp->off + sp->len - 1]))
+		sp->len--;
+	if (sp->len && !in(t[sp->off])) {
+		sp->off++;
+		sp->len--;
+	}
+}
+
 /* A MAC is a whole token: not a piece of a longer colon or dash list. */
 static int mac_extract(const char *t, size_t n, struct scan_span *sp)
 {
-	size_t a = sp->off, b = sp->off + sp->len;
+	size_t a, b;
 
+	strip_edges(t, sp, is_hex);
+	a = sp->off;
+	b = sp->off + sp->len;
 	if (a > 0 && (t[a - 1] == ':' || t[a - 1] == '-' || t[a - 1] == '.'))
 		return -1;
 	if (b < n && (t[b] == ':' || t[b] == '-' || (t[b] == '.' && b + 1 < n && is_hex(t[b + 1]))))
@@ -274,10 +297,19 @@ static int mac_extract(const char *t, size_t n, struct scan_span *sp)
 /* An IPv4 address that is not the tail of a longer dotted run ("1.2.3.4.5" start). */
 static int ipv4_extract(const char *t, size_t n, struct scan_span *sp)
 {
+	strip_edges(t, sp, is_digit);
 	if (sp->off > 0 && t[sp->off - 1] == '.')
 		return -1;
 	cidr_suffix(t, n, sp, 32);
 	return 0;
+}
+
+/* The wallet between the non-alphanumeric bytes its pattern matched around it. */
+static int wallet_extract(const char *t, size_t n, struct scan_span *sp)
+{
+	(void)n;
+	strip_edges(t, sp, is_alnum);
+	return sp->len ? 0 : -1;
 }
 
 static int ipv4_validate(const char *s, size_t len)
@@ -335,11 +367,6 @@ static int is_upper(char c)
 static int is_alpha(char c)
 {
 	return (unsigned char)((c | 0x20) - 'a') < 26;
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /*
@@ -687,6 +714,27 @@ static const char *const ctx_oid[] = {
 
 #define DIGIT_RULE(n) .trigger = SCAN_TRIG_DIGITS, .min_digits = (n)
 
+/*
+ * A value whose rule wants no letter or digit either side (BOUND_ALNUM, no
+ * \b: '_' is allowed) can say so in its pattern: one byte that is none, or
+ * the edge of a window.  A token-level window holds no white space, so with
+ * HS_FLAG_MULTILINE `^` and `$` are exactly its edges, next to the '\n'
+ * that joins windows in the view (which the class leaves out, so a match
+ * never reaches into the next window).  A window's edge need not be the
+ * value's: confirm checks the bounds on the text.  Hyperscan then reports a
+ * value once, from the start it needs, instead of every end and start its
+ * repeats allow (an IPv4 address up to three times, each a start-of-match
+ * lookup), and a wallet's 26-35 base58 bytes start only after a
+ * non-alphanumeric byte: in logs, most '1' and '3' are not.  The extract
+ * drops the two bytes again (strip_edges()).
+ */
+#define SHAPE_EDGE_L       "(?:^|[^A-Za-z0-9\\n])"
+#define SHAPE_EDGE_L_NODOT "(?:^|[^A-Za-z0-9.\\n])"  /* ipv4_extract drops a '.' before anyway */
+#define SHAPE_EDGE_R       "(?:[^A-Za-z0-9\\n]|$)"
+/* mac_extract drops a MAC after ':' '-' '.' or before ':' '-' anyway */
+#define SHAPE_EDGE_L_MAC   "(?:^|[^A-Za-z0-9:.\\n-])"
+#define SHAPE_EDGE_R_MAC   "(?:[^A-Za-z0-9:\\n-]|$)"
+
 static const struct scan_rule pii_rules[] = {
 	{
 		.id = "email", .type = "EMAIL", .category = SCAN_CAT_PII,
@@ -726,8 +774,8 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "ipv4", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
-		.regex = "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}",
-		.trigger = SCAN_TRIG_SEPS, .flags = SCAN_RF_BOUND_ALNUM,
+		.regex = SHAPE_EDGE_L_NODOT "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}" SHAPE_EDGE_R,
+		.hs_flags = HS_FLAG_MULTILINE, .trigger = SCAN_TRIG_SEPS, .flags = SCAN_RF_BOUND_ALNUM,
 		.extract = ipv4_extract, .validate = ipv4_validate,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,
 		.negative = neg_ip, .priority = 5,
@@ -742,9 +790,10 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "mac-address", .type = "MAC_ADDRESS", .category = SCAN_CAT_PII,
-		.regex = "[0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}"
-			 "|[0-9a-f]{4}\\.[0-9a-f]{4}\\.[0-9a-f]{4}",
-		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
+		.regex = SHAPE_EDGE_L_MAC
+			 "(?:[0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}"
+			 "|[0-9a-f]{4}\\.[0-9a-f]{4}\\.[0-9a-f]{4})" SHAPE_EDGE_R_MAC,
+		.hs_flags = HS_FLAG_CASELESS | HS_FLAG_MULTILINE, .trigger = SCAN_TRIG_SEPS,
 		.flags = SCAN_RF_BOUND_ALNUM, .extract = mac_extract, .validate = scan_valid_mac,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_mac, .conf_ctx = SCAN_CONF_HIGH,
 		.priority = 6,
@@ -758,8 +807,10 @@ static const struct scan_rule pii_rules[] = {
 	},
 	{
 		.id = "crypto-wallet", .type = "CRYPTO_WALLET", .category = SCAN_CAT_PII,
-		.regex = "[13][a-km-zA-HJ-NP-Z1-9]{25,34}|bc1[ac-hj-np-z02-9]{8,87}|BC1[AC-HJ-NP-Z02-9]{8,87}",
-		.trigger = SCAN_TRIG_TOKEN, .flags = SCAN_RF_BOUND_ALNUM,
+		.regex = SHAPE_EDGE_L "(?:[13][a-km-zA-HJ-NP-Z1-9]{25,34}|bc1[ac-hj-np-z02-9]{8,87}|"
+			 "BC1[AC-HJ-NP-Z02-9]{8,87})" SHAPE_EDGE_R,
+		.hs_flags = HS_FLAG_MULTILINE, .trigger = SCAN_TRIG_TOKEN,
+		.flags = SCAN_RF_BOUND_ALNUM, .extract = wallet_extract,
 		.validate = scan_valid_crypto, .conf = SCAN_CONF_HIGH, .context = ctx_wallet,
 		.priority = 25,
 	},

@@ -266,6 +266,36 @@ static void test_wallets_and_object_ids(void **state)
 	expect_none(f, "\"request\": \"3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35\"", "AZURE_OBJECT_ID");
 }
 
+/*
+ * IPv4, MAC and wallet patterns match the byte either side of the value (or
+ * a window's edge): the value alone, '_' beside it (not a letter or digit),
+ * and what must stay out (a letter, digit or '.' beside it, longer runs).
+ */
+static void test_bounded_shapes(void **state)
+{
+	struct fx *f = *state;
+	const char *w = "1DqzhuaNKh7mQFWhK7ec5HnfPMjBjrTjYt";
+
+	expect(f, "10.1.2.3", "IP_ADDRESS", "10.1.2.3");
+	expect(f, "00:1b:44:11:3a:b7", "MAC_ADDRESS", "00:1b:44:11:3a:b7");
+	expect(f, w, "CRYPTO_WALLET", w);
+	expect(f, "ip_10.1.2.3_x", "IP_ADDRESS", "10.1.2.3");
+	expect(f, "wallet_1DqzhuaNKh7mQFWhK7ec5HnfPMjBjrTjYt_", "CRYPTO_WALLET", w);
+	expect(f, "addr:bc1qpk88h77aulw7nlam7m8jn75am8tvtfwmsemtvk;1DqzhuaNKh7mQFWhK7ec5HnfPMjBjrTjYt",
+	       "CRYPTO_WALLET", w);
+	expect(f, "to BC1QPK88H77AULW7NLAM7M8JN75AM8TVTFWMSEMTVK.", "CRYPTO_WALLET",
+	       "BC1QPK88H77AULW7NLAM7M8JN75AM8TVTFWMSEMTVK");
+	expect(f, "mac=00:1b:44:11:3a:b7;", "MAC_ADDRESS", "00:1b:44:11:3a:b7");
+	expect(f, "001B.4411.3AB7.", "MAC_ADDRESS", "001B.4411.3AB7");
+	expect(f, "net 192.168.0.0/16;", "IP_ADDRESS", "192.168.0.0/16");
+	expect(f, "a/10.1.2.3/b", "IP_ADDRESS", "10.1.2.3");
+	expect(f, "10.1.2.3.4 5.6.7.8", "IP_ADDRESS", "5.6.7.8");
+	expect_none(f, "x10.1.2.3 10.1.2.3y .10.1.2.3 1234.1.2.3 10.1.2.3456", "IP_ADDRESS");
+	expect_none(f, "a1DqzhuaNKh7mQFWhK7ec5HnfPMjBjrTjYt 1DqzhuaNKh7mQFWhK7ec5HnfPMjBjrTjYtz",
+		    "CRYPTO_WALLET");
+	expect_none(f, "00:1b:44:11:3a:b7:01 x00:1b:44:11:3a:b7 001b.4411.3ab7.0c12", "MAC_ADDRESS");
+}
+
 /* --- normalisation, offsets, overlaps -------------------------------------------- */
 
 static void test_offsets_are_original(void **state)
@@ -780,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_phones),
 		cmocka_unit_test(test_wallets_and_object_ids),
+		cmocka_unit_test(test_bounded_shapes),
 		cmocka_unit_test(test_offsets_are_original),
 		cmocka_unit_test(test_sorted_non_overlapping),
 		cmocka_unit_test(test_append_and_signals),
