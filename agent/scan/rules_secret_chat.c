@@ -12,10 +12,26 @@
 
 #define UUID_RE "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
-/* The pattern starts at the app id's last digit (a digit-led one is slow on numbers): widen. */
+#define FB_TAIL_MAX 40   /* bytes of the secret after "id|" (27 at least) */
+
+/* [0-9A-Za-z_-], whatever the locale */
+static int is_fb_tail(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (unsigned char)((c | 0x20) - 'a') < 26 || c == '_' ||
+	       c == '-';
+}
+
+/*
+ * The pattern starts at the app id's last digit (a digit-led one is slow on
+ * numbers): widen to the id.  It holds the secret's first 27 bytes only (a
+ * {27,40} repeat and a terminator tried after every '|' of a log or a table
+ * were a sixth of the full-text database's time): the secret is the whole
+ * run of [0-9A-Za-z_-] after the separator, at most FB_TAIL_MAX bytes, and
+ * secret_extract_token() wants a terminator after it, as SECRET_END did.
+ */
 static int extract_fb_token(const char *text, size_t len, struct scan_span *span)
 {
-	size_t b = span->off + 1, d = 0;    /* the match starts at the id's last digit */
+	size_t b = span->off + 1, d = 0, tail, e = span->off + span->len;
 
 	while (b > 0 && d < 17 && isdigit((unsigned char)text[b - 1])) {
 		b--;
@@ -23,8 +39,13 @@ static int extract_fb_token(const char *text, size_t len, struct scan_span *span
 	}
 	if (d < 15 || d > 16)
 		return -1;
-	span->len += span->off - b;
+	tail = span->off + (text[span->off + 1] == '|' ? 2 : 4);
+	while (e < len && is_fb_tail((unsigned char)text[e]) && e - tail < FB_TAIL_MAX)
+		e++;
+	if (e < len && is_fb_tail((unsigned char)text[e]))
+		return -1;
 	span->off = b;
+	span->len = e - b;
 	return secret_extract_token(text, len, span);
 }
 
@@ -237,7 +258,7 @@ static const struct scan_rule chat_rules[] = {
 	{
 		SECRET_RULE("facebook-access-token"),
 		/* app-id|secret: digit-led, so only next to a Facebook word */
-		.regex = "[0-9](?:\\||%7[Cc])[0-9a-zA-Z_-]{27,40}" SECRET_END,
+		.regex = "[0-9](?:\\||%7[Cc])[0-9a-zA-Z_-]{27}",
 		.flags = SCAN_RF_LEFT_NOT_WORD | SCAN_RF_NEED_CONTEXT, .extract = extract_fb_token,
 		.context = facebook_ctx, .ctx_words = 8,
 		.conf = SCAN_CONF_HIGH, .min_entropy = 3.0,

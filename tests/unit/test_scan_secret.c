@@ -235,6 +235,33 @@ static void test_chat_and_payment(void **state)
 	expect_one(f, text, "telegram-bot-token", tok);
 }
 
+/*
+ * facebook-access-token: the pattern holds the secret's first 27 bytes, the
+ * extract the rest (up to 40) and the terminator after it.
+ */
+static void test_facebook_token(void **state)
+{
+	struct fx *f = *state;
+	const char *t39 = "1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmcaB3dE5fG7hJ9";
+
+	expect_one(f, "facebook 1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmc", "facebook-access-token",
+		   "1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmc");
+	expect_one(f, "fb: 1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmcaB3dE5fG7hJ9 \"x\"",
+		   "facebook-access-token", t39);
+	expect_one(f, "facebook 147703664570076%7CwRPf2v3mt2JfMqCLK8n7oltrEmc_-ab;",
+		   "facebook-access-token", "147703664570076%7CwRPf2v3mt2JfMqCLK8n7oltrEmc_-ab");
+	expect_one(f, "graph 147703664570076%7cwRPf2v3mt2JfMqCLK8n7oltrEmc\\n",
+		   "facebook-access-token", "147703664570076%7cwRPf2v3mt2JfMqCLK8n7oltrEmc");
+	/* 40 bytes; 41, no terminator, 26 bytes, 14 or 17 digits: none */
+	expect_one(f, "fb 1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmcaB3dE5fG7hJ9k;",
+		   "facebook-access-token", "1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmcaB3dE5fG7hJ9k");
+	expect_none(f, "fb 1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmcaB3dE5fG7hJ9kX");
+	expect_none(f, "fb 1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEmc,");
+	expect_none(f, "fb 1477036645700765|wRPf2v3mt2JfMqCLK8n7oltrEm");
+	expect_none(f, "fb 14770366457007|wRPf2v3mt2JfMqCLK8n7oltrEmc");
+	expect_none(f, "fb 14770366457007650|wRPf2v3mt2JfMqCLK8n7oltrEmc");
+}
+
 static void test_generic_shapes(void **state)
 {
 	struct fx *f = *state;
@@ -418,6 +445,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ai, setup),
 		cmocka_unit_test_setup(test_vcs_and_registries, setup),
 		cmocka_unit_test_setup(test_chat_and_payment, setup),
+		cmocka_unit_test_setup(test_facebook_token, setup),
 		cmocka_unit_test_setup(test_generic_shapes, setup),
 		cmocka_unit_test_setup(test_more_families, setup),
 		cmocka_unit_test_setup(test_placeholders_and_lookalikes, setup),
