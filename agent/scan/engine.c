@@ -481,6 +481,7 @@ int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine
 		return -EIO;
 	}
 	eng->opts = default_opts;
+	eng->pf_isa = scan_prefilter_isa();
 	if (opts) {
 		if (opts->max_input)
 			eng->opts.max_input = opts->max_input;
@@ -660,6 +661,7 @@ struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
 	free(s->part_off);
 	free(s->sorted);
 	free(s->jobs);
+	free(s->pf_masks);
 	free(s);
 	return NULL;
 }

@@ -67,6 +67,7 @@ struct scan_engine {
 	size_t n_guid_ctx;             /* NULL when some GUID rule needs no context */
 	unsigned int digits_min;       /* smallest min_digits of the DIGITS rules */
 	size_t n_fallback;
+	unsigned int pf_isa;           /* enum scan_pf_isa: the prefilter's code, set at creation */
 };
 
 /* A stretch of the text copied into a trigger's view. */
@@ -158,6 +159,8 @@ struct scan_scratch {
 	size_t cap_sorted;
 	struct scan_start_job *jobs;   /* start.c: full-text candidates awaiting their start */
 	size_t cap_jobs;
+	uint64_t *pf_masks;            /* prefilter.c: the text's byte classes, 64-byte blocks */
+	size_t cap_pf_masks;           /* in words */
 };
 
 /* The database a trigger's rules go to. */
@@ -185,6 +188,9 @@ int scan_settle(const struct scan_engine *eng, struct scan_scratch *s, const str
 int scan_find_starts(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
 		     size_t n, size_t nc);
 
+/* prefilter.c: the widest code it can run on this CPU (the tests may force a narrower one). */
+enum scan_pf_isa { SCAN_PF_SCALAR, SCAN_PF_SSE2, SCAN_PF_AVX2, SCAN_PF_AVX512 };
+unsigned int scan_prefilter_isa(void);
 /* prefilter.c: windows of text each database must see. */
 int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s,
 		   const char *t, size_t n);

@@ -2,12 +2,14 @@
 /*
  * Prefilter: find the few stretches of a prompt where a triggered rule can
  * match (rules.h, enum scan_trigger), so each Hyperscan database scans a
- * compact view instead of the whole text.  Two passes over 64-byte blocks
- * turned into bit masks with SSE2 (a scalar fallback elsewhere): digit
- * clusters (runs of bits: digits and the joiners between them), and tokens
- * holding in-token punctuation '@' '.' ':' '-' (addresses, hosts,
- * separators, GUIDs).  Prose has few of either and skips a block in a few
- * instructions; JSON and logs judge most clusters by a popcount.
+ * compact view instead of the whole text.  Each 64-byte block of the text
+ * is classified once into bit masks (digits, joiners, white space, token
+ * bytes, in-token punctuation), with AVX-512BW, AVX2 or SSE2 as the CPU
+ * allows (chosen when the engine is made), a scalar loop elsewhere.  Two
+ * passes then run on the masks alone: digit clusters (runs of bits: digits
+ * and the joiners between them), and tokens holding in-token punctuation
+ * '@' '.' ':' '-' (addresses, hosts, separators, GUIDs).  Prose has few of
+ * either; JSON and logs judge most clusters by a popcount.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +18,12 @@
 #include "engine_int.h"
 #include "simd.h"
 #include "validate.h"
+
+#if defined(__x86_64__) && defined(__SSE2__) && defined(__GNUC__) && !defined(AIRLOCK_SCAN_NO_AVX2)
+/* AVX2 and AVX-512BW code beside the portable code, chosen at run time */
+#define PF_WIDE 1
+#include <immintrin.h>
+#endif
 
 /* Byte classes, one table lookup per byte in the scalar loops. */
 enum {
@@ -33,7 +41,7 @@ enum {
 
 /*
  * Not ':' or '/' among the joiners: times and dates use them, the numbers
- * we look for do not.
+ * we look for do not.  The vector classifiers below test the same sets.
  */
 static const uint8_t cls[256] = {
 	['0' ... '9'] = C_DIGIT | C_MARGIN | C_TOKEN | C_HEX,
@@ -77,11 +85,6 @@ static inline int is_margin(uint8_t c)
 	return cls[c] & C_MARGIN;
 }
 
-static inline int is_token(uint8_t c)
-{
-	return cls[c] & C_TOKEN;
-}
-
 static inline int is_hex(uint8_t c)
 {
 	return cls[c] & C_HEX;
@@ -96,231 +99,297 @@ struct punct {
 };
 
 /*
- * Hits of one kind (digits, or token punctuation) as a bit mask per 64-byte
- * block: prose skips a block in a few vector instructions, and dense text
- * (JSON, logs) walks the bits instead of restarting a search per byte.
+ * The masks both passes read, one word per 64-byte block (bit i: byte
+ * 64 * k + i), each array (n + 63) / 64 + 1 words long: the last word is
+ * 0, so a 64-bit window at any offset is two reads and a shift.
  */
-struct hitter {
-	const uint8_t *t;
-	size_t n;
-	size_t base;                   /* block start; mask covers [base, base + 64) */
-	uint64_t mask;
-	int valid;
-	int punct;                     /* 0: digits */
-	struct punct p;
+enum pf_mask {
+	PF_DIGIT,      /* C_DIGIT */
+	PF_JOIN,       /* C_JOIN */
+	PF_HIT,        /* in-token punctuation the token pass starts from (struct punct) */
+	PF_SPACE,      /* C_SPACE */
+	PF_PUNCT,      /* '@' '.' ':' '-', wherever they are (C_PUNCT) */
+	PF_TOKEN,      /* C_TOKEN */
+	PF__COUNT
 };
 
-#ifdef __SSE2__
+struct pf {
+	const uint8_t *t;
+	size_t n;
+	const uint64_t *m[PF__COUNT];
+};
 
-static __m128i alnum16(__m128i v)
+/* One block's classes before the neighbour tests; bits past the text are 0. */
+struct raw {
+	uint64_t digit, join, space, token, alnum, at, dot, colon, dash, slash;
+};
+
+static void raw_scalar(const uint8_t *t, size_t n, size_t base, struct raw *r)
 {
-	return scan_digit_or_letter16(v, 'z');
-}
+	size_t i, end = n - base < 64 ? n : base + 64;
 
-/* Bit k: p[k] is no token byte ([A-Za-z0-9_+/=-], C_TOKEN). */
-static inline unsigned int not_token16(const uint8_t *p)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)p);
-	__m128i a = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
-				 _mm_cmpeq_epi8(v, _mm_set1_epi8('+')));
-	__m128i b = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
-				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
-					      _mm_cmpeq_epi8(v, _mm_set1_epi8('='))));
+	memset(r, 0, sizeof(*r));
+	for (i = base; i < end; i++) {
+		uint8_t c = t[i], k = cls[c];
+		uint64_t bit = 1ull << (i - base);
 
-	return ~(unsigned int)_mm_movemask_epi8(_mm_or_si128(alnum16(v), _mm_or_si128(a, b))) &
-	       0xffff;
-}
-
-/* Bit k: p[k] is white space (C_SPACE: ' ', '\t' to '\r'). */
-static inline unsigned int space16(const uint8_t *p)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)p);
-
-	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-							     scan_in_range16(v, '\t', '\r')));
-}
-
-/* Bit k: p[k] is '@' '.' ':' or '-' (C_PUNCT). */
-static inline unsigned int punct16(const uint8_t *p)
-{
-	__m128i v = _mm_loadu_si128((const __m128i *)p);
-
-	return (unsigned int)_mm_movemask_epi8(
-		_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')),
-					  _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-			     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')),
-					  _mm_cmpeq_epi8(v, _mm_set1_epi8('-')))));
-}
-#endif
-
-/*
- * The per-byte loops of the token passes, 16 bytes a step where SSE2 is
- * there: token bytes forward and backward, white space backward.
- */
-static inline size_t token_fwd(const uint8_t *t, size_t i, size_t lim)
-{
-#ifdef __SSE2__
-	for (; i + 16 <= lim; i += 16) {
-		unsigned int m = not_token16(t + i);
-
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
+		r->digit |= k & C_DIGIT ? bit : 0;
+		r->join |= k & C_JOIN ? bit : 0;
+		r->space |= k & C_SPACE ? bit : 0;
+		r->token |= k & C_TOKEN ? bit : 0;
+		r->alnum |= k & (C_ALPHA | C_DIGIT) ? bit : 0;
+		r->at |= c == '@' ? bit : 0;
+		r->dot |= c == '.' ? bit : 0;
+		r->colon |= c == ':' ? bit : 0;
+		r->dash |= c == '-' ? bit : 0;
+		r->slash |= c == '/' ? bit : 0;
 	}
-#endif
-	while (i < lim && is_token(t[i]))
-		i++;
-	return i;
-}
-
-/* The start of the token bytes ending at i, not below floor. */
-static inline size_t token_back(const uint8_t *t, size_t i, size_t floor)
-{
-#ifdef __SSE2__
-	for (; i >= floor + 16; i -= 16) {
-		unsigned int m = not_token16(t + i - 16);
-
-		if (m)
-			return i - 16 + (size_t)(32 - __builtin_clz(m));
-	}
-#endif
-	while (i > floor && is_token(t[i - 1]))
-		i--;
-	return i;
-}
-
-/* The start of the non-space bytes ending at i, not below floor. */
-static inline size_t word_back(const uint8_t *t, size_t i, size_t floor)
-{
-#ifdef __SSE2__
-	for (; i >= floor + 16; i -= 16) {
-		unsigned int m = space16(t + i - 16);
-
-		if (m)
-			return i - 16 + (size_t)(32 - __builtin_clz(m));
-	}
-#endif
-	while (i > floor && !is_space(t[i - 1]))
-		i--;
-	return i;
 }
 
 #ifdef __SSE2__
-static uint64_t block_vec(const struct hitter *h, const uint8_t *p);
-
-static __attribute__((noinline)) uint64_t block_mask(const struct hitter *h, size_t base)
-{
-	uint8_t pad[1 + 64 + 1];
-	size_t len;
-
-	if (base && base + 65 <= h->n)
-		return block_vec(h, h->t + base);
-	/*
-	 * The punctuation test reads one byte either side: at the edges of the
-	 * text, a padded copy (space around) keeps the vector path.
-	 */
-	len = h->n - base < 64 ? h->n - base : 64;
-	memset(pad, ' ', sizeof(pad));
-	pad[0] = base ? h->t[base - 1] : ' ';
-	memcpy(pad + 1, h->t + base, len);
-	if (base + len < h->n)
-		pad[1 + len] = h->t[base + len];
-	return block_vec(h, pad + 1) & (len == 64 ? ~0ull : (1ull << len) - 1);
-}
-
 static inline uint64_t mask16(__m128i r, int k)
 {
 	return (uint64_t)(uint16_t)_mm_movemask_epi8(r) << (16 * k);
 }
 
-/*
- * The block as 64-bit masks, one per class: a neighbour test is a shift by
- * one, the bytes either side of the block (p[-1], p[64]) fill the ends.
- */
-static uint64_t block_vec(const struct hitter *h, const uint8_t *p)
+static inline __m128i eq16(__m128i v, char c)
 {
-	uint64_t at = 0, dot = 0, colon = 0, dash = 0, slash = 0, an = 0, al, ar, cl, cr;
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+/* p[0..64) readable. */
+static inline void raw_sse2_64(const uint8_t *p, struct raw *r)
+{
 	int k;
 
-	if (!h->punct) {
-		for (k = 0; k < 4; k++)
-			at |= mask16(scan_in_range16(_mm_loadu_si128((const __m128i *)(p + 16 * k)), '0', '9'), k);
-		return at;
-	}
+	memset(r, 0, sizeof(*r));
 	for (k = 0; k < 4; k++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+		__m128i an = scan_digit_or_letter16(v, 'z'), sp = eq16(v, ' ');
+		__m128i dot = eq16(v, '.'), dash = eq16(v, '-'), plus = eq16(v, '+');
+		__m128i slash = eq16(v, '/');
 
-		at |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), k);
-		dot |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), k);
-		colon |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), k);
-		dash |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')), k);
+		r->digit |= mask16(scan_in_range16(v, '0', '9'), k);
+		r->alnum |= mask16(an, k);
+		r->space |= mask16(_mm_or_si128(sp, scan_in_range16(v, '\t', '\r')), k);
+		r->join |= mask16(_mm_or_si128(_mm_or_si128(sp, dot),
+					       _mm_or_si128(_mm_or_si128(dash, plus),
+							    _mm_or_si128(eq16(v, '('), eq16(v, ')')))), k);
+		r->token |= mask16(_mm_or_si128(_mm_or_si128(an, _mm_or_si128(dash, plus)),
+						_mm_or_si128(slash, _mm_or_si128(eq16(v, '_'),
+										 eq16(v, '=')))), k);
+		r->at |= mask16(eq16(v, '@'), k);
+		r->dot |= mask16(dot, k);
+		r->colon |= mask16(eq16(v, ':'), k);
+		r->dash |= mask16(dash, k);
+		r->slash |= mask16(slash, k);
 	}
-	/* most blocks of prose hold none of the four: skip the neighbour tests */
-	if (!(at | dot | colon | dash))
-		return 0;
-	for (k = 0; k < 4; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(p + 16 * k));
+}
 
-		an |= mask16(alnum16(v), k);
-		slash |= mask16(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), k);
+/* The last block of a text goes through a zeroed copy: 0 is in no class. */
+static inline void raw_sse2(const uint8_t *t, size_t n, size_t base, struct raw *r)
+{
+	uint8_t pad[64] = { 0 };
+
+	if (n - base >= 64) {
+		raw_sse2_64(t + base, r);
+		return;
 	}
-	al = an << 1 | (uint64_t)!!is_alnum(p[-1]);
-	ar = an >> 1 | (uint64_t)!!is_alnum(p[64]) << 63;
-	cl = al | colon << 1 | (uint64_t)(p[-1] == ':');
-	cr = ar | (colon | slash) >> 1 | (uint64_t)(p[64] == ':' || p[64] == '/') << 63;
-	return (h->p.at ? at : 0) | (h->p.dot ? dot & al & ar : 0) |
-	       (h->p.colon ? colon & cl & cr : 0) | (h->p.dash ? dash & al & ar : 0);
-}
-#else
-/* In-token punctuation: the neighbours decide, so "end. " and "key: v" are skipped. */
-static int punct_hit(const struct punct *p, const uint8_t *t, size_t i, size_t n)
-{
-	uint8_t c = t[i], l = i ? t[i - 1] : ' ', r = i + 1 < n ? t[i + 1] : ' ';
-
-	if (c == '@')
-		return p->at;
-	if (c == '.')
-		return p->dot && is_alnum(l) && is_alnum(r);
-	if (c == ':')
-		return p->colon && (is_alnum(l) || l == ':') && (is_alnum(r) || r == ':' || r == '/');
-	if (c == '-')
-		return p->dash && is_alnum(l) && is_alnum(r);
-	return 0;
-}
-
-static uint64_t block_scalar(const struct hitter *h, size_t base)
-{
-	uint64_t m = 0;
-	size_t i;
-
-	for (i = base; i < h->n && i < base + 64; i++)
-		if (h->punct ? punct_hit(&h->p, h->t, i, h->n) : is_digit(h->t[i]))
-			m |= 1ull << (i - base);
-	return m;
-}
-
-static __attribute__((noinline)) uint64_t block_mask(const struct hitter *h, size_t base)
-{
-	return block_scalar(h, base);
+	memcpy(pad, t + base, n - base);
+	raw_sse2_64(pad, r);
 }
 #endif
 
-/* The first hit at or after i, or n. */
-static inline size_t hit_next(struct hitter *h, size_t i)
+#ifdef PF_WIDE
+__attribute__((target("avx2"))) static inline uint64_t eq32(__m256i v, char c, int half)
 {
-	while (i < h->n) {
-		uint64_t m;
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c)))
+	       << (32 * half);
+}
 
-		if (!h->valid || i < h->base || i >= h->base + 64) {
-			h->base = i;
-			h->mask = block_mask(h, i);
-			h->valid = 1;
-		}
-		m = h->mask & (~0ull << (i - h->base));
-		if (m)
-			return h->base + (size_t)__builtin_ctzll(m);
-		i = h->base + 64;
+/* Unsigned v - lo <= hi - lo, bit per byte. */
+__attribute__((target("avx2"))) static inline uint64_t range32(__m256i v, uint8_t lo, uint8_t hi,
+								int half)
+{
+	__m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8((char)lo));
+
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(
+		       _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8((char)(hi - lo))), d))
+	       << (32 * half);
+}
+
+__attribute__((target("avx2"))) static inline void raw_avx2_64(const uint8_t *p, struct raw *r)
+{
+	int h;
+
+	memset(r, 0, sizeof(*r));
+	for (h = 0; h < 2; h++) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * h));
+		uint64_t digit = range32(v, '0', '9', h), sp = eq32(v, ' ', h);
+		uint64_t an = digit | range32(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 'z', h);
+		uint64_t dot = eq32(v, '.', h), dash = eq32(v, '-', h), plus = eq32(v, '+', h);
+		uint64_t slash = eq32(v, '/', h);
+
+		r->digit |= digit;
+		r->alnum |= an;
+		r->space |= sp | range32(v, '\t', '\r', h);
+		r->join |= sp | dot | dash | plus | eq32(v, '(', h) | eq32(v, ')', h);
+		r->token |= an | dash | plus | slash | eq32(v, '_', h) | eq32(v, '=', h);
+		r->at |= eq32(v, '@', h);
+		r->dot |= dot;
+		r->colon |= eq32(v, ':', h);
+		r->dash |= dash;
+		r->slash |= slash;
 	}
-	return h->n;
+}
+
+__attribute__((target("avx2"))) static inline void raw_avx2(const uint8_t *t, size_t n, size_t base,
+							      struct raw *r)
+{
+	uint8_t pad[64] = { 0 };
+
+	if (n - base >= 64) {
+		raw_avx2_64(t + base, r);
+		return;
+	}
+	memcpy(pad, t + base, n - base);
+	raw_avx2_64(pad, r);
+}
+
+__attribute__((target("avx512bw"))) static inline uint64_t eq64(__m512i v, char c)
+{
+	return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c));
+}
+
+__attribute__((target("avx512bw"))) static inline uint64_t range64(__m512i v, uint8_t lo, uint8_t hi)
+{
+	return _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8((char)lo)),
+				      _mm512_set1_epi8((char)(hi - lo)));
+}
+
+/* One load per block; the last one masked (masked-off bytes read as 0 and never fault). */
+__attribute__((target("avx512bw"))) static inline void raw_avx512(const uint8_t *t, size_t n,
+								   size_t base, struct raw *r)
+{
+	__m512i v = n - base >= 64 ? _mm512_loadu_si512(t + base)
+				   : _mm512_maskz_loadu_epi8((1ull << (n - base)) - 1, t + base);
+	uint64_t sp = eq64(v, ' '), dot = eq64(v, '.'), dash = eq64(v, '-'), plus = eq64(v, '+');
+	uint64_t slash = eq64(v, '/');
+
+	r->digit = range64(v, '0', '9');
+	r->alnum = r->digit | range64(_mm512_or_si512(v, _mm512_set1_epi8(0x20)), 'a', 'z');
+	r->space = sp | range64(v, '\t', '\r');
+	/* '(' and ')' differ in the lowest bit only */
+	r->join = sp | dot | dash | plus | eq64(_mm512_and_si512(v, _mm512_set1_epi8((char)0xfe)), '(');
+	r->token = r->alnum | dash | plus | slash | eq64(v, '_') | eq64(v, '=');
+	r->at = eq64(v, '@');
+	r->dot = dot;
+	r->colon = eq64(v, ':');
+	r->dash = dash;
+	r->slash = slash;
+}
+#endif
+
+/*
+ * Every block once, into the masks.  The punctuation test looks at one
+ * byte either side, so the next block is classified before this one is
+ * stored; outside the text is white space.  Inlined into each caller
+ * with its own block function.
+ */
+static inline __attribute__((always_inline)) void
+__classify(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *const m[PF__COUNT],
+	   void (*raw_at)(const uint8_t *, size_t, size_t, struct raw *))
+{
+	const uint64_t fat = pu->at ? ~0ull : 0, fdot = pu->dot ? ~0ull : 0;
+	const uint64_t fcolon = pu->colon ? ~0ull : 0, fdash = pu->dash ? ~0ull : 0;
+	size_t nb = (n + 63) / 64, k;
+	uint64_t pan = 0, pcolon = 0;  /* bit 63 of the block before: alnum, ':' */
+	struct raw cur = { 0 }, nxt = { 0 };
+
+	if (nb)
+		raw_at(t, n, 0, &cur);
+	for (k = 0; k < nb; k++) {
+		uint64_t al, ar, cl, cr, nan = 0, ncs = 0;
+
+		if (k + 1 < nb) {
+			raw_at(t, n, (k + 1) * 64, &nxt);
+			nan = nxt.alnum & 1;
+			ncs = (nxt.colon | nxt.slash) & 1;
+		}
+		al = cur.alnum << 1 | pan;
+		ar = cur.alnum >> 1 | nan << 63;
+		cl = al | cur.colon << 1 | pcolon;
+		cr = ar | (cur.colon | cur.slash) >> 1 | ncs << 63;
+		m[PF_DIGIT][k] = cur.digit;
+		m[PF_JOIN][k] = cur.join;
+		m[PF_HIT][k] = (cur.at & fat) | (((cur.dot & fdot) | (cur.dash & fdash)) & al & ar) |
+			       (cur.colon & fcolon & cl & cr);
+		m[PF_SPACE][k] = cur.space;
+		m[PF_PUNCT][k] = cur.at | cur.dot | cur.colon | cur.dash;
+		m[PF_TOKEN][k] = cur.token;
+		pan = cur.alnum >> 63;
+		pcolon = cur.colon >> 63;
+		cur = nxt;
+	}
+	for (k = 0; k < PF__COUNT; k++)
+		m[k][nb] = 0;
+}
+
+/* The 64 bits of m from bit `at` on. */
+static inline uint64_t mask_at(const uint64_t *m, size_t at)
+{
+	unsigned int sh = at & 63;
+
+	return sh ? m[at >> 6] >> sh | m[(at >> 6) + 1] << (64 - sh) : m[at >> 6];
+}
+
+/* The first bit of m ^ flip set in [i, lim) (lim <= n), or lim. */
+static inline size_t bit_next(const uint64_t *m, uint64_t flip, size_t i, size_t lim)
+{
+	while (i < lim) {
+		uint64_t w = (m[i >> 6] ^ flip) >> (i & 63);
+
+		if (w) {
+			i += (size_t)__builtin_ctzll(w);
+			return i < lim ? i : lim;
+		}
+		i = (i | 63) + 1;
+	}
+	return lim;
+}
+
+/* One past the last bit of m ^ flip set in [floor, i), or floor. */
+static inline size_t bit_prev(const uint64_t *m, uint64_t flip, size_t i, size_t floor)
+{
+	while (i > floor) {
+		size_t k = (i - 1) >> 6;
+		uint64_t w = (m[k] ^ flip) & (~0ull >> (63 - ((i - 1) & 63)));
+
+		if (w) {
+			i = k * 64 + 64 - (size_t)__builtin_clzll(w);
+			return i > floor ? i : floor;
+		}
+		i = k * 64;
+	}
+	return floor;
+}
+
+/* The end of the token bytes from i, not past lim. */
+static inline size_t token_fwd(const struct pf *x, size_t i, size_t lim)
+{
+	return bit_next(x->m[PF_TOKEN], ~0ull, i, lim);
+}
+
+/* The start of the token bytes ending at i, not below floor. */
+static inline size_t token_back(const struct pf *x, size_t i, size_t floor)
+{
+	return bit_prev(x->m[PF_TOKEN], ~0ull, i, floor);
+}
+
+/* The start of the non-space bytes ending at i, not below floor. */
+static inline size_t word_back(const struct pf *x, size_t i, size_t floor)
+{
+	return bit_prev(x->m[PF_SPACE], 0, i, floor);
 }
 
 static int wins_push(struct scan_wins *w, size_t start, size_t end)
@@ -350,17 +419,16 @@ static int wins_push(struct scan_wins *w, size_t start, size_t end)
  * The token run around a digit: random tokens nearly always hold one, so
  * the digit pass finds them without looking at every word of prose.
  */
-static int token_run(struct scan_wins *w, const uint8_t *t, size_t n, size_t at,
-		     size_t *done)
+static int token_run(struct scan_wins *w, const struct pf *x, size_t at, size_t *done)
 {
-	size_t a = at, b = at;
+	size_t a = at, b = at, n = x->n;
 
 	if (at < *done)
 		return 0;
-	a = token_back(t, at, at - *done > SCAN_TOKEN_MAX ? at - SCAN_TOKEN_MAX : *done);
-	b = token_fwd(t, at, n - a > SCAN_TOKEN_MAX ? a + SCAN_TOKEN_MAX : n);
+	a = token_back(x, at, at - *done > SCAN_TOKEN_MAX ? at - SCAN_TOKEN_MAX : *done);
+	b = token_fwd(x, at, n - a > SCAN_TOKEN_MAX ? a + SCAN_TOKEN_MAX : n);
 	*done = b;
-	if (b - a < SCAN_TRIG_TOKEN_MIN || scan_guid_shaped((const char *)t + a, b - a))
+	if (b - a < SCAN_TRIG_TOKEN_MIN || scan_guid_shaped((const char *)x->t + a, b - a))
 		return 0;
 	return wins_push(w, a, b);
 }
@@ -448,45 +516,7 @@ static size_t cluster_walk(const uint8_t *t, size_t n, size_t i, struct cluster 
 	return j;
 }
 
-/* Digits and joiners of t[base, base + 64) as bit masks (bit i: byte base + i). */
-static void dj_masks(const uint8_t *t, size_t n, size_t base, uint64_t *ret_d, uint64_t *ret_j)
-{
-	uint64_t d = 0, j = 0;
-	size_t i;
-
-#ifdef __SSE2__
-	if (base + 64 <= n) {
-		int k;
-
-		for (k = 0; k < 4; k++) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(t + base + 16 * k));
-			__m128i jm = _mm_or_si128(
-				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
-					     _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-				_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
-							  _mm_cmpeq_epi8(v, _mm_set1_epi8('+'))),
-					     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
-							  _mm_cmpeq_epi8(v, _mm_set1_epi8(')')))));
-
-			d |= (uint64_t)(uint16_t)_mm_movemask_epi8(scan_in_range16(v, '0', '9')) << (16 * k);
-			j |= (uint64_t)(uint16_t)_mm_movemask_epi8(jm) << (16 * k);
-		}
-		*ret_d = d;
-		*ret_j = j;
-		return;
-	}
-#endif
-	for (i = base; i < n && i < base + 64; i++) {
-		if (is_digit(t[i]))
-			d |= 1ull << (i - base);
-		else if (is_joiner(t[i]))
-			j |= 1ull << (i - base);
-	}
-	*ret_d = d;
-	*ret_j = j;
-}
-
-/* Population count without -mpopcnt (the build targets baseline x86-64). */
+/* Population count without -mpopcnt (the portable build targets baseline x86-64). */
 static inline unsigned int popcount64(uint64_t x)
 {
 	x = x - ((x >> 1) & 0x5555555555555555ull);
@@ -500,7 +530,7 @@ static inline unsigned int popcount64(uint64_t x)
  * digits.  Most clusters of JSON and logs ("200", "2024", "537") are judged
  * by a popcount, without a walk over their bytes.
  */
-static uint64_t cluster_bits(uint64_t d, uint64_t j)
+static inline uint64_t cluster_bits(uint64_t d, uint64_t j)
 {
 	uint64_t one = j & (d << 1) & (d >> 1);
 	uint64_t two = j & (j >> 1) & (d << 1) & (d >> 2);
@@ -511,6 +541,7 @@ static uint64_t cluster_bits(uint64_t d, uint64_t j)
 struct digit_ctx {
 	struct scan_scratch *s;
 	const struct scan_engine *eng;
+	const struct pf *x;
 	const uint8_t *t;
 	size_t n;
 	unsigned int min_digits;
@@ -535,7 +566,7 @@ static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *
 	/* random tokens mix letters and digits: a cluster without a letter beside it is no token */
 	if (scan_trig_used(x->eng, SCAN_TRIG_TOKEN) &&
 	    ((c.start && is_alpha(t[c.start - 1])) || (c.end < n && is_alpha(t[c.end])))) {
-		err = token_run(&x->s->wins[SCAN_DB_TOKENS], t, n, c.start, &x->tok_done);
+		err = token_run(&x->s->wins[SCAN_DB_TOKENS], x->x, c.start, &x->tok_done);
 		if (err)
 			return err;
 	}
@@ -553,12 +584,18 @@ static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *
 	return wins_push(&x->s->wins[SCAN_DB_DIGITS], a, b);
 }
 
-/* Digit clusters with enough digits, plus a margin for letters around them. */
-static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const uint8_t *t,
-		      size_t n)
+/*
+ * Digit clusters with enough digits, plus a margin for letters around them.
+ * The blocks are 64 bytes from where the last one ended: after a cluster
+ * that ran past its block, from the cluster's end.  hw: POPCNT is there.
+ */
+static inline __attribute__((always_inline)) int
+digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct pf *px, int hw)
 {
+	const uint8_t *t = px->t;
+	const size_t n = px->n;
 	struct digit_ctx x = {
-		.s = s, .eng = eng, .t = t, .n = n,
+		.s = s, .eng = eng, .x = px, .t = t, .n = n,
 		.min_digits = scan_trig_used(eng, SCAN_TRIG_DIGITS) ? eng->digits_min : ~0u,
 	};
 	const int tok = scan_trig_used(eng, SCAN_TRIG_TOKEN);
@@ -566,11 +603,10 @@ static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, con
 	int err;
 
 	while (base < n) {
-		uint64_t d, j, c;
+		uint64_t d = mask_at(px->m[PF_DIGIT], base), c;
 		size_t next = base + 64;
 
-		dj_masks(t, n, base, &d, &j);
-		c = d ? cluster_bits(d, j) : 0;
+		c = d ? cluster_bits(d, mask_at(px->m[PF_JOIN], base)) : 0;
 		while (c) {
 			unsigned int st = (unsigned int)__builtin_ctzll(c);
 			uint64_t run = c >> st;
@@ -587,7 +623,7 @@ static int digit_pass(struct scan_scratch *s, const struct scan_engine *eng, con
 					next = end;
 				break;
 			}
-			digits = popcount64(d & mask);
+			digits = hw ? (size_t)__builtin_popcountll(d & mask) : popcount64(d & mask);
 			/* too few digits, no letter beside: cluster_found() would do nothing */
 			if (digits >= x.min_digits ||
 			    (tok && ((base + st && is_alpha(t[base + st - 1])) ||
@@ -658,34 +694,18 @@ static inline void token_punct(const uint8_t *t, size_t n, size_t ts, size_t i,
 }
 
 /*
- * One pass from the token start: its features, and where it ends.  With
- * SSE2, 16 bytes a step: the punctuation before the first white space.
+ * One pass from the token start: its features, and where it ends (the
+ * first white space): the punctuation bits before it.
  */
-static size_t token_scan(const uint8_t *t, size_t n, size_t ts, struct token_feat *f)
+static size_t token_scan(const struct pf *x, size_t ts, struct token_feat *f)
 {
-	size_t i = ts, cap = n - ts > SCAN_TOKEN_MAX ? ts + SCAN_TOKEN_MAX : n;
+	size_t n = x->n, cap = n - ts > SCAN_TOKEN_MAX ? ts + SCAN_TOKEN_MAX : n, te, i;
 
 	memset(f, 0, sizeof(*f));
-#ifdef __SSE2__
-	for (; i + 16 <= cap; i += 16) {
-		unsigned int sp = space16(t + i), pu = punct16(t + i);
-
-		/* (sp & -sp) - 1: the bits below the first space, all of them without one */
-		for (pu &= (sp & -sp) - 1; pu; pu &= pu - 1)
-			token_punct(t, n, ts, i + (size_t)__builtin_ctz(pu), f);
-		if (sp)
-			return i + (size_t)__builtin_ctz(sp);
-	}
-#endif
-	for (; i < cap; i++) {
-		uint8_t k = cls[t[i]];
-
-		if (k & C_SPACE)
-			break;
-		if (k & C_PUNCT)
-			token_punct(t, n, ts, i, f);
-	}
-	return i;
+	te = bit_next(x->m[PF_SPACE], 0, ts, cap);
+	for (i = ts; (i = bit_next(x->m[PF_PUNCT], 0, i, te)) < te; i++)
+		token_punct(x->t, n, ts, i, f);
+	return te;
 }
 
 /*
@@ -712,27 +732,22 @@ static int guid_window(const struct scan_engine *eng, struct scan_wins *w, const
 	return wins_push(w, ts, te);
 }
 
-static int token_pass(const struct scan_engine *eng, struct scan_scratch *s,
-		      const uint8_t *t, size_t n)
+static inline __attribute__((always_inline)) int
+token_pass(const struct scan_engine *eng, struct scan_scratch *s, const struct pf *x)
 {
 	const int at = scan_trig_used(eng, SCAN_TRIG_AT), url = scan_trig_used(eng, SCAN_TRIG_URL);
 	const int seps = scan_trig_used(eng, SCAN_TRIG_SEPS), guid = scan_trig_used(eng, SCAN_TRIG_GUID);
-	struct hitter h = {
-		.t = t, .n = n, .punct = 1,
-		.p = { .at = at, .dot = url || seps, .colon = url || seps, .dash = seps || guid },
-	};
 	struct scan_wins *w = &s->wins[SCAN_DB_TOKENS];
-	size_t i = 0, done = 0;
+	const uint8_t *t = x->t;
+	size_t i = 0, done = 0, n = x->n;
 	int err = 0;
 
-	if (!h.p.at && !h.p.dot && !h.p.dash && !h.p.colon)
-		return 0;
-	while ((i = hit_next(&h, i)) < n) {
+	while ((i = bit_next(x->m[PF_HIT], 0, i, n)) < n) {
 		size_t ts = i, te;
 		struct token_feat f;
 
-		ts = word_back(t, i, i - done > SCAN_TOKEN_MAX ? i - SCAN_TOKEN_MAX : done);
-		te = token_scan(t, n, ts, &f);
+		ts = word_back(x, i, i - done > SCAN_TOKEN_MAX ? i - SCAN_TOKEN_MAX : done);
+		te = token_scan(x, ts, &f);
 		if (te <= i)
 			te = i + 1;
 		if (guid && f.dashes == 4) {
@@ -753,21 +768,140 @@ static int token_pass(const struct scan_engine *eng, struct scan_scratch *s,
 	return 0;
 }
 
+/* The punctuation the token triggers need; none: no token pass. */
+static struct punct token_punct_used(const struct scan_engine *eng)
+{
+	const int url = scan_trig_used(eng, SCAN_TRIG_URL), seps = scan_trig_used(eng, SCAN_TRIG_SEPS);
+
+	return (struct punct){
+		.at = scan_trig_used(eng, SCAN_TRIG_AT),
+		.dot = url || seps,
+		.colon = url || seps,
+		.dash = seps || scan_trig_used(eng, SCAN_TRIG_GUID),
+	};
+}
+
+/*
+ * Both passes over the masks, inlined into each caller with its block
+ * function; hw: POPCNT is there (the wide paths).
+ */
+static inline __attribute__((always_inline)) int
+__prefilter(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t *t, size_t n,
+	    int digits, const struct punct *pu,
+	    void (*raw_at)(const uint8_t *, size_t, size_t, struct raw *), int hw)
+{
+	const size_t words = (n + 63) / 64 + 1;
+	uint64_t *m[PF__COUNT];
+	struct pf x = { .t = t, .n = n };
+	int k, err;
+
+	for (k = 0; k < PF__COUNT; k++)
+		x.m[k] = m[k] = s->pf_masks + (size_t)k * words;
+	__classify(t, n, pu, m, raw_at);
+	if (digits) {
+		err = digit_pass(s, eng, &x, hw);
+		if (err)
+			return err;
+	}
+	if (!pu->at && !pu->dot && !pu->dash && !pu->colon)
+		return 0;
+	return token_pass(eng, s, &x);
+}
+
+static int prefilter_scalar(const struct scan_engine *eng, struct scan_scratch *s,
+			    const uint8_t *t, size_t n, int digits, const struct punct *pu)
+{
+	return __prefilter(eng, s, t, n, digits, pu, raw_scalar, 0);
+}
+
+#ifdef __SSE2__
+static int prefilter_sse2(const struct scan_engine *eng, struct scan_scratch *s,
+			  const uint8_t *t, size_t n, int digits, const struct punct *pu)
+{
+	return __prefilter(eng, s, t, n, digits, pu, raw_sse2, 0);
+}
+#endif
+
+#ifdef PF_WIDE
+__attribute__((target("avx2,popcnt,bmi"))) static int
+prefilter_avx2(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t *t, size_t n,
+	       int digits, const struct punct *pu)
+{
+	return __prefilter(eng, s, t, n, digits, pu, raw_avx2, 1);
+}
+
+__attribute__((target("avx512bw,popcnt,bmi"))) static int
+prefilter_avx512(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t *t,
+		 size_t n, int digits, const struct punct *pu)
+{
+	return __prefilter(eng, s, t, n, digits, pu, raw_avx512, 1);
+}
+#endif
+
+unsigned int scan_prefilter_isa(void)
+{
+#ifdef PF_WIDE
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi")) {
+		if (__builtin_cpu_supports("avx512bw"))
+			return SCAN_PF_AVX512;
+		if (__builtin_cpu_supports("avx2"))
+			return SCAN_PF_AVX2;
+	}
+#endif
+#ifdef __SSE2__
+	return SCAN_PF_SSE2;
+#else
+	return SCAN_PF_SCALAR;
+#endif
+}
+
+/* Room for the masks of n bytes. */
+static int masks_grow(struct scan_scratch *s, size_t n)
+{
+	size_t need = ((n + 63) / 64 + 1) * PF__COUNT;
+	uint64_t *m;
+
+	if (need <= s->cap_pf_masks)
+		return 0;
+	m = realloc(s->pf_masks, need * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	s->pf_masks = m;
+	s->cap_pf_masks = need;
+	return 0;
+}
+
 int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s, const char *text,
 		   size_t n)
 {
 	const uint8_t *t = (const uint8_t *)text;
+	const int digits = scan_trig_used(eng, SCAN_TRIG_DIGITS) || scan_trig_used(eng, SCAN_TRIG_TOKEN);
+	const struct punct pu = token_punct_used(eng);
 	size_t c;
 	int err;
 
 	for (c = 0; c < SCAN_DB__COUNT; c++)
 		s->wins[c].n = 0;
-	if (scan_trig_used(eng, SCAN_TRIG_DIGITS) || scan_trig_used(eng, SCAN_TRIG_TOKEN)) {
-		err = digit_pass(s, eng, t, n);
-		if (err)
-			return err;
+	if (!digits && !pu.at && !pu.dot && !pu.dash && !pu.colon)
+		return 0;
+	err = masks_grow(s, n);
+	if (err)
+		return err;
+	switch (eng->pf_isa) {
+#ifdef PF_WIDE
+	case SCAN_PF_AVX512:
+		return prefilter_avx512(eng, s, t, n, digits, &pu);
+	case SCAN_PF_AVX2:
+		return prefilter_avx2(eng, s, t, n, digits, &pu);
+#endif
+#ifdef __SSE2__
+	case SCAN_PF_SSE2:
+		return prefilter_sse2(eng, s, t, n, digits, &pu);
+#endif
+	default:
+		return prefilter_scalar(eng, s, t, n, digits, &pu);
 	}
-	return token_pass(eng, s, t, n);
 }
 
 static int win_cmp(const void *a, const void *b)

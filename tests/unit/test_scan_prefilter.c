@@ -164,6 +164,77 @@ static void test_token_from_short_cluster(void **state)
 	assert_false(covered(f, SCAN_DB_TOKENS, "upgrade to v2 and h264 today", "v2"));
 }
 
+/* The windows of both databases, copied (a later scan reuses the scratch). */
+struct wins_copy {
+	size_t n[2];
+	struct scan_window v[2][64];
+};
+
+static void wins_take(struct fx *f, const char *t, size_t n, struct wins_copy *c)
+{
+	static const unsigned int db[2] = { SCAN_DB_DIGITS, SCAN_DB_TOKENS };
+	size_t k;
+
+	assert_int_equal(scan_prefilter(f->eng, f->s, t, n), 0);
+	for (k = 0; k < 2; k++) {
+		c->n[k] = f->s->wins[db[k]].n;
+		assert_true(c->n[k] <= 64);
+		memcpy(c->v[k], f->s->wins[db[k]].v, c->n[k] * sizeof(c->v[k][0]));
+	}
+}
+
+/*
+ * Every vector path the CPU has gives the windows of the scalar path, with
+ * shapes at each offset around the 64-byte block edges and the text end
+ * (the last block is partial; the punctuation test reads past each edge).
+ */
+static void test_isa_paths_agree(void **state)
+{
+	static const char *const shapes[] = {
+		"536-22-8726", "b@c.io", "x.example.org/", "::1", "10.1.2.3", "2024-04-23",
+		"(212) 736-5000", "3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35", "Qz7kLmNpRsTvWxYaBcDeFgH9",
+		"AB 12 34 56 C", "1 .2 -3 4", "a:b", "12:30:05", "\xc3\xa9-1.2",
+	};
+	static const char fill[] = "ab cd.ef-gh 1 \t";
+	struct fx *f = *state;
+	unsigned int isa_max = scan_prefilter_isa(), isa;
+	struct wins_copy want, got;
+	char t[200];
+	size_t k, pos, n, runs = 0;
+
+	assert_true(isa_max <= SCAN_PF_AVX512);
+	for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+		for (pos = 0; pos < 140; pos++) {
+			size_t l = strlen(shapes[k]);
+
+			for (n = 0; n < sizeof(t); n++)
+				t[n] = fill[(n * 7 + k) % (sizeof(fill) - 1)];
+			memcpy(t + pos, shapes[k], l);
+			/* the text ends right after the shape, or runs on */
+			n = pos % 3 ? pos + l : sizeof(t);
+			f->eng->pf_isa = SCAN_PF_SCALAR;
+			wins_take(f, t, n, &want);
+			for (isa = SCAN_PF_SSE2; isa <= isa_max; isa++) {
+				f->eng->pf_isa = isa;
+				wins_take(f, t, n, &got);
+				if (memcmp(want.n, got.n, sizeof(want.n)) ||
+				    memcmp(want.v[0], got.v[0], want.n[0] * sizeof(want.v[0][0])) ||
+				    memcmp(want.v[1], got.v[1], want.n[1] * sizeof(want.v[1][0])))
+					fail_msg("path %u differs: shape %zu at %zu, %zu bytes", isa, k, pos, n);
+				runs++;
+			}
+		}
+	}
+	f->eng->pf_isa = isa_max;
+	/* the shapes do open windows: the comparison is not of empty lists */
+	f->eng->pf_isa = SCAN_PF_SCALAR;
+	wins_take(f, "ssn 536-22-8726 mail b@c.io", 27, &want);
+	f->eng->pf_isa = isa_max;
+	assert_int_equal(want.n[0], 1);
+	assert_int_equal(want.n[1], 1);
+	assert_true(runs >= (isa_max > SCAN_PF_SCALAR ? 1u : 0u));
+}
+
 /* Context words: word starts only, case-insensitive, any list length. */
 static void test_phrases(void **state)
 {
@@ -210,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_prose_has_no_windows),
 		cmocka_unit_test(test_block_edges),
 		cmocka_unit_test(test_token_from_short_cluster),
+		cmocka_unit_test(test_isa_paths_agree),
 		cmocka_unit_test(test_phrases),
 	};
 
