@@ -110,6 +110,7 @@ enum pf_mask {
 	PF_SPACE,      /* C_SPACE */
 	PF_PUNCT,      /* '@' '.' ':' '-', wherever they are (C_PUNCT) */
 	PF_TOKEN,      /* C_TOKEN */
+	PF_ALPHA,      /* C_ALPHA */
 	PF__COUNT
 };
 
@@ -292,9 +293,9 @@ __attribute__((target("avx512bw"))) static inline void raw_avx512(const uint8_t 
 
 /*
  * Every block once, into the masks.  The punctuation test looks at one
- * byte either side, so the next block is classified before this one is
- * stored; outside the text is white space.  Inlined into each caller
- * with its own block function.
+ * byte either side: the bytes beside the block fill the ends (outside the
+ * text is white space).  Inlined into each caller with its own block
+ * function.
  */
 static inline __attribute__((always_inline)) void
 __classify(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *const m[PF__COUNT],
@@ -303,23 +304,18 @@ __classify(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *const m
 	const uint64_t fat = pu->at ? ~0ull : 0, fdot = pu->dot ? ~0ull : 0;
 	const uint64_t fcolon = pu->colon ? ~0ull : 0, fdash = pu->dash ? ~0ull : 0;
 	size_t nb = (n + 63) / 64, k;
-	uint64_t pan = 0, pcolon = 0;  /* bit 63 of the block before: alnum, ':' */
-	struct raw cur = { 0 }, nxt = { 0 };
 
-	if (nb)
-		raw_at(t, n, 0, &cur);
 	for (k = 0; k < nb; k++) {
-		uint64_t al, ar, cl, cr, nan = 0, ncs = 0;
+		size_t base = k * 64;
+		uint8_t l = base ? t[base - 1] : ' ', r = base + 64 < n ? t[base + 64] : ' ';
+		uint64_t al, ar, cl, cr;
+		struct raw cur;
 
-		if (k + 1 < nb) {
-			raw_at(t, n, (k + 1) * 64, &nxt);
-			nan = nxt.alnum & 1;
-			ncs = (nxt.colon | nxt.slash) & 1;
-		}
-		al = cur.alnum << 1 | pan;
-		ar = cur.alnum >> 1 | nan << 63;
-		cl = al | cur.colon << 1 | pcolon;
-		cr = ar | (cur.colon | cur.slash) >> 1 | ncs << 63;
+		raw_at(t, n, base, &cur);
+		al = cur.alnum << 1 | (uint64_t)!!is_alnum(l);
+		ar = cur.alnum >> 1 | (uint64_t)!!is_alnum(r) << 63;
+		cl = al | cur.colon << 1 | (uint64_t)(l == ':');
+		cr = ar | (cur.colon | cur.slash) >> 1 | (uint64_t)(r == ':' || r == '/') << 63;
 		m[PF_DIGIT][k] = cur.digit;
 		m[PF_JOIN][k] = cur.join;
 		m[PF_HIT][k] = (cur.at & fat) | (((cur.dot & fdot) | (cur.dash & fdash)) & al & ar) |
@@ -327,9 +323,7 @@ __classify(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *const m
 		m[PF_SPACE][k] = cur.space;
 		m[PF_PUNCT][k] = cur.at | cur.dot | cur.colon | cur.dash;
 		m[PF_TOKEN][k] = cur.token;
-		pan = cur.alnum >> 63;
-		pcolon = cur.colon >> 63;
-		cur = nxt;
+		m[PF_ALPHA][k] = cur.alnum & ~cur.digit;
 	}
 	for (k = 0; k < PF__COUNT; k++)
 		m[k][nb] = 0;
@@ -585,9 +579,62 @@ static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *
 }
 
 /*
+ * Dates and decimals by their shape (boring() after a walk says the same):
+ * nd is the cluster's joiner bits from its start, one byte each.
+ */
+static inline int boring_shape(const uint8_t *t, size_t at, size_t len, uint64_t nd)
+{
+	uint8_t c;
+
+	if (nd && !(nd & (nd - 1)))
+		return t[at + (size_t)__builtin_ctzll(nd)] == '.';
+	if (len != 10 || (nd != (1u << 4 | 1u << 7) && nd != (1u << 2 | 1u << 5)))
+		return 0;
+	c = t[at + (size_t)__builtin_ctzll(nd)];
+	return (c == '-' || c == '.') && t[at + 63 - (size_t)__builtin_clzll(nd)] == c;
+}
+
+/*
+ * A cluster [at, end) whose digits are counted, nd its joiner bits from
+ * at.  Those cluster_found() would only take the token run of (too few
+ * digits, six without letters around, a date, a decimal) take just that,
+ * when a letter is beside and the last run did not cover it already.
+ */
+static inline int cluster_at(struct digit_ctx *x, size_t at, size_t end, size_t digits, uint64_t nd)
+{
+	const uint8_t *t = x->t;
+	struct cluster c = { .start = at, .end = end };
+
+	if (digits >= x->min_digits &&
+	    (digits >= SCAN_TRIG_DIGITS_BARE || letter_flanked(t, x->n, &c)) &&
+	    !boring_shape(t, at, end - at, nd))
+		return cluster_found(x, at, digits, &end);
+	if (!scan_trig_used(x->eng, SCAN_TRIG_TOKEN) || at < x->tok_done ||
+	    !((at && is_alpha(t[at - 1])) || (end < x->n && is_alpha(t[end]))))
+		return 0;
+	return token_run(&x->s->wins[SCAN_DB_TOKENS], x->x, at, &x->tok_done);
+}
+
+/* Bit s: c holds l ones from bit s on (l <= 64). */
+static inline uint64_t runs_of(uint64_t c, unsigned int l)
+{
+	unsigned int have = 1, sh;
+
+	for (; have < l; have += sh) {
+		sh = have <= l - have ? have : l - have;
+		c &= c >> sh;
+	}
+	return c;
+}
+
+/*
  * Digit clusters with enough digits, plus a margin for letters around them.
  * The blocks are 64 bytes from where the last one ended: after a cluster
- * that ran past its block, from the cluster's end.  hw: POPCNT is there.
+ * that ran past its block, from the cluster's end.  Most clusters of JSON
+ * and logs have too few digits and no letter beside them: the masks pass
+ * them over, and only the others are counted and judged (as one at a
+ * time did).  The first cluster that reaches bit 61 or further is walked
+ * and ends the block.  hw: POPCNT is there.
  */
 static inline __attribute__((always_inline)) int
 digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct pf *px, int hw)
@@ -599,40 +646,102 @@ digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct p
 		.min_digits = scan_trig_used(eng, SCAN_TRIG_DIGITS) ? eng->digits_min : ~0u,
 	};
 	const int tok = scan_trig_used(eng, SCAN_TRIG_TOKEN);
+	const uint64_t *alpha = px->m[PF_ALPHA];
 	size_t base = 0, digits;
 	int err;
 
 	while (base < n) {
-		uint64_t d = mask_at(px->m[PF_DIGIT], base), c;
+		uint64_t d = mask_at(px->m[PF_DIGIT], base), c, starts, ends, walk, fs, fe, wide;
 		size_t next = base + 64;
+		unsigned int ws = 64, len;
+		uint64_t mask;
 
-		c = d ? cluster_bits(d, mask_at(px->m[PF_JOIN], base)) : 0;
-		while (c) {
-			unsigned int st = (unsigned int)__builtin_ctzll(c);
-			uint64_t run = c >> st;
-			unsigned int len = ~run ? (unsigned int)__builtin_ctzll(~run) : 64 - st;
-			uint64_t mask = len == 64 ? ~0ull : ((1ull << len) - 1) << st;
-			size_t end = base + st + len;
+		if (!d) {
+			base = next;
+			continue;
+		}
+		c = cluster_bits(d, mask_at(px->m[PF_JOIN], base));
+		starts = c & ~(c << 1);
+		ends = c & ~(c >> 1);
+		walk = ends & (~0ull << 61);
+		if (walk) {
+			/* the start of the first cluster ending at bit 61 or later */
+			unsigned int e = (unsigned int)__builtin_ctzll(walk);
 
-			if (st + len > 61) {
-				/* within two joiners of the block end: the walk decides where it stops */
-				err = cluster_found(&x, base + st, 0, &end);
-				if (err)
-					return err;
-				if (end > next)
-					next = end;
-				break;
+			ws = 63 - (unsigned int)__builtin_clzll(starts & (e == 63 ? ~0ull : (2ull << e) - 1));
+		}
+		/* the clusters with room for enough digits, all their bits */
+		fs = x.min_digits <= 64 ? starts & runs_of(c, x.min_digits) : 0;
+		wide = ((c + fs) ^ c) & c;
+		fe = 0;
+		if (tok) {
+			uint64_t a = mask_at(alpha, base);
+
+			if (base)
+				a = a << 1 | (alpha[(base - 1) >> 6] >> ((base - 1) & 63) & 1);
+			else
+				a <<= 1;
+			fs |= starts & a;
+			fe = ends & mask_at(alpha, base) >> 1;
+		}
+		if (ws < 64) {
+			fs &= (1ull << ws) - 1;
+			fe &= (1ull << ws) - 1;
+		}
+		while (fs | fe) {
+			unsigned int lo, st;
+			uint64_t z;
+			size_t end;
+
+			if (x.tok_done > base) {
+				/* a narrow cluster inside the last token run: nothing to do */
+				z = x.tok_done - base >= 64 ? ~0ull : (1ull << (x.tok_done - base)) - 1;
+				fs &= ~(z & ~wide);
+				fe &= ~(z & ~wide);
+				if (!(fs | fe))
+					break;
 			}
+			lo = (unsigned int)__builtin_ctzll(fs | fe);
+			st = lo;
+
+			if (!(fs >> lo & 1)) {
+				/* flagged at its end: back to its start */
+				z = ~c & ((1ull << lo) - 1);
+				st = z ? 64 - (unsigned int)__builtin_clzll(z) : 0;
+			}
+			/* below the walked cluster: the run ends by bit 60 */
+			len = (unsigned int)__builtin_ctzll(~(c >> st));
+			mask = ((1ull << len) - 1) << st;
+			end = base + st + len;
+			fs &= ~0ull << (st + len);
+			fe &= ~0ull << (st + len);
 			digits = hw ? (size_t)__builtin_popcountll(d & mask) : popcount64(d & mask);
-			/* too few digits, no letter beside: cluster_found() would do nothing */
-			if (digits >= x.min_digits ||
-			    (tok && ((base + st && is_alpha(t[base + st - 1])) ||
-				     (end < n && is_alpha(t[end]))))) {
-				err = cluster_found(&x, base + st, digits, &end);
-				if (err)
-					return err;
+			err = cluster_at(&x, base + st, end, digits, (c & ~d & mask) >> st);
+			if (err)
+				return err;
+		}
+		if (ws < 64) {
+			size_t at = base + ws, end;
+			uint64_t dw = mask_at(px->m[PF_DIGIT], at);
+			uint64_t cw = cluster_bits(dw, mask_at(px->m[PF_JOIN], at));
+
+			/*
+			 * Within two joiners of the block end: the cluster again,
+			 * from its start; walked only when that reaches bit 61.
+			 */
+			len = ~cw ? (unsigned int)__builtin_ctzll(~cw) : 64;
+			if (len <= 61) {
+				mask = (1ull << len) - 1;
+				end = at + len;
+				digits = hw ? (size_t)__builtin_popcountll(dw & mask) : popcount64(dw & mask);
+				err = cluster_at(&x, at, end, digits, cw & ~dw & mask);
+			} else {
+				err = cluster_found(&x, at, 0, &end);
 			}
-			c &= ~mask;
+			if (err)
+				return err;
+			if (end > next)
+				next = end;
 		}
 		base = next;
 	}
