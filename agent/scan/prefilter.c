@@ -634,7 +634,8 @@ static inline uint64_t runs_of(uint64_t c, unsigned int l)
  * and logs have too few digits and no letter beside them: the masks pass
  * them over, and only the others are counted and judged (as one at a
  * time did).  The first cluster that reaches bit 61 or further is walked
- * and ends the block.  hw: POPCNT is there.
+ * and ends the block: the next one starts where that cluster ends.  hw:
+ * POPCNT is there.
  */
 static inline __attribute__((always_inline)) int
 digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct pf *px, int hw)
@@ -740,8 +741,12 @@ digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct p
 			}
 			if (err)
 				return err;
-			if (end > next)
-				next = end;
+			/*
+			 * The next block starts where this cluster ended, not at
+			 * this block's end: a cluster may start in the block's
+			 * last bytes ("... 7,536-22-8726" with the 7 at bit 61).
+			 */
+			next = end;
 		}
 		base = next;
 	}
@@ -1032,6 +1037,9 @@ static void wins_order(struct scan_wins *w)
 	struct scan_window run[WINS_RUN_MAX];
 	size_t i, j, a, b, k;
 
+	/* an empty list may have no array at all */
+	if (w->n < 2)
+		return;
 	for (i = 1; i < w->n && w->v[i - 1].text <= w->v[i].text; i++)
 		;
 	if (i == w->n)

@@ -120,11 +120,17 @@ static void test_prose_has_no_windows(void **state)
 	const char *t = "Please summarise the meeting notes for the board, keep it short. "
 			"We shipped on time; the team is well-rested, and costs fell by a third.";
 	size_t d;
+	struct scan_wins none = { 0 };
+	const char *view;
+	size_t vlen = 1;
 
 	(void)state;
 	assert_int_equal(scan_prefilter(f->eng, f->s, t, strlen(t)), 0);
 	for (d = 0; d < SCAN_DB__COUNT; d++)
 		assert_int_equal(f->s->wins[d].n, 0);
+	/* a list that never had a window has no array: an empty view */
+	assert_int_equal(scan_view_build(f->s, &none, t, &view, &vlen), 0);
+	assert_int_equal(vlen, 0);
 }
 
 /* Long texts cross the 64-byte blocks of the vector scan. */
@@ -143,6 +149,26 @@ static void test_block_edges(void **state)
 		if (!covered(f, SCAN_DB_DIGITS, t, "536-22-8726") ||
 		    !covered(f, SCAN_DB_TOKENS, t, "b@c.io"))
 			fail_msg("missed at %zu", pos);
+	}
+}
+
+/*
+ * A number right after a short cluster, at every offset: once the short
+ * cluster ended in a block's last three bytes (bit 61), the number after
+ * it was not looked at and "536-22-8726" went unreported.
+ */
+static void test_cluster_after_cluster(void **state)
+{
+	struct fx *f = *state;
+	char t[300];
+	size_t pos;
+
+	for (pos = 0; pos < 200; pos++) {
+		memset(t, 'x', sizeof(t));
+		t[sizeof(t) - 1] = 0;
+		memcpy(t + pos, " 7,536-22-8726 ", 15);
+		if (!covered(f, SCAN_DB_DIGITS, t, "536-22-8726"))
+			fail_msg("missed with the short cluster at %zu", pos + 1);
 	}
 }
 
@@ -280,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_guid_gate),
 		cmocka_unit_test(test_prose_has_no_windows),
 		cmocka_unit_test(test_block_edges),
+		cmocka_unit_test(test_cluster_after_cluster),
 		cmocka_unit_test(test_token_from_short_cluster),
 		cmocka_unit_test(test_isa_paths_agree),
 		cmocka_unit_test(test_phrases),
