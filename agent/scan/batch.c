@@ -10,12 +10,17 @@
  * of a neighbour never count.
  *
  * Exactness: a pattern may only match across the joint by consuming the
- * '\n' (SECRET_END's \s, a negated class) since no rule is anchored with ^
- * and every $ sits in an alternation with a class that takes '\n'.  Such a
- * candidate could also hide a match that the lone text would report with a
- * later start at the same end, so one crossing candidate sends the whole
- * batch back to scanning text by text.  Candidates in a text are confirmed
- * in the order the lone scan would produce them (database, then end).
+ * '\n' (SECRET_END's \s, a negated class) since no full-text rule is
+ * anchored with ^ and every $ sits in an alternation with a class that
+ * takes '\n'.  Such a candidate could also hide a match that the lone
+ * text would report with a later start at the same end, so one crossing
+ * candidate sends the whole batch back to scanning text by text.
+ * Token-window rules use multiline ^ and $ (the IPv4, MAC and wallet
+ * edges): no token window holds white space, so none spans the '\n'
+ * between two texts, and ^ and $ are a window's edges there as in a lone
+ * scan.  Candidates in
+ * a text are confirmed in the order the lone scan would produce them
+ * (database, then end).
  */
 #include <errno.h>
 #include <stdlib.h>
