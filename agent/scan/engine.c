@@ -822,9 +822,8 @@ static void find_start(const struct scan_engine *eng, struct scan_scratch *s, co
 }
 
 /* Strongest first: confidence, then priority, then length, then position. */
-static int hit_rank(const void *a, const void *b)
+static inline int hit_rank(const struct scan_hit *x, const struct scan_hit *y)
 {
-	const struct scan_hit *x = a, *y = b;
 	size_t lx = x->end - x->start, ly = y->end - y->start;
 
 	if (x->conf != y->conf)
@@ -838,10 +837,8 @@ static int hit_rank(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-static int hit_by_start(const void *a, const void *b)
+static inline int hit_by_start(const struct scan_hit *x, const struct scan_hit *y)
 {
-	const struct scan_hit *x = a, *y = b;
-
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return 0;
@@ -863,19 +860,75 @@ static int cover_grow(struct scan_scratch *s, size_t n)
 	return 0;
 }
 
+/* Bits [lo, hi) of a word, 0 <= lo < hi <= 64. */
+static inline uint64_t bits_between(size_t lo, size_t hi)
+{
+	uint64_t m = ~0ull << lo;
+
+	return hi < 64 ? m & ~(~0ull << hi) : m;
+}
+
+/*
+ * Is a byte of [start, end) taken (set 0), or take them all (set 1)?  A
+ * word of the bitmap at a time: a URL or a key spans tens of bytes.
+ */
 static int cover_test_set(uint64_t *c, size_t start, size_t end, int set)
 {
-	size_t i;
+	size_t w, last;
 
-	for (i = start; i < end; i++) {
-		uint64_t bit = 1ull << (i % 64);
+	if (start >= end)
+		return 0;
+	last = (end - 1) / 64;
+	for (w = start / 64; w <= last; w++) {
+		uint64_t m = bits_between(w == start / 64 ? start % 64 : 0,
+					  w == last ? (end - 1) % 64 + 1 : 64);
 
-		if (!set && (c[i / 64] & bit))
+		if (!set && (c[w] & m))
 			return 1;
 		if (set)
-			c[i / 64] |= bit;
+			c[w] |= m;
 	}
 	return 0;
+}
+
+/*
+ * Sort hits with cmp: a text has a handful, and qsort()'s merge sort costs
+ * more in setup and element copies than it saves.  Both orders are total
+ * on distinct hits (equal hits are identical), so any correct sort gives
+ * the same array.
+ */
+#define HITS_INSERTION_MAX 32
+static inline void hits_sort(struct scan_hit *v, size_t n,
+			     int (*cmp)(const struct scan_hit *, const struct scan_hit *),
+			     int (*qcmp)(const void *, const void *))
+{
+	size_t i, j;
+
+	for (i = 1; i < n && cmp(&v[i - 1], &v[i]) <= 0; i++)
+		;
+	if (i >= n)
+		return;    /* already in order: often so by start */
+	if (n > HITS_INSERTION_MAX) {
+		qsort(v, n, sizeof(*v), qcmp);
+		return;
+	}
+	for (; i < n; i++) {
+		struct scan_hit x = v[i];
+
+		for (j = i; j > 0 && cmp(&v[j - 1], &x) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static int hit_rank_q(const void *a, const void *b)
+{
+	return hit_rank(a, b);
+}
+
+static int hit_by_start_q(const void *a, const void *b)
+{
+	return hit_by_start(a, b);
 }
 
 /*
@@ -893,7 +946,7 @@ static int resolve(struct scan_scratch *s, size_t n)
 	err = cover_grow(s, n);
 	if (err)
 		return err;
-	qsort(s->hit, s->n_hit, sizeof(*s->hit), hit_rank);
+	hits_sort(s->hit, s->n_hit, hit_rank, hit_rank_q);
 	for (i = 0; i < s->n_hit; i++) {
 		struct scan_hit *h = &s->hit[i];
 
@@ -910,7 +963,7 @@ static int resolve(struct scan_scratch *s, size_t n)
 		for (w = s->hit[i].start / 64; w <= (s->hit[i].end - 1) / 64; w++)
 			s->cover[w] = 0;
 	}
-	qsort(s->hit, s->n_hit, sizeof(*s->hit), hit_by_start);
+	hits_sort(s->hit, s->n_hit, hit_by_start, hit_by_start_q);
 	return 0;
 }
 

@@ -334,6 +334,48 @@ static void test_sorted_non_overlapping(void **state)
 		assert_true(r->v[i].start >= r->v[i - 1].end);
 }
 
+/*
+ * Many findings (more than the insertion sort takes, in reverse rank
+ * order), spans crossing the overlap bitmap's 64-bit words, and weaker
+ * findings inside stronger ones: sorted, never overlapping, the stronger
+ * kept, and the bitmap left clean for the next text.
+ */
+static void test_many_and_overlapping(void **state)
+{
+	struct fx *f = *state;
+	char t[8192];
+	size_t n = 0, i, emails = 0, urls = 0, ips = 0;
+	const struct scan_result *r;
+
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n, "%s user%zu@example.com "
+				      "https://example.com/%zu?ip=10.1.%zu.4&mail=x%zu@example.org ",
+				      i % 2 ? "mail" : "ip 10.0.0.1,", i, i, i, i);
+	r = scan(f, t);
+	for (i = 0; i < r->n; i++) {
+		if (i)
+			assert_true(r->v[i].start >= r->v[i - 1].end);
+		emails += !strcmp(r->v[i].type, "EMAIL");
+		urls += !strcmp(r->v[i].type, "URL");
+		ips += !strcmp(r->v[i].type, "IP_ADDRESS");
+	}
+	/*
+	 * The URL is weaker than the IP inside it; "mail=x@..." in a query is
+	 * no address (its local part runs back into the URL).
+	 */
+	assert_int_equal(emails, 40);
+	assert_int_equal(ips, 60);
+	assert_int_equal(urls, 0);
+	assert_int_equal(r->n, 100);
+	/* a finding ending just past a 64-byte word, then one that starts there */
+	expect(f, "012345678901234567890123456789012345678901234567890123456 a@example.com",
+	       "EMAIL", "a@example.com");
+	expect(f, "0123456789012345678901234567890123456789012345678901234567890 "
+		  "https://example.com/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	       "URL", "https://example.com/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	expect(f, "a@example.com", "EMAIL", "a@example.com");
+}
+
 static void test_append_and_signals(void **state)
 {
 	struct fx *f = *state;
@@ -813,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_bounded_shapes),
 		cmocka_unit_test(test_offsets_are_original),
 		cmocka_unit_test(test_sorted_non_overlapping),
+		cmocka_unit_test(test_many_and_overlapping),
 		cmocka_unit_test(test_append_and_signals),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_scratch_fits),
