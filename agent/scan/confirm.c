@@ -160,6 +160,24 @@ static inline unsigned int alnum16(const char *p)
 {
 	return scan_digit_or_letter_mask16(p, 'z');
 }
+
+/*
+ * Word starts in t[i..to) when i > from (the block before was scanned), or
+ * in t[from..to) when i == from, for a tail of fewer than 16 bytes: one
+ * load ending at `to` (to >= 16), its bits below i dropped.  A bit k >= 1
+ * sees its real left neighbour in the load; t[from] starts a word if it
+ * is a letter or digit, whatever comes before it.
+ */
+static inline unsigned int tail_starts(const char *t, size_t from, size_t i, size_t to)
+{
+	size_t base = to - 16;
+	unsigned int a = alnum16(t + base), k = (unsigned int)(i - base);
+	unsigned int st = a & ~(a << 1) & (0xffffu << k) & 0xffff;
+
+	if (i == from)
+		st |= a & (1u << k);
+	return st;
+}
 #endif
 
 int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *phrases,
@@ -190,6 +208,17 @@ int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *ph
 				return 1;
 		}
 	}
+	if (i < to && to >= 16) {
+		unsigned int st = tail_starts(t, from, i, to);
+
+		for (; st; st &= st - 1) {
+			size_t w = to - 16 + (size_t)__builtin_ctz(st);
+
+			if (first_may(by, t[w]) && phrases_at(t, w, to, phrases, first))
+				return 1;
+		}
+		return 0;
+	}
 #endif
 	for (; i < to; i++) {
 		unsigned int cur = is_alnum(t[i]);
@@ -202,13 +231,50 @@ int scan_has_phrase(const char *t, size_t from, size_t to, const char *const *ph
 }
 
 /*
+ * The rules that share a pattern read the same window around the same
+ * value: a bare number goes to eight rules, half of which look for their
+ * words before anything else.  The window's word starts are found once
+ * per candidate and value span; each rule then tries its phrases at them.
+ */
+#define CTX_STARTS_MAX 16
+
+/* A range searched for phrases (which must end by hi) and its word starts. */
+struct ctx_side {
+	size_t lo;
+	size_t hi;
+	unsigned int n;                /* > CTX_STARTS_MAX: too many, search lo..hi */
+	size_t at[CTX_STARTS_MAX];
+};
+
+struct ctx_memo {
+	int valid;
+	size_t start;                  /* the value the window is around */
+	size_t end;
+	unsigned int words;
+	unsigned int after;            /* SCAN_RF_CTX_AFTER */
+	struct ctx_side side[2];       /* before the value, after it */
+};
+
+static void side_note(struct ctx_side *sd, size_t w)
+{
+	if (!sd)
+		return;
+	if (sd->n < CTX_STARTS_MAX)
+		sd->at[sd->n++] = w;
+	else
+		sd->n = CTX_STARTS_MAX + 1;
+}
+
+/*
  * Start of the window of `words` words before pos (capped in bytes): the
  * start of the words-th word counted back from pos.  Word starts come 16
- * bytes at a time as a bit mask, highest (nearest pos) first.
+ * bytes at a time as a bit mask, highest (nearest pos) first.  They are
+ * the word starts scan_has_phrase() tries in [that start, pos): each goes
+ * to sd (when not NULL) as it is found.
  */
-static size_t words_before(const char *t, size_t pos, unsigned int words)
+static size_t words_before(const char *t, size_t pos, unsigned int words, struct ctx_side *sd)
 {
-	size_t i = pos, floor = pos > SCAN_CTX_BYTES_MAX ? pos - SCAN_CTX_BYTES_MAX : 0;
+	size_t i = pos, floor = pos > SCAN_CTX_BYTES_MAX ? pos - SCAN_CTX_BYTES_MAX : 0, w;
 
 	if (!words)
 		return pos;
@@ -217,14 +283,38 @@ static size_t words_before(const char *t, size_t pos, unsigned int words)
 	for (; i >= floor + 17; i -= 16) {
 		unsigned int st = alnum16(t + i - 16) & ~alnum16(t + i - 17) & 0xffff;
 
-		for (; st; st &= ~(1u << (31 - __builtin_clz(st))))
+		for (; st; st &= ~(1u << (31 - __builtin_clz(st)))) {
+			w = i - 16 + (size_t)(31 - __builtin_clz(st));
+			side_note(sd, w);
 			if (!--words)
-				return i - 16 + (size_t)(31 - __builtin_clz(st));
+				return w;
+		}
+	}
+	/*
+	 * The rest, t[floor..i) (fewer than 17 bytes), in one block ending at
+	 * i: bits below floor dropped; t[floor] starts a word if it is a
+	 * letter or digit, whatever comes before it.
+	 */
+	if (i > floor && i >= 16) {
+		unsigned int a = alnum16(t + i - 16), k = (unsigned int)(floor + 16 - i);
+		unsigned int st = (a & ~(a << 1) & (0xffffu << k) & 0xffff) | (a & (1u << k));
+
+		for (; st; st &= ~(1u << (31 - __builtin_clz(st)))) {
+			w = i - 16 + (size_t)(31 - __builtin_clz(st));
+			side_note(sd, w);
+			if (!--words)
+				return w;
+		}
+		return floor;
 	}
 #endif
-	for (; i > floor; i--)
-		if (is_alnum(t[i - 1]) && (i - 1 == floor || !is_alnum(t[i - 2])) && !--words)
-			return i - 1;
+	for (; i > floor; i--) {
+		if (is_alnum(t[i - 1]) && (i - 1 == floor || !is_alnum(t[i - 2]))) {
+			side_note(sd, i - 1);
+			if (!--words)
+				return i - 1;
+		}
+	}
 	return floor;
 }
 
@@ -265,38 +355,114 @@ static void ctx_window(const struct scan_rule *r, const char *t, size_t n, size_
 {
 	unsigned int w = r->ctx_words ? r->ctx_words : SCAN_CTX_WORDS_DEFAULT;
 
-	*ret_from = words_before(t, start, w);
+	*ret_from = words_before(t, start, w, NULL);
 	*ret_to = (r->flags & SCAN_RF_CTX_AFTER) ? words_after(t, n, end, w) : start;
 }
 
-int scan_context_near(const struct erule *er, const char *t, size_t n, size_t start, size_t end)
+static int side_push(struct ctx_side *sd, size_t w)
 {
-	const struct scan_rule *r = er->r;
-	size_t from, to;
-
-	ctx_window(r, t, n, start, end, &from, &to);
-	return scan_has_phrase(t, from, start, r->context, &er->ctx_first) ||
-	       (to > end && scan_has_phrase(t, end, to, r->context, &er->ctx_first));
+	if (sd->n == CTX_STARTS_MAX) {
+		sd->n = CTX_STARTS_MAX + 1;
+		return 0;
+	}
+	sd->at[sd->n++] = w;
+	return 1;
 }
 
-enum scan_confidence scan_context_conf(const struct erule *er, const char *t, size_t n,
-				       size_t start, size_t end)
+/* The word starts scan_has_phrase() would try in t[lo..hi). */
+static void side_fill(const char *t, size_t lo, size_t hi, struct ctx_side *sd)
+{
+	size_t i = lo;
+	unsigned int prev = 0;
+
+	/* at[] is read only below n: not cleared */
+	sd->lo = lo;
+	sd->hi = hi;
+	sd->n = 0;
+	if (hi <= lo)
+		return;
+#ifdef __SSE2__
+	for (; i + 16 <= hi; i += 16) {
+		unsigned int a = alnum16(t + i), st = a & ~((a << 1) | prev);
+
+		prev = a >> 15;
+		for (; st; st &= st - 1)
+			if (!side_push(sd, i + (size_t)__builtin_ctz(st)))
+				return;
+	}
+	if (i < hi && hi >= 16) {
+		unsigned int st = tail_starts(t, lo, i, hi);
+
+		for (; st; st &= st - 1)
+			if (!side_push(sd, hi - 16 + (size_t)__builtin_ctz(st)))
+				return;
+		return;
+	}
+#endif
+	for (; i < hi; i++) {
+		unsigned int cur = is_alnum(t[i]);
+
+		if (cur && !prev && !side_push(sd, i))
+			return;
+		prev = cur;
+	}
+}
+
+/* scan_has_phrase(t, sd->lo, sd->hi, phrases, first), from the word starts found. */
+static int side_has(const char *t, const struct ctx_side *sd, const char *const *phrases,
+		    const struct scan_first *first)
+{
+	const uint32_t *by = first && !first->many ? first->by : NULL;
+	unsigned int k;
+
+	if (!phrases)
+		return 0;
+	if (sd->n > CTX_STARTS_MAX)
+		return scan_has_phrase(t, sd->lo, sd->hi, phrases, first);
+	for (k = 0; k < sd->n; k++)
+		if (first_may(by, t[sd->at[k]]) && phrases_at(t, sd->at[k], sd->hi, phrases, first))
+			return 1;
+	return 0;
+}
+
+/* The rule's window around [start, end) in m, found unless m already holds it. */
+static void ctx_memo_get(const struct scan_rule *r, const char *t, size_t n, size_t start,
+			 size_t end, struct ctx_memo *m)
+{
+	unsigned int w = r->ctx_words ? r->ctx_words : SCAN_CTX_WORDS_DEFAULT;
+	unsigned int after = !!(r->flags & SCAN_RF_CTX_AFTER);
+	struct ctx_side *sd = &m->side[0];
+
+	if (m->valid && m->start == start && m->end == end && m->words == w && m->after == after)
+		return;
+	/* before (and after), never the value itself */
+	sd->n = 0;
+	sd->lo = words_before(t, start, w, sd);
+	sd->hi = start;
+	side_fill(t, end, after ? words_after(t, n, end, w) : end, &m->side[1]);
+	m->valid = 1;
+	m->start = start;
+	m->end = end;
+	m->words = w;
+	m->after = after;
+}
+
+static enum scan_confidence context_conf(const struct erule *er, const char *t, size_t n,
+					 size_t start, size_t end, struct ctx_memo *m)
 {
 	const struct scan_rule *r = er->r;
 	enum scan_confidence c = r->conf;
-	size_t from, to;
 	int pos = 0, neg = 0;
 
 	if (!r->context && !r->negative)
 		return c;
-	ctx_window(r, t, n, start, end, &from, &to);
-	/* before (and after), never the value itself */
-	pos = scan_has_phrase(t, from, start, r->context, &er->ctx_first) ||
-	      (to > end && scan_has_phrase(t, end, to, r->context, &er->ctx_first));
+	ctx_memo_get(r, t, n, start, end, m);
+	pos = side_has(t, &m->side[0], r->context, &er->ctx_first) ||
+	      side_has(t, &m->side[1], r->context, &er->ctx_first);
 	if (!pos && (r->flags & SCAN_RF_NEED_CONTEXT))
 		return 0;
-	neg = scan_has_phrase(t, from, start, r->negative, &er->neg_first) ||
-	      (to > end && scan_has_phrase(t, end, to, r->negative, &er->neg_first));
+	neg = side_has(t, &m->side[0], r->negative, &er->neg_first) ||
+	      side_has(t, &m->side[1], r->negative, &er->neg_first);
 	if (pos && r->conf_ctx)
 		c = r->conf_ctx;
 	if (neg) {
@@ -305,6 +471,26 @@ enum scan_confidence scan_context_conf(const struct erule *er, const char *t, si
 		c = c > SCAN_CONF_LOW ? c - 1 : 0;
 	}
 	return c;
+}
+
+int scan_context_near(const struct erule *er, const char *t, size_t n, size_t start, size_t end)
+{
+	const struct scan_rule *r = er->r;
+	struct ctx_memo m;
+
+	m.valid = 0;
+	ctx_memo_get(r, t, n, start, end, &m);
+	return side_has(t, &m.side[0], r->context, &er->ctx_first) ||
+	       side_has(t, &m.side[1], r->context, &er->ctx_first);
+}
+
+enum scan_confidence scan_context_conf(const struct erule *er, const char *t, size_t n,
+				       size_t start, size_t end)
+{
+	struct ctx_memo m;
+
+	m.valid = 0;
+	return context_conf(er, t, n, start, end, &m);
 }
 
 static int allowed(const struct erule *er, hs_scratch_t *hs, const char *v, size_t len);
@@ -390,7 +576,7 @@ static int extract(const struct scan_rule *r, const char *t, size_t n, struct ex
 /* One rule on one candidate: 1 and *ret_hit filled, or 0. */
 static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
 		      size_t n, const struct scan_cand *c, uint32_t ri, struct extract_memo *memo,
-		      struct scan_hit *ret_hit)
+		      struct ctx_memo *cm, struct scan_hit *ret_hit)
 {
 	const struct erule *er = &eng->rules[ri];
 	const struct scan_rule *r = er->r;
@@ -406,7 +592,7 @@ static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, con
 	/* a rule that needs context fails on it far more often than on its checksum */
 	conf = 0;
 	if (r->flags & SCAN_RF_NEED_CONTEXT) {
-		conf = scan_context_conf(er, t, n, sp.off, sp.off + sp.len);
+		conf = context_conf(er, t, n, sp.off, sp.off + sp.len, cm);
 		if (!conf)
 			return 0;
 	}
@@ -421,7 +607,7 @@ static int check_rule(const struct scan_engine *eng, struct scan_scratch *s, con
 	if (r->kind == SCAN_RULE_EDM && !edm_match(r, v, sp.len))
 		return 0;
 	if (!conf)
-		conf = scan_context_conf(er, t, n, sp.off, sp.off + sp.len);
+		conf = context_conf(er, t, n, sp.off, sp.off + sp.len, cm);
 	if (!conf || conf < eng->opts.min_conf)
 		return 0;
 	*ret_hit = (struct scan_hit){
@@ -464,13 +650,15 @@ int scan_confirm(const struct scan_engine *eng, struct scan_scratch *s, const ch
 {
 	const struct epat *p = &eng->pats[c->pat];
 	struct extract_memo memo = { 0 };
+	struct ctx_memo cm;
 	uint32_t k;
 
+	cm.valid = 0;
 	for (k = 0; k < p->n_ref; k++) {
 		struct scan_hit h;
 		int err;
 
-		if (!check_rule(eng, s, t, n, c, eng->refs[p->ref + k], &memo, &h))
+		if (!check_rule(eng, s, t, n, c, eng->refs[p->ref + k], &memo, &cm, &h))
 			continue;
 		err = push_hit(s, &h);
 		if (err)

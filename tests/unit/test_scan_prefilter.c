@@ -298,6 +298,107 @@ static void test_phrases(void **state)
 	assert_false(scan_has_phrase("x w70 y", 0, 7, many, &fm));
 }
 
+/* The definition scan_has_phrase() implements, a byte at a time. */
+static int phrase_ref(const char *t, size_t from, size_t to, const char *const *phrases)
+{
+	size_t i, k, j;
+
+	for (i = from; i < to; i++) {
+		int alnum = (t[i] >= '0' && t[i] <= '9') || ((t[i] | 0x20) >= 'a' && (t[i] | 0x20) <= 'z');
+		int prev = i > from && ((t[i - 1] >= '0' && t[i - 1] <= '9') ||
+					((t[i - 1] | 0x20) >= 'a' && (t[i - 1] | 0x20) <= 'z'));
+
+		if (!alnum || prev)
+			continue;
+		for (k = 0; phrases[k]; k++) {
+			for (j = 0; phrases[k][j] && i + j < to; j++) {
+				char c = t[i + j] >= 'A' && t[i + j] <= 'Z' ? (char)(t[i + j] + 32) : t[i + j];
+
+				if (c != phrases[k][j])
+					break;
+			}
+			if (!phrases[k][j])
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every window of a few texts, short ones ending anywhere (the last block
+ * of a window is one load ending at its end), against the definition.
+ */
+static void test_phrase_windows(void **state)
+{
+	static const char *const ph[] = { "phone", "tel", "ss#", "x", "acct no", NULL };
+	static const char *const texts[] = {
+		"telephone: 555 ss# 12 x9 TEL.Phone acct no 42",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaphone",
+		"0123456789abcdef0123456789_phone-x_tel/acct  no/acct no",
+	};
+	struct scan_first first;
+	size_t k, from, to;
+
+	(void)state;
+	scan_first_build(ph, &first);
+	for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+		size_t n = strlen(texts[k]);
+
+		for (from = 0; from <= n; from++)
+			for (to = from; to <= n; to++) {
+				int want = phrase_ref(texts[k], from, to, ph);
+
+				if (scan_has_phrase(texts[k], from, to, ph, &first) != want ||
+				    scan_has_phrase(texts[k], from, to, ph, NULL) != want)
+					fail_msg("text %zu [%zu, %zu): want %d", k, from, to, want);
+			}
+	}
+	/* a window that starts inside a word starts a word there */
+	assert_true(scan_has_phrase(texts[1], 40, 45, ph, &first));
+	assert_false(scan_has_phrase(texts[1], 39, 45, ph, &first));
+}
+
+/*
+ * Context windows: ctx_words words before the value (and after with
+ * SCAN_RF_CTX_AFTER), more words than the per-candidate list holds, and
+ * the same window read for a second rule.
+ */
+static void test_context_windows(void **state)
+{
+	static const char *const ctx[] = { "acct", NULL };
+	static const char *const neg[] = { "order", NULL };
+	struct scan_rule r = {
+		.context = ctx, .negative = neg, .conf = SCAN_CONF_LOW, .conf_ctx = SCAN_CONF_HIGH,
+	};
+	struct erule er = { .r = &r };
+	char t[512];
+	size_t n = 0, start, i;
+
+	(void)state;
+	scan_first_build(ctx, &er.ctx_first);
+	scan_first_build(neg, &er.neg_first);
+	n += (size_t)snprintf(t + n, sizeof(t) - n, "acct ");
+	for (i = 0; i < 19; i++)
+		n += (size_t)snprintf(t + n, sizeof(t) - n, "w%zu ", i);
+	start = n;
+	n += (size_t)snprintf(t + n, sizeof(t) - n, "12345678 order");
+	/* "acct" is the 20th word before the value */
+	r.ctx_words = 19;
+	assert_int_equal(scan_context_conf(&er, t, n, start, start + 8), SCAN_CONF_LOW);
+	assert_false(scan_context_near(&er, t, n, start, start + 8));
+	r.ctx_words = 20;
+	assert_int_equal(scan_context_conf(&er, t, n, start, start + 8), SCAN_CONF_HIGH);
+	assert_true(scan_context_near(&er, t, n, start, start + 8));
+	/* a negative word after the value counts only with SCAN_RF_CTX_AFTER */
+	r.flags = SCAN_RF_CTX_AFTER;
+	assert_int_equal(scan_context_conf(&er, t, n, start, start + 8), SCAN_CONF_MEDIUM);
+	r.flags = SCAN_RF_CTX_AFTER | SCAN_RF_NEG_DROP;
+	assert_int_equal(scan_context_conf(&er, t, n, start, start + 8), 0);
+	r.ctx_words = 3;
+	r.flags = SCAN_RF_NEED_CONTEXT;
+	assert_int_equal(scan_context_conf(&er, t, n, start, start + 8), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +411,8 @@ int main(void)
 		cmocka_unit_test(test_token_from_short_cluster),
 		cmocka_unit_test(test_isa_paths_agree),
 		cmocka_unit_test(test_phrases),
+		cmocka_unit_test(test_phrase_windows),
+		cmocka_unit_test(test_context_windows),
 	};
 
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
