@@ -4,7 +4,6 @@
  * a shape; these decide.  Presidio's experience (pii-anchors.md §1, §7) is
  * that a checksum is what separates a card number from an order id.
  */
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -64,6 +63,15 @@ size_t scan_digits(const char *s, size_t len, char *out, size_t cap)
 	return n;
 }
 
+/* Is c one of the bytes of seps (never the NUL)?  strchr() without the call. */
+static int is_sep(const char *seps, char c)
+{
+	for (; *seps; seps++)
+		if (*seps == c)
+			return 1;
+	return 0;
+}
+
 /*
  * Split s into digit groups separated by single separator bytes.  Returns
  * the number of groups (0 on a malformed string: a separator at the edge,
@@ -81,7 +89,7 @@ static size_t digit_groups(const char *s, size_t len, const char *seps,
 			cur++;
 			continue;
 		}
-		if (!strchr(seps, s[i]) || !s[i] || !cur)
+		if (!is_sep(seps, s[i]) || !cur)
 			return 0;
 		if (sep && s[i] != sep)
 			return 0;
@@ -613,27 +621,131 @@ int scan_valid_crypto(const char *s, size_t len)
 
 /* --- IP, MAC ----------------------------------------------------------------- */
 
+/*
+ * inet_pton() for the two address families, on s[0..end) without the copy
+ * and NUL it needs: glibc's parsers (resolv/inet_pton.c), which decide
+ * what an address is here, step for step.  A NUL ends the string for
+ * inet_pton(); the callers cut there first.
+ */
+/* 1 or 0 as inet_pton(AF_INET); -1 at a NUL, which ends the string for it. */
+static int pton4(const char *s, const char *end)
+{
+	unsigned int octet = 0, octets = 0;
+	int saw_digit = 0;
+
+	while (s < end) {
+		char c = *s++;
+
+		if (is_digit(c)) {
+			unsigned int v = octet * 10 + (unsigned int)(c - '0');
+
+			/* no leading zeros, nothing above 255 */
+			if ((saw_digit && !octet) || v > 255)
+				return 0;
+			octet = v;
+			if (!saw_digit) {
+				if (++octets > 4)
+					return 0;
+				saw_digit = 1;
+			}
+		} else if (c == '.' && saw_digit) {
+			if (octets == 4)
+				return 0;
+			octet = 0;
+			saw_digit = 0;
+		} else {
+			return c ? 0 : -1;
+		}
+	}
+	return octets >= 4;
+}
+
+static int pton6(const char *s, const char *end)
+{
+	const char *tok;
+	size_t bytes = 0, digits = 0;   /* of the 16; hex digits since the last ':' */
+	int gap = 0;                    /* "::" seen */
+
+	if (s == end)
+		return 0;
+	/* a leading ':' must be "::" */
+	if (*s == ':' && (++s == end || *s != ':'))
+		return 0;
+	tok = s;
+	while (s < end) {
+		char c = *s++;
+
+		if (hex_val(c) >= 0) {
+			if (digits == 4)
+				return 0;
+			digits++;
+			continue;
+		}
+		if (c == ':') {
+			tok = s;
+			if (!digits) {
+				if (gap)
+					return 0;
+				gap = 1;
+				continue;
+			}
+			/* a trailing single ':' */
+			if (s == end || bytes + 2 > 16)
+				return 0;
+			bytes += 2;
+			digits = 0;
+			continue;
+		}
+		/* a dotted quad ends the address */
+		if (c == '.' && bytes + 4 <= 16 && pton4(tok, end) > 0) {
+			bytes += 4;
+			digits = 0;
+			break;
+		}
+		return 0;
+	}
+	if (digits) {
+		if (bytes + 2 > 16)
+			return 0;
+		bytes += 2;
+	}
+	/* "::" stands for at least one zero group */
+	if (gap)
+		return bytes < 16;
+	return bytes == 16;
+}
+
+/* Length of s[0..len) as a C string. */
+static size_t c_len(const char *s, size_t len)
+{
+	const char *nul = memchr(s, 0, len);
+
+	return nul ? (size_t)(nul - s) : len;
+}
+
 int scan_valid_ipv4(const char *s, size_t len)
 {
-	char buf[16];
-	unsigned char out[4];
 	size_t i;
+	int rc;
 
 	if (len < 7 || len > 15)
 		return 0;
-	/* inet_pton would take them, but "01.02.03.04" is a date or a version */
+	/*
+	 * inet_pton() takes no leading zero ("01.02.03.04" is a date or a
+	 * version): without a NUL in s, this is the whole check.
+	 */
+	rc = pton4(s, s + len);
+	if (rc >= 0)
+		return rc;
+	/* a NUL ends the address for inet_pton(); leading zeros count to len */
 	for (i = 0; i < len; i++)
 		if (s[i] == '0' && (i == 0 || s[i - 1] == '.') && i + 1 < len && is_digit(s[i + 1]))
 			return 0;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	return inet_pton(AF_INET, buf, out) == 1;
+	return pton4(s, s + c_len(s, len)) > 0;
 }
 
 int scan_valid_ipv6(const char *s, size_t len)
 {
-	char buf[64];
-	unsigned char out[16];
 	const char *pct = memchr(s, '%', len);
 
 	if (pct) {
@@ -646,11 +758,9 @@ int scan_valid_ipv6(const char *s, size_t len)
 				return 0;
 		len = (size_t)(pct - s);
 	}
-	if (len < 2 || len >= sizeof(buf))
+	if (len < 2 || len >= 64)
 		return 0;
-	memcpy(buf, s, len);
-	buf[len] = 0;
-	return inet_pton(AF_INET6, buf, out) == 1;
+	return pton6(s, s + c_len(s, len));
 }
 
 int scan_valid_ip(const char *s, size_t len)

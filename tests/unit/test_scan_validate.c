@@ -216,6 +216,43 @@ static void test_ip(void **state)
 	expect_all(scan_valid_ip, good, bad);
 }
 
+/*
+ * The IP validators parse by hand what inet_pton() parsed: its rules at
+ * the edges (leading zeros, 5 hex digits, where "::" and a dotted quad
+ * may go), and a NUL, which ends the string for inet_pton().
+ */
+static void test_ip_pton_edges(void **state)
+{
+	static const char *const good[] = {
+		"1.2.3.4", "0.10.100.255", "::0.0.0.0", "1::", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:1.2.3.4", "1::1.2.3.4", "ffff:FFFF::abcd", "0:0:0:0:0:0:0:0",
+		"::1%a.b_c-d", "1:2:3:4:5::8", NULL,
+	};
+	static const char *const bad[] = {
+		"1.2.3.04", "1.2.3.256", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.999", "1.2.3.-4",
+		"1:2:3:4:5:6:7:1.2.3.4", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8::", ":1::2", "1:",
+		"1:2:3:4:5:6:7:", "::1.2.3", "::1.2.3.4.5", "::01.2.3.4", "1::2::3", "::12345",
+		"1:2:3:4:5:6:7:8%", "::1%zone!", ":", "1.2.3.4::", "::1.2.3.4:5", NULL,
+	};
+	/* what inet_pton() sees ends at the NUL; the leading-zero rule reads to len */
+	static const char v4_nul[] = "1.2.3.4\0xyz";
+	static const char v4_nul_zero[] = "1.2.3.4\0.01";
+	static const char v4_nul_short[] = "1.2.3\0.4";
+	static const char v6_nul[] = "::1\0zz";
+
+	(void)state;
+	expect_all(scan_valid_ip, good, bad);
+	assert_int_equal(scan_valid_ipv4(v4_nul, sizeof(v4_nul) - 1), 1);
+	assert_int_equal(scan_valid_ipv4(v4_nul_zero, sizeof(v4_nul_zero) - 1), 0);
+	assert_int_equal(scan_valid_ipv4(v4_nul_short, sizeof(v4_nul_short) - 1), 0);
+	assert_int_equal(scan_valid_ipv6(v6_nul, sizeof(v6_nul) - 1), 1);
+	/* the span, not the string: "1.2.3.4" inside a longer buffer */
+	assert_int_equal(scan_valid_ipv4("1.2.3.45", 7), 1);
+	assert_int_equal(scan_valid_ipv4("1.2.3.4", 6), 0);
+	assert_int_equal(scan_valid_ipv6("::1:2", 3), 1);
+	assert_int_equal(scan_valid_ipv6("1:2::", 4), 0);
+}
+
 static void test_mac(void **state)
 {
 	static const char *const good[] = {
@@ -292,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_itin),   cmocka_unit_test(test_aba),
 		cmocka_unit_test(test_nhs),    cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_crypto), cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_ip_pton_edges),
 		cmocka_unit_test(test_mac),    cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_email_host), cmocka_unit_test(test_guid),
 		cmocka_unit_test(test_digits),
