@@ -298,23 +298,24 @@ static void test_phrases(void **state)
 	assert_false(scan_has_phrase("x w70 y", 0, 7, many, &fm));
 }
 
+static int ref_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 /* The definition scan_has_phrase() implements, a byte at a time. */
 static int phrase_ref(const char *t, size_t from, size_t to, const char *const *phrases)
 {
 	size_t i, k, j;
 
 	for (i = from; i < to; i++) {
-		int alnum = (t[i] >= '0' && t[i] <= '9') || ((t[i] | 0x20) >= 'a' && (t[i] | 0x20) <= 'z');
-		int prev = i > from && ((t[i - 1] >= '0' && t[i - 1] <= '9') ||
-					((t[i - 1] | 0x20) >= 'a' && (t[i - 1] | 0x20) <= 'z'));
-
-		if (!alnum || prev)
+		if (!ref_alnum(t[i]) || (i > from && ref_alnum(t[i - 1])))
 			continue;
 		for (k = 0; phrases[k]; k++) {
 			for (j = 0; phrases[k][j] && i + j < to; j++) {
-				char c = t[i + j] >= 'A' && t[i + j] <= 'Z' ? (char)(t[i + j] + 32) : t[i + j];
+				char c = t[i + j];
 
-				if (c != phrases[k][j])
+				if ((c >= 'A' && c <= 'Z' ? (char)(c + 32) : c) != phrases[k][j])
 					break;
 			}
 			if (!phrases[k][j])
