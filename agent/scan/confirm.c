@@ -309,10 +309,11 @@ static size_t words_before(const char *t, size_t pos, unsigned int words, struct
 	}
 #endif
 	for (; i > floor; i--) {
-		if (is_alnum(t[i - 1]) && (i - 1 == floor || !is_alnum(t[i - 2]))) {
-			side_note(sd, i - 1);
+		w = i - 1;
+		if (is_alnum(t[w]) && (w == floor || !is_alnum(t[w - 1]))) {
+			side_note(sd, w);
 			if (!--words)
-				return i - 1;
+				return w;
 		}
 	}
 	return floor;
