@@ -560,6 +560,19 @@ struct block {
 	uint64_t cue;
 };
 
+/*
+ * A text's last block is read as the 64 bytes ending with the text: the
+ * bytes before base, already walked, are shifted out of every class.
+ */
+static inline void block_drop(struct block *b, unsigned int drop)
+{
+	b->letter >>= drop;
+	b->nl >>= drop;
+	b->bar >>= drop;
+	b->lt >>= drop;
+	b->dash >>= drop;
+}
+
 struct classes16 {
 	unsigned int letter, nl, bar, lt, dash;
 };
@@ -742,15 +755,8 @@ __attribute__((target("avx2"))) static inline void block_avx2(const char *t, siz
 	w = left >= 64 ? base : n - 64;
 	classes32(p + w, b, 0);
 	classes32(p + w + 32, b, 32);
-	if (w != base) {
-		unsigned int drop = (unsigned int)(64 - left);
-
-		b->letter >>= drop;
-		b->nl >>= drop;
-		b->bar >>= drop;
-		b->lt >>= drop;
-		b->dash >>= drop;
-	}
+	if (w != base)
+		block_drop(b, (unsigned int)(64 - left));
 	if (left >= TED_SPAN) {
 		b->cue = ted32(p + base) | (uint64_t)ted32(p + base + 32) << 32;
 	} else if (left >= CUE_KEY) {
@@ -926,15 +932,8 @@ __attribute__((target(AVX512))) static inline void block_avx512(const char *t, s
 	w = left >= 64 ? base : n - 64;
 	classes64(p + w, b);
 	b->cue = 0;
-	if (w != base) {
-		unsigned int drop = (unsigned int)(64 - left);
-
-		b->letter >>= drop;
-		b->nl >>= drop;
-		b->bar >>= drop;
-		b->lt >>= drop;
-		b->dash >>= drop;
-	}
+	if (w != base)
+		block_drop(b, (unsigned int)(64 - left));
 	if (left >= TED_SPAN) {
 		b->cue = ted64(p + base);
 	} else if (left >= CUE_KEY) {
