@@ -255,15 +255,38 @@ struct ctx_memo {
 	struct ctx_side side[2];       /* before the value, after it */
 };
 
-static void side_note(struct ctx_side *sd, size_t w)
+/* Note word start w; 0 once there are too many (n says so from then on). */
+static int side_push(struct ctx_side *sd, size_t w)
 {
-	if (!sd)
-		return;
-	if (sd->n < CTX_STARTS_MAX)
-		sd->at[sd->n++] = w;
-	else
+	if (sd->n >= CTX_STARTS_MAX) {
 		sd->n = CTX_STARTS_MAX + 1;
+		return 0;
+	}
+	sd->at[sd->n++] = w;
+	return 1;
 }
+
+#ifdef __SSE2__
+/*
+ * The word starts st of the 16 bytes at base, highest first, each noted
+ * in sd (when not NULL): 1 and *ret set at the words-th counted so far.
+ */
+static inline int starts_back(unsigned int st, size_t base, struct ctx_side *sd,
+			      unsigned int *words, size_t *ret)
+{
+	for (; st; st &= ~(1u << (31 - __builtin_clz(st)))) {
+		size_t w = base + (size_t)(31 - __builtin_clz(st));
+
+		if (sd)
+			side_push(sd, w);
+		if (!--*words) {
+			*ret = w;
+			return 1;
+		}
+	}
+	return 0;
+}
+#endif
 
 /*
  * Start of the window of `words` words before pos (capped in bytes): the
@@ -280,38 +303,19 @@ static size_t words_before(const char *t, size_t pos, unsigned int words, struct
 		return pos;
 #ifdef __SSE2__
 	/* the block t[i - 16..i) and the byte before it, all at or above floor */
-	for (; i >= floor + 17; i -= 16) {
-		unsigned int st = alnum16(t + i - 16) & ~alnum16(t + i - 17) & 0xffff;
-
-		for (; st; st &= ~(1u << (31 - __builtin_clz(st)))) {
-			w = i - 16 + (size_t)(31 - __builtin_clz(st));
-			side_note(sd, w);
-			if (!--words)
-				return w;
-		}
-	}
-	/*
-	 * The rest, t[floor..i) (fewer than 17 bytes), in one block ending at
-	 * i: bits below floor dropped; t[floor] starts a word if it is a
-	 * letter or digit, whatever comes before it.
-	 */
-	if (i > floor && i >= 16) {
-		unsigned int a = alnum16(t + i - 16), k = (unsigned int)(floor + 16 - i);
-		unsigned int st = (a & ~(a << 1) & (0xffffu << k) & 0xffff) | (a & (1u << k));
-
-		for (; st; st &= ~(1u << (31 - __builtin_clz(st)))) {
-			w = i - 16 + (size_t)(31 - __builtin_clz(st));
-			side_note(sd, w);
-			if (!--words)
-				return w;
-		}
-		return floor;
-	}
+	for (; i >= floor + 17; i -= 16)
+		if (starts_back(alnum16(t + i - 16) & ~alnum16(t + i - 17) & 0xffff, i - 16, sd,
+				&words, &w))
+			return w;
+	/* the rest, t[floor..i) (fewer than 17 bytes), in one block ending at i */
+	if (i > floor && i >= 16)
+		return starts_back(tail_starts(t, floor, floor, i), i - 16, sd, &words, &w) ? w : floor;
 #endif
 	for (; i > floor; i--) {
 		w = i - 1;
 		if (is_alnum(t[w]) && (w == floor || !is_alnum(t[w - 1]))) {
-			side_note(sd, w);
+			if (sd)
+				side_push(sd, w);
 			if (!--words)
 				return w;
 		}
@@ -358,16 +362,6 @@ static void ctx_window(const struct scan_rule *r, const char *t, size_t n, size_
 
 	*ret_from = words_before(t, start, w, NULL);
 	*ret_to = (r->flags & SCAN_RF_CTX_AFTER) ? words_after(t, n, end, w) : start;
-}
-
-static int side_push(struct ctx_side *sd, size_t w)
-{
-	if (sd->n == CTX_STARTS_MAX) {
-		sd->n = CTX_STARTS_MAX + 1;
-		return 0;
-	}
-	sd->at[sd->n++] = w;
-	return 1;
 }
 
 /* The word starts scan_has_phrase() would try in t[lo..hi). */
@@ -426,6 +420,13 @@ static int side_has(const char *t, const struct ctx_side *sd, const char *const 
 	return 0;
 }
 
+/* A phrase in the window before the value or in the one after it. */
+static int ctx_has(const char *t, const struct ctx_memo *m, const char *const *phrases,
+		   const struct scan_first *first)
+{
+	return side_has(t, &m->side[0], phrases, first) || side_has(t, &m->side[1], phrases, first);
+}
+
 /* The rule's window around [start, end) in m, found unless m already holds it. */
 static void ctx_memo_get(const struct scan_rule *r, const char *t, size_t n, size_t start,
 			 size_t end, struct ctx_memo *m)
@@ -458,12 +459,10 @@ static enum scan_confidence context_conf(const struct erule *er, const char *t, 
 	if (!r->context && !r->negative)
 		return c;
 	ctx_memo_get(r, t, n, start, end, m);
-	pos = side_has(t, &m->side[0], r->context, &er->ctx_first) ||
-	      side_has(t, &m->side[1], r->context, &er->ctx_first);
+	pos = ctx_has(t, m, r->context, &er->ctx_first);
 	if (!pos && (r->flags & SCAN_RF_NEED_CONTEXT))
 		return 0;
-	neg = side_has(t, &m->side[0], r->negative, &er->neg_first) ||
-	      side_has(t, &m->side[1], r->negative, &er->neg_first);
+	neg = ctx_has(t, m, r->negative, &er->neg_first);
 	if (pos && r->conf_ctx)
 		c = r->conf_ctx;
 	if (neg) {
@@ -481,8 +480,7 @@ int scan_context_near(const struct erule *er, const char *t, size_t n, size_t st
 
 	m.valid = 0;
 	ctx_memo_get(r, t, n, start, end, &m);
-	return side_has(t, &m.side[0], r->context, &er->ctx_first) ||
-	       side_has(t, &m.side[1], r->context, &er->ctx_first);
+	return ctx_has(t, &m, r->context, &er->ctx_first);
 }
 
 enum scan_confidence scan_context_conf(const struct erule *er, const char *t, size_t n,
