@@ -28,23 +28,6 @@
 
 #include "engine_int.h"
 
-static int grow(void **v, size_t *cap, size_t want, size_t size)
-{
-	size_t cap2 = *cap ? *cap : 16;
-	void *p;
-
-	if (want <= *cap)
-		return 0;
-	while (cap2 < want)
-		cap2 *= 2;
-	p = realloc(*v, cap2 * size);
-	if (!p)
-		return -ENOMEM;
-	*v = p;
-	*cap = cap2;
-	return 0;
-}
-
 static int norms_grow(struct scan_scratch *s, size_t n)
 {
 	size_t old = s->cap_norms;
@@ -52,7 +35,7 @@ static int norms_grow(struct scan_scratch *s, size_t n)
 
 	if (n <= old)
 		return 0;
-	err = grow((void **)&s->norms, &s->cap_norms, n, sizeof(*s->norms));
+	err = scan_grow((void **)&s->norms, &s->cap_norms, n, sizeof(*s->norms));
 	if (!err)
 		memset(s->norms + old, 0, (s->cap_norms - old) * sizeof(*s->norms));
 	return err;
@@ -86,9 +69,9 @@ static int join(struct scan_scratch *s, size_t n, size_t total)
 	size_t i, off = 0;
 	int err;
 
-	err = grow((void **)&s->cat, &s->cap_cat, total ? total : 1, 1);
+	err = scan_grow((void **)&s->cat, &s->cap_cat, total ? total : 1, 1);
 	if (!err)
-		err = grow((void **)&s->part_off, &s->cap_parts, n + 1, sizeof(*s->part_off));
+		err = scan_grow((void **)&s->part_off, &s->cap_parts, n + 1, sizeof(*s->part_off));
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {
@@ -127,7 +110,7 @@ static int regroup(struct scan_scratch *s, size_t n, size_t *at)
 	size_t i, p;
 	int err;
 
-	err = grow((void **)&s->sorted, &s->cap_sorted, s->n_cand ? s->n_cand : 1,
+	err = scan_grow((void **)&s->sorted, &s->cap_sorted, s->n_cand ? s->n_cand : 1,
 		   sizeof(*s->sorted));
 	if (err)
 		return err;

@@ -840,8 +840,8 @@ static double combine(const struct email_state *st)
  * into each caller with its own block function.
  */
 static inline __attribute__((always_inline)) void
-__scan_blocks(struct email_state *st, struct fields *fl, const char *t, size_t n,
-	      void (*block_at)(const char *, size_t, size_t, struct block *))
+scan_blocks_with(struct email_state *st, struct fields *fl, const char *t, size_t n,
+		 void (*block_at)(const char *, size_t, size_t, struct block *))
 {
 	struct body_seen seen = { 0 };
 	struct header_run run = { 0 };
@@ -878,14 +878,14 @@ __scan_blocks(struct email_state *st, struct fields *fl, const char *t, size_t n
 
 static void scan_blocks_portable(struct email_state *st, struct fields *fl, const char *t, size_t n)
 {
-	__scan_blocks(st, fl, t, n, block_portable);
+	scan_blocks_with(st, fl, t, n, block_portable);
 }
 
 #ifdef EMAIL_AVX2
 __attribute__((target("avx2"))) static void scan_blocks_avx2(struct email_state *st, struct fields *fl,
 							       const char *t, size_t n)
 {
-	__scan_blocks(st, fl, t, n, block_avx2);
+	scan_blocks_with(st, fl, t, n, block_avx2);
 }
 #endif
 
@@ -947,7 +947,7 @@ __attribute__((target(AVX512))) static inline void block_avx512(const char *t, s
 __attribute__((target(AVX512))) static void scan_blocks_avx512(struct email_state *st, struct fields *fl,
 								 const char *t, size_t n)
 {
-	__scan_blocks(st, fl, t, n, block_avx512);
+	scan_blocks_with(st, fl, t, n, block_avx512);
 }
 #endif
 

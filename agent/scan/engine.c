@@ -640,6 +640,23 @@ int scan_scratch_new(const struct scan_engine *eng, struct scan_scratch **ret_s)
 	return 0;
 }
 
+int scan_grow(void **v, size_t *cap, size_t want, size_t size)
+{
+	size_t cap2 = *cap ? *cap : 16;
+	void *p;
+
+	if (want <= *cap)
+		return 0;
+	while (cap2 < want)
+		cap2 *= 2;
+	p = realloc(*v, cap2 * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = cap2;
+	return 0;
+}
+
 struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
 {
 	size_t i;

@@ -175,6 +175,10 @@ static inline int scan_trig_used(const struct scan_engine *eng, enum scan_trigge
 	return !!(eng->trig_used & (1u << t));
 }
 
+/* engine.c: room for want elements of size bytes in the scratch array *v
+ * (capacity *cap, doubled as it grows); -ENOMEM leaves both as they were. */
+int scan_grow(void **v, size_t *cap, size_t want, size_t size);
+
 /* engine.c: raw candidates of the view t[0..n) into s->cand (prefilter and
  * every database); then c[0..nc), offsets in nm's view, confirmed, resolved
  * and appended to out in original offsets (orig_len: for the stats). */

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "injection.h"
+#include "simd.h"
 #include "validate.h"
 
 #if defined(__x86_64__) && defined(__SSE2__) && defined(__GNUC__) && !defined(AIRLOCK_SCAN_NO_AVX512)
@@ -1338,25 +1339,6 @@ static unsigned int ctz64(uint64_t m)
 	return (unsigned int)__builtin_ctzll(m);
 }
 
-/*
- * Without -mpopcnt, __builtin_popcountll() is a call into libgcc; inlined
- * into the AVX-512 walk (wide, which has POPCNT) it is one instruction.
- */
-PER_WORD unsigned int popcount64w(uint64_t m, int wide)
-{
-	(void)wide;
-#ifndef __POPCNT__
-	if (wide)
-#endif
-		return (unsigned int)__builtin_popcountll(m);
-#ifndef __POPCNT__
-	m -= m >> 1 & 0x5555555555555555ull;
-	m = (m & 0x3333333333333333ull) + (m >> 2 & 0x3333333333333333ull);
-	m = (m + (m >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (unsigned int)(m * 0x0101010101010101ull >> 56);
-#endif
-}
-
 /* --- words ------------------------------------------------------------------ */
 
 /* The bytes of every U+2019 (E2 80 99) that reaches into the block: words take it as "'". */
@@ -1937,7 +1919,7 @@ PER_WORD int walk_word(struct walker *wk, unsigned int i, struct word *ret, size
 
 	if (wk->what != WALK_DAN && !lead4_pass(wk->cls + i))
 		return 0;
-	g = wk->g + (size_t)popcount64w(wk->all & ((1ull << i) - 1), wide) - wk->dropped;
+	g = wk->g + (size_t)scan_popcount64(wk->all & ((1ull << i) - 1), wide) - wk->dropped;
 	c = wk->ring ? ring_has(wk->ring, g, s) : NULL;
 	if (c) {
 		/* cut by a window before: looked up then */
@@ -1977,7 +1959,7 @@ PER_WORD int walk_next(struct walker *wk, struct word *ret, size_t *ret_g, int w
 		}
 		if (wk->base + BLOCK >= wk->n)
 			return 0;
-		wk->g += (size_t)popcount64w(wk->all, wide) - wk->dropped;
+		wk->g += (size_t)scan_popcount64(wk->all, wide) - wk->dropped;
 		wk->base += BLOCK;
 		walker_block(wk, wk->m >> (BLOCK - 1), wide);
 	}
@@ -1994,7 +1976,7 @@ static void state_init(struct inj_state *st, int want_best);
  * leave the hints to the literal pass.
  */
 static inline __attribute__((always_inline)) void
-__scan_words(struct inj_state *st, const char *t, size_t n, struct inj_hints *h, int wide)
+scan_words_with(struct inj_state *st, const char *t, size_t n, struct inj_hints *h, int wide)
 {
 	const unsigned char *u = (const unsigned char *)t;
 	struct walker cw, dw;
@@ -2027,7 +2009,7 @@ __scan_words(struct inj_state *st, const char *t, size_t n, struct inj_hints *h,
 
 static void scan_words_portable(struct inj_state *st, const char *t, size_t n, struct inj_hints *h)
 {
-	__scan_words(st, t, n, h, 0);
+	scan_words_with(st, t, n, h, 0);
 }
 
 #ifdef INJ_AVX512
@@ -2036,7 +2018,7 @@ __attribute__((target(INJ_AVX512_ISA))) static void scan_words_avx512(struct inj
 									const char *t, size_t n,
 									struct inj_hints *h)
 {
-	__scan_words(st, t, n, h, 1);
+	scan_words_with(st, t, n, h, 1);
 }
 #endif
 

@@ -98,9 +98,15 @@ struct punct {
 	int at, dot, colon, dash;
 };
 
+/* No token trigger is used: no token pass. */
+static inline int punct_none(const struct punct *p)
+{
+	return !p->at && !p->dot && !p->colon && !p->dash;
+}
+
 /*
  * The masks both passes read, one word per 64-byte block (bit i: byte
- * 64 * k + i), each array (n + 63) / 64 + 1 words long: the last word is
+ * 64 * k + i), each array mask_words(n) long: the last word is
  * 0, so a 64-bit window at any offset is two reads and a shift.
  */
 enum pf_mask {
@@ -187,17 +193,27 @@ static inline void raw_sse2_64(const uint8_t *p, struct raw *r)
 	}
 }
 
-/* The last block of a text goes through a zeroed copy: 0 is in no class. */
-static inline void raw_sse2(const uint8_t *t, size_t n, size_t base, struct raw *r)
+/*
+ * A block through raw64, which reads 64 bytes: the last block of a text
+ * through a zeroed copy (0 is in no class).
+ */
+static inline __attribute__((always_inline)) void
+raw_padded(const uint8_t *t, size_t n, size_t base, struct raw *r,
+	   void (*raw64)(const uint8_t *, struct raw *))
 {
 	uint8_t pad[64] = { 0 };
 
 	if (n - base >= 64) {
-		raw_sse2_64(t + base, r);
+		raw64(t + base, r);
 		return;
 	}
 	memcpy(pad, t + base, n - base);
-	raw_sse2_64(pad, r);
+	raw64(pad, r);
+}
+
+static inline void raw_sse2(const uint8_t *t, size_t n, size_t base, struct raw *r)
+{
+	raw_padded(t, n, base, r, raw_sse2_64);
 }
 #endif
 
@@ -247,14 +263,7 @@ __attribute__((target("avx2"))) static inline void raw_avx2_64(const uint8_t *p,
 __attribute__((target("avx2"))) static inline void raw_avx2(const uint8_t *t, size_t n, size_t base,
 							      struct raw *r)
 {
-	uint8_t pad[64] = { 0 };
-
-	if (n - base >= 64) {
-		raw_avx2_64(t + base, r);
-		return;
-	}
-	memcpy(pad, t + base, n - base);
-	raw_avx2_64(pad, r);
+	raw_padded(t, n, base, r, raw_avx2_64);
 }
 
 __attribute__((target("avx512bw"))) static inline uint64_t eq64(__m512i v, char c)
@@ -298,8 +307,8 @@ __attribute__((target("avx512bw"))) static inline void raw_avx512(const uint8_t 
  * function.
  */
 static inline __attribute__((always_inline)) void
-__classify(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *const m[PF__COUNT],
-	   void (*raw_at)(const uint8_t *, size_t, size_t, struct raw *))
+classify_blocks(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *const m[PF__COUNT],
+		void (*raw_at)(const uint8_t *, size_t, size_t, struct raw *))
 {
 	const uint64_t fat = pu->at ? ~0ull : 0, fdot = pu->dot ? ~0ull : 0;
 	const uint64_t fcolon = pu->colon ? ~0ull : 0, fdash = pu->dash ? ~0ull : 0;
@@ -327,6 +336,12 @@ __classify(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *const m
 	}
 	for (k = 0; k < PF__COUNT; k++)
 		m[k][nb] = 0;
+}
+
+/* Words per mask for n bytes: one per block, and the 0 after the last. */
+static inline size_t mask_words(size_t n)
+{
+	return (n + 63) / 64 + 1;
 }
 
 /* The 64 bits of m from bit `at` on. */
@@ -508,15 +523,6 @@ static size_t cluster_walk(const uint8_t *t, size_t n, size_t i, struct cluster 
 	}
 	c->end = j;
 	return j;
-}
-
-/* Population count without -mpopcnt (the portable build targets baseline x86-64). */
-static inline unsigned int popcount64(uint64_t x)
-{
-	x = x - ((x >> 1) & 0x5555555555555555ull);
-	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (unsigned int)((x * 0x0101010101010101ull) >> 56);
 }
 
 /*
@@ -716,7 +722,7 @@ digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct p
 			end = base + st + len;
 			fs &= ~0ull << (st + len);
 			fe &= ~0ull << (st + len);
-			digits = hw ? (size_t)__builtin_popcountll(d & mask) : popcount64(d & mask);
+			digits = scan_popcount64(d & mask, hw);
 			err = cluster_at(&x, base + st, end, digits, (c & ~d & mask) >> st);
 			if (err)
 				return err;
@@ -734,7 +740,7 @@ digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct p
 			if (len <= 61) {
 				mask = (1ull << len) - 1;
 				end = at + len;
-				digits = hw ? (size_t)__builtin_popcountll(dw & mask) : popcount64(dw & mask);
+				digits = scan_popcount64(dw & mask, hw);
 				err = cluster_at(&x, at, end, digits, cw & ~dw & mask);
 			} else {
 				err = cluster_found(&x, at, 0, &end);
@@ -900,24 +906,24 @@ static struct punct token_punct_used(const struct scan_engine *eng)
  * function; hw: POPCNT is there (the wide paths).
  */
 static inline __attribute__((always_inline)) int
-__prefilter(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t *t, size_t n,
-	    int digits, const struct punct *pu,
-	    void (*raw_at)(const uint8_t *, size_t, size_t, struct raw *), int hw)
+prefilter_with(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t *t, size_t n,
+	       int digits, const struct punct *pu,
+	       void (*raw_at)(const uint8_t *, size_t, size_t, struct raw *), int hw)
 {
-	const size_t words = (n + 63) / 64 + 1;
+	const size_t words = mask_words(n);
 	uint64_t *m[PF__COUNT];
 	struct pf x = { .t = t, .n = n };
 	int k, err;
 
 	for (k = 0; k < PF__COUNT; k++)
 		x.m[k] = m[k] = s->pf_masks + (size_t)k * words;
-	__classify(t, n, pu, m, raw_at);
+	classify_blocks(t, n, pu, m, raw_at);
 	if (digits) {
 		err = digit_pass(s, eng, &x, hw);
 		if (err)
 			return err;
 	}
-	if (!pu->at && !pu->dot && !pu->dash && !pu->colon)
+	if (punct_none(pu))
 		return 0;
 	return token_pass(eng, s, &x);
 }
@@ -925,14 +931,14 @@ __prefilter(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t
 static int prefilter_scalar(const struct scan_engine *eng, struct scan_scratch *s,
 			    const uint8_t *t, size_t n, int digits, const struct punct *pu)
 {
-	return __prefilter(eng, s, t, n, digits, pu, raw_scalar, 0);
+	return prefilter_with(eng, s, t, n, digits, pu, raw_scalar, 0);
 }
 
 #ifdef __SSE2__
 static int prefilter_sse2(const struct scan_engine *eng, struct scan_scratch *s,
 			  const uint8_t *t, size_t n, int digits, const struct punct *pu)
 {
-	return __prefilter(eng, s, t, n, digits, pu, raw_sse2, 0);
+	return prefilter_with(eng, s, t, n, digits, pu, raw_sse2, 0);
 }
 #endif
 
@@ -941,14 +947,14 @@ __attribute__((target("avx2,popcnt,bmi"))) static int
 prefilter_avx2(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t *t, size_t n,
 	       int digits, const struct punct *pu)
 {
-	return __prefilter(eng, s, t, n, digits, pu, raw_avx2, 1);
+	return prefilter_with(eng, s, t, n, digits, pu, raw_avx2, 1);
 }
 
 __attribute__((target("avx512bw,popcnt,bmi"))) static int
 prefilter_avx512(const struct scan_engine *eng, struct scan_scratch *s, const uint8_t *t,
 		 size_t n, int digits, const struct punct *pu)
 {
-	return __prefilter(eng, s, t, n, digits, pu, raw_avx512, 1);
+	return prefilter_with(eng, s, t, n, digits, pu, raw_avx512, 1);
 }
 #endif
 
@@ -970,22 +976,6 @@ unsigned int scan_prefilter_isa(void)
 #endif
 }
 
-/* Room for the masks of n bytes. */
-static int masks_grow(struct scan_scratch *s, size_t n)
-{
-	size_t need = ((n + 63) / 64 + 1) * PF__COUNT;
-	uint64_t *m;
-
-	if (need <= s->cap_pf_masks)
-		return 0;
-	m = realloc(s->pf_masks, need * sizeof(*m));
-	if (!m)
-		return -ENOMEM;
-	s->pf_masks = m;
-	s->cap_pf_masks = need;
-	return 0;
-}
-
 int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s, const char *text,
 		   size_t n)
 {
@@ -997,9 +987,10 @@ int scan_prefilter(const struct scan_engine *eng, struct scan_scratch *s, const 
 
 	for (c = 0; c < SCAN_DB__COUNT; c++)
 		s->wins[c].n = 0;
-	if (!digits && !pu.at && !pu.dot && !pu.dash && !pu.colon)
+	if (!digits && punct_none(&pu))
 		return 0;
-	err = masks_grow(s, n);
+	err = scan_grow((void **)&s->pf_masks, &s->cap_pf_masks, mask_words(n) * PF__COUNT,
+			sizeof(*s->pf_masks));
 	if (err)
 		return err;
 	switch (eng->pf_isa) {

@@ -1,10 +1,33 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * SSE2 byte-class tests shared by the prefilter, the confirm step and the
- * validators.  Every caller keeps a scalar loop for builds without SSE2.
+ * validators (every caller keeps a scalar loop for builds without SSE2),
+ * and the popcount of the prefilter's and the injection analyzer's masks.
  */
 #ifndef AIRLOCK_SCAN_SIMD_H
 #define AIRLOCK_SCAN_SIMD_H
+
+#include <stdint.h>
+
+/*
+ * Bits set in x.  hw: the caller is compiled for POPCNT (a function with
+ * target("popcnt"), or -mpopcnt), where the builtin is one instruction;
+ * otherwise it would be a call into libgcc, and the bit sums here are
+ * cheaper.  Always inlined, so hw folds away.
+ */
+static inline __attribute__((always_inline)) unsigned int scan_popcount64(uint64_t x, int hw)
+{
+#ifndef __POPCNT__
+	if (!hw) {
+		x -= x >> 1 & 0x5555555555555555ull;
+		x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
+		x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+		return (unsigned int)(x * 0x0101010101010101ull >> 56);
+	}
+#endif
+	(void)hw;
+	return (unsigned int)__builtin_popcountll(x);
+}
 
 #ifdef __SSE2__
 #include <emmintrin.h>

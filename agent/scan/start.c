@@ -142,20 +142,6 @@ static int own_ranges(const struct scan_engine *eng, struct scan_scratch *s, con
 	return err;
 }
 
-static int jobs_grow(struct scan_scratch *s, size_t want)
-{
-	struct scan_start_job *v;
-
-	if (want <= s->cap_jobs)
-		return 0;
-	v = realloc(s->jobs, want * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	s->jobs = v;
-	s->cap_jobs = want;
-	return 0;
-}
-
 int scan_find_starts(const struct scan_engine *eng, struct scan_scratch *s, const char *t,
 		     size_t n, size_t nc)
 {
@@ -164,7 +150,7 @@ int scan_find_starts(const struct scan_engine *eng, struct scan_scratch *s, cons
 
 	if (!nc)
 		return 0;
-	err = jobs_grow(s, nc);
+	err = scan_grow((void **)&s->jobs, &s->cap_jobs, nc, sizeof(*s->jobs));
 	if (err)
 		return err;
 	/* shared-database jobs fill the array from the front, own-database ones from the back */
