@@ -44,6 +44,7 @@ struct build_pat {
 	char *expr;
 	unsigned int hs_flags;
 	uint8_t db;
+	scan_start_fn start;
 	uint32_t *rules;
 	size_t n_rules;
 	size_t cap_rules;
@@ -87,7 +88,7 @@ static char *escape_literal(const char *w)
 }
 
 static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t db,
-		     uint32_t rule)
+		     scan_start_fn start, uint32_t rule)
 {
 	struct build_pat *p = NULL;
 	size_t i;
@@ -95,7 +96,7 @@ static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t
 	if (!expr)
 		return -ENOMEM;
 	for (i = 0; i < b->n; i++) {
-		if (b->v[i].hs_flags == hs_flags && b->v[i].db == db &&
+		if (b->v[i].hs_flags == hs_flags && b->v[i].db == db && b->v[i].start == start &&
 		    !strcmp(b->v[i].expr, expr)) {
 			p = &b->v[i];
 			free(expr);
@@ -119,7 +120,7 @@ static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t
 			b->cap = cap;
 		}
 		p = &b->v[b->n++];
-		*p = (struct build_pat){ .expr = expr, .hs_flags = hs_flags, .db = db };
+		*p = (struct build_pat){ .expr = expr, .hs_flags = hs_flags, .db = db, .start = start };
 	}
 	if (p->n_rules == p->cap_rules) {
 		size_t cap = p->cap_rules ? p->cap_rules * 2 : 4;
@@ -141,9 +142,9 @@ static int add_patterns(struct build *b, const struct scan_rule *r, uint32_t ri)
 	int err;
 
 	if (r->kind != SCAN_RULE_DICT)
-		return build_add(b, strdup(r->regex), r->hs_flags, db, ri);
+		return build_add(b, strdup(r->regex), r->hs_flags, db, r->start, ri);
 	for (k = 0; r->words[k]; k++) {
-		err = build_add(b, escape_literal(r->words[k]), r->hs_flags, db, ri);
+		err = build_add(b, escape_literal(r->words[k]), r->hs_flags, db, NULL, ri);
 		if (err)
 			return err;
 	}
@@ -282,7 +283,7 @@ static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t db
 		return err;
 	for (i = 0; i < b->n; i++)
 		if (b->v[i].db == dbi)
-			pick_add(&p, b, i, eng->pats[i].fallback ? 0 : som);
+			pick_add(&p, b, i, eng->pats[i].fallback || eng->pats[i].start ? 0 : som);
 	err = compile_pick(eng, b, &p, true, &eng->db[dbi], ret_err);
 	pick_fini(&p);
 	return err;
@@ -430,6 +431,7 @@ static int link_patterns(struct scan_engine *eng, const struct build *b)
 		eng->pats[i].ref = (uint32_t)eng->n_refs;
 		eng->pats[i].n_ref = (uint32_t)b->v[i].n_rules;
 		eng->pats[i].db = b->v[i].db;
+		eng->pats[i].start = b->v[i].start;
 		memcpy(eng->refs + eng->n_refs, b->v[i].rules, b->v[i].n_rules * sizeof(uint32_t));
 		eng->n_refs += b->v[i].n_rules;
 	}
@@ -703,6 +705,7 @@ void scan_scratch_stats_reset(struct scan_scratch *s)
 struct match_ctx {
 	const struct scan_engine *eng;
 	struct scan_scratch *s;
+	const char *buf;               /* what Hyperscan scans: the text or a view */
 	const struct scan_wins *w;     /* NULL: offsets are text offsets */
 	size_t hint;                   /* last window used: matches come in end order */
 };
@@ -743,10 +746,13 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 {
 	struct match_ctx *m = ctx;
 	struct scan_scratch *s = m->s;
+	const struct epat *p = &m->eng->pats[id];
 	size_t start = (size_t)from, end = (size_t)to;
 
 	(void)flags;
-	if (m->eng->pats[id].fallback || m->eng->pats[id].db == SCAN_DB_FULL)
+	if (p->start)
+		start = p->start(m->buf, end);
+	else if (p->fallback || p->db == SCAN_DB_FULL)
 		start = end;    /* found after the scan (start.c, find_start()) */
 	if (m->w && !view_to_text(m, &start, &end))
 		return 0;
@@ -791,6 +797,7 @@ static int run_db(const struct scan_engine *eng, struct scan_scratch *s, unsigne
 			return err;
 		m.w = &s->wins[dbi];
 	}
+	m.buf = buf;
 	s->stats.scanned[dbi] += len;
 	s->stats.calls[dbi]++;
 	rc = hs_scan(eng->db[dbi], buf, (unsigned int)len, 0, s->hs, on_match, &m);

@@ -29,6 +29,7 @@ struct epat {
 	unsigned int width;            /* widest match, UINT_MAX unbounded */
 	hs_database_t *own_start;      /* SCAN_DB_FULL wider than SCAN_START_WIDTH_MAX: this
 					* pattern alone, with SOM (start.c) */
+	scan_start_fn start;           /* a window pattern's start in C: compiled without SOM */
 };
 
 /*

@@ -71,6 +71,9 @@ static int rule_check(const struct scan_rule *r)
 		return -EINVAL;
 	if (r->trigger == SCAN_TRIG_DIGITS && !r->min_digits)
 		return -EINVAL;
+	/* the full-text database finds its starts itself (start.c) */
+	if (r->start && (r->trigger == SCAN_TRIG_FULL || r->kind != SCAN_RULE_REGEX))
+		return -EINVAL;
 	switch (r->kind) {
 	case SCAN_RULE_REGEX:
 		return r->regex && r->regex[0] ? 0 : -EINVAL;

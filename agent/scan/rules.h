@@ -67,6 +67,17 @@ typedef int (*scan_validate_fn)(const char *s, size_t len);
 typedef int (*scan_extract_fn)(const char *text, size_t len, struct scan_span *span);
 
 /*
+ * Where the match of a rule's regex that ends at `end` starts: the start
+ * Hyperscan's leftmost start-of-match would report, in the buffer t that
+ * Hyperscan scanned (no byte before t[0] may be read).  A window rule
+ * (any trigger but SCAN_TRIG_FULL) with one runs without start-of-match
+ * tracking, which for a character-class-led shape costs Hyperscan more than
+ * the pattern itself (an e-mail's local part, a URL scheme, a host label).
+ * tests/unit/test_scan_start.c compares each with Hyperscan's own starts.
+ */
+typedef size_t (*scan_start_fn)(const char *t, size_t end);
+
+/*
  * Where a rule's matches can be, so the engine scans only those parts of a
  * text.  Hyperscan's cost grows with every character-class-led pattern (it
  * runs one automaton per such pattern over every byte), so running the PII
@@ -161,6 +172,7 @@ struct scan_rule {
 	unsigned int flags;              /* SCAN_RF_* */
 	scan_extract_fn extract;         /* NULL: the whole match is the value */
 	scan_validate_fn validate;       /* NULL: no check */
+	scan_start_fn start;             /* window rules: the match's start in C; NULL: SOM */
 	enum scan_confidence conf;       /* without context */
 	enum scan_confidence conf_ctx;   /* with a context word; 0 = conf */
 	const char *const *context;      /* raise */
@@ -236,6 +248,27 @@ double scan_entropy(const char *s, size_t len);
  * a closing ';' or ')'.
  */
 int scan_extract_assigned(const char *text, size_t len, struct scan_span *span);
+
+/*
+ * A fixed-width-ish regex written as elements for scan_rule.start
+ * functions: "\b\d{3}[ .-]?\d{4}" is { 1, 3, { { "0-9", 3, 3 },
+ * { " .-", 0, 1 }, { "0-9", 4, 4 } } }.  Sets are regex-style ("A-Za-z",
+ * " .-"); word_start: the regex opens with \b.  scan_shape_start() gives
+ * the leftmost start of any of the alternatives matching up to `end`.
+ */
+#define SCAN_SHAPE_ELS 8
+struct scan_shape_el {
+	const char *set;
+	uint8_t min, max;
+};
+
+struct scan_shape {
+	uint8_t word_start;
+	uint8_t n;
+	struct scan_shape_el el[SCAN_SHAPE_ELS];
+};
+
+size_t scan_shape_start(const struct scan_shape *alts, size_t n, const char *t, size_t end);
 
 /* Write SHA-256(salt || value) into out (for building EDM tables and tests). */
 int scan_edm_hash(const uint8_t *salt, size_t salt_len, const char *value, size_t len,

@@ -106,6 +106,31 @@ static int is_placeholder_word(const char *s, size_t len)
 	return 0;
 }
 
+static int is_scheme(char c)
+{
+	return isalnum((unsigned char)c) || c == '+' || c == '.' || c == '-';
+}
+
+/*
+ * basic-auth-url's start, the leftmost scheme before its "://": the
+ * userinfo holds no '/', so the last '/' before the end is the second one
+ * of "://"; then the first letter with 1-20 scheme bytes after it.
+ */
+static size_t url_scheme_start(const char *t, size_t end)
+{
+	const char *sl = memrchr(t, '/', end);
+	size_t c, r;
+
+	if (!sl || sl - t < 3)
+		return end;
+	c = (size_t)(sl - t) - 2;
+	for (r = c; r > 0 && c - r < 21 && is_scheme(t[r - 1]); r--)
+		;
+	while (r + 2 <= c && !isalpha((unsigned char)t[r]))
+		r++;
+	return r + 2 <= c ? r : end;
+}
+
 /* Password part of user:password in URL userinfo: not a template or placeholder. */
 static int extract_url_password(const char *text, size_t len, struct scan_span *span)
 {
@@ -569,7 +594,7 @@ static const struct scan_rule generic_rules[] = {
 	{
 		SECRET_RULE("basic-auth-url"),
 		.regex = "[a-z][a-z0-9+.-]{1,20}://[^\\s:/@?#'\"<>]+:[^\\s:/@?#'\"<>]+@",
-		.hs_flags = HS_FLAG_CASELESS, .extract = extract_url_password,
+		.hs_flags = HS_FLAG_CASELESS, .extract = extract_url_password, .start = url_scheme_start,
 		.validate = valid_password_value, .conf = SCAN_CONF_HIGH,
 		.trigger = SCAN_TRIG_URL, .priority = SECRET_PRIO_OVER_PII,
 	},

@@ -634,6 +634,27 @@ static void test_full_starts_exact(void **state)
 	assert_true(total > ROUNDS);          /* the pieces do make candidates */
 }
 
+/* A window rule with a start function (rules.h): its candidates carry that start. */
+static void test_window_start_functions(void **state)
+{
+	static const char text[] = "mail bob.smith@example.org or see https://u:s3cr3tpw@git.example.com/x";
+	struct fx *f = *state;
+	size_t i, seen = 0;
+
+	assert_int_equal(scan_collect(f->eng, f->s, text, strlen(text)), 0);
+	for (i = 0; i < f->s->n_cand; i++) {
+		const struct epat *p = &f->eng->pats[f->s->cand[i].pat];
+
+		if (!p->start)
+			continue;
+		assert_int_equal(f->s->cand[i].start, p->start(text, f->s->cand[i].end));
+		assert_true(f->s->cand[i].start < f->s->cand[i].end);
+		seen++;
+	}
+	/* e-mail, UPN-with-context, url-bare-host twice, basic-auth-url */
+	assert_true(seen >= 4);
+}
+
 static void test_hostile_inputs(void **state)
 {
 	static const char *const units[] = {
@@ -865,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_custom_rules),
 		cmocka_unit_test(test_som_fallback),
 		cmocka_unit_test(test_full_starts_exact),
+		cmocka_unit_test(test_window_start_functions),
 		cmocka_unit_test(test_bad_regex_reported),
 		cmocka_unit_test(test_disabled_type_and_empty_set),
 	};
