@@ -58,7 +58,7 @@ static const char *const word_pieces[] = {
 	"https://", "ftp://", "git+ssh://", "s3://", "://", "user:pw@", "a:b@", ":p4ss@", "@",
 	"@contoso.onmicrosoft.com", "@x.onmschina.cn", "@example.org", "bob.smith", ".com", ".io",
 	".example", "www", "host-1.", "..", "a.b", "\n", " ", "\"", "'", "<", "?", "#", "x/y",
-	"O'Neil+tag", "--", "1.2", "A", "zz", "mailto:",
+	"O'Neil+tag", "--", "1.2", "A", "zz", "mailto:", "HTTPS://", "xhttp://", "-", "0",
 };
 static const char word_bytes[] = "aZk09.-+@:/ \n!#%'\"<>?=_~xAB";
 
