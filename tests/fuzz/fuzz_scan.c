@@ -9,7 +9,8 @@
  * Cut at each 0x1e byte, the input is also a batch: scan_texts() must give
  * every piece exactly what scan_text() gives it alone.  The full-text
  * candidates, found without SOM and given their starts afterwards (start.c),
- * must be exactly what the same patterns with SOM report over the input.
+ * must be exactly what the same patterns with SOM report over the input;
+ * so must the starts the window rules find in C (scan_rule.start).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -28,12 +29,15 @@
 static struct scan_ruleset *rs;
 static struct scan_engine *eng;
 static struct scan_scratch *scratch;
+static hs_database_t **start_ref;     /* per pattern with a start function: it with SOM */
+static hs_scratch_t *start_hs;
 
 static void setup(void)
 {
 	static const char *const words[] = { "project bluebird", "Contoso Secret", "x", NULL };
 	static const uint8_t salt[] = "fuzz-salt";
 	uint8_t hashes[2][SCAN_EDM_HASH_LEN];
+	size_t i;
 	struct scan_engine_opts opts = { .max_input = FUZZ_INPUT_MAX + 16, .max_candidates = 4096 };
 
 	if (scan_ruleset_new(&rs) || scan_rules_builtin(rs))
@@ -49,6 +53,20 @@ static void setup(void)
 				 sizeof(salt) - 1, (const uint8_t (*)[SCAN_EDM_HASH_LEN])hashes, 2))
 		abort();
 	if (scan_engine_new_opts(rs, &opts, &eng, NULL) || scan_scratch_new(eng, &scratch))
+		abort();
+	start_ref = calloc(eng->n_pats, sizeof(*start_ref));
+	for (i = 0; start_ref && i < eng->n_pats; i++) {
+		const struct scan_rule *r = eng->rules[eng->refs[eng->pats[i].ref]].r;
+		hs_compile_error_t *ce = NULL;
+
+		if (!eng->pats[i].start)
+			continue;
+		if (hs_compile(r->regex, r->hs_flags | HS_FLAG_SOM_LEFTMOST, HS_MODE_BLOCK, NULL,
+			       &start_ref[i], &ce) != HS_SUCCESS ||
+		    hs_alloc_scratch(start_ref[i], &start_hs) != HS_SUCCESS)
+			abort();
+	}
+	if (!start_ref)
 		abort();
 }
 
@@ -159,6 +177,24 @@ static void check_starts(const uint8_t *data, size_t size)
 			abort();
 }
 
+/* Each start function against Hyperscan's own start, over the raw input. */
+static void check_window_starts(const uint8_t *data, size_t size)
+{
+	static struct scan_cand want[4096];
+	size_t i, k;
+
+	for (i = 0; i < eng->n_pats; i++) {
+		struct som_ref ref = { .v = want, .cap = 4096 };
+
+		if (!start_ref[i] || hs_scan(start_ref[i], (const char *)data, (unsigned int)size, 0,
+					     start_hs, som_collect, &ref) != HS_SUCCESS)
+			continue;
+		for (k = 0; k < ref.n; k++)
+			if (eng->pats[i].start((const char *)data, want[k].end) != want[k].start)
+				abort();
+	}
+}
+
 /* Build the engine before the first input: compiling the rule set takes
  * seconds, which libFuzzer would count against that input's -timeout. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -188,6 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(&r, 0, size);
 	check_batch(data, size);
 	check_starts(data, size);
+	check_window_starts(data, size);
 
 	/* the same bytes behind a ZERO WIDTH SPACE: offsets must still be original */
 	buf = malloc(size + 3);
