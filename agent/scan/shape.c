@@ -38,27 +38,35 @@ static int is_word(unsigned char c)
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
 }
 
-/* Leftmost start of el[0..k) ending at pos; SIZE_MAX when they cannot. */
+/*
+ * Leftmost start of el[0..k) ending at pos; SIZE_MAX when they cannot.
+ * Elements of one width are stepped over; only a choice recurses.
+ */
 static size_t shape_back(const struct scan_shape *sh, unsigned int k, const char *t, size_t pos)
 {
-	const struct scan_shape_el *el;
-	size_t best = SIZE_MAX, run = 0, c, s;
+	for (; k; k--) {
+		const struct scan_shape_el *el = &sh->el[k - 1];
+		size_t best = SIZE_MAX, run = 0, c, s;
 
-	if (!k) {
-		if (sh->word_start &&
-		    is_word(pos ? (unsigned char)t[pos - 1] : 0) == is_word((unsigned char)t[pos]))
+		while (run < el->max && run < pos && in_set(el->set, (unsigned char)t[pos - 1 - run]))
+			run++;
+		if (run < el->min)
 			return SIZE_MAX;
-		return pos;
+		if (el->min == el->max) {
+			pos -= run;
+			continue;
+		}
+		for (c = el->min; c <= run; c++) {
+			s = shape_back(sh, k - 1, t, pos - c);
+			if (s < best)
+				best = s;
+		}
+		return best;
 	}
-	el = &sh->el[k - 1];
-	while (run < el->max && run < pos && in_set(el->set, (unsigned char)t[pos - 1 - run]))
-		run++;
-	for (c = el->min; c <= run; c++) {
-		s = shape_back(sh, k - 1, t, pos - c);
-		if (s < best)
-			best = s;
-	}
-	return best;
+	if (sh->word_start &&
+	    is_word(pos ? (unsigned char)t[pos - 1] : 0) == is_word((unsigned char)t[pos]))
+		return SIZE_MAX;
+	return pos;
 }
 
 size_t scan_shape_start(const struct scan_shape *alts, size_t n, const char *t, size_t end)
