@@ -74,7 +74,8 @@ static int extract_sas(const char *text, size_t len, struct scan_span *span)
 		if ((text[i] == '?' || text[i] == '&' || text[i] == ';') &&
 		    (!strncmp(text + i + 1, "se=", 3) || !strncmp(text + i + 1, "sp=", 3) ||
 		     !strncmp(text + i + 1, "sv=", 3) || !strncmp(text + i + 1, "st=", 3) ||
-		     !strncmp(text + i + 1, "srt=", 4) || !strncmp(text + i + 1, "ss=", 3)))
+		     (i + 4 < hi && !strncmp(text + i + 1, "srt=", 4)) ||
+		     !strncmp(text + i + 1, "ss=", 3)))
 			ctx = 1;
 	}
 	if (!ctx)

@@ -31,6 +31,21 @@ static int ci_eq(const char *s, size_t len, const char *w)
 	return strlen(w) == len && !strncasecmp(s, w, len);
 }
 
+/* s[0..len) starts with w; s need not be NUL-terminated (it is a span of the text). */
+static int starts(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len >= n && !strncmp(s, w, n);
+}
+
+static int ci_starts(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len >= n && !strncasecmp(s, w, n);
+}
+
 /* --- JWT ----------------------------------------------------------------- */
 
 /* The header segment decodes to a JSON object naming an "alg". */
@@ -269,7 +284,7 @@ static int valid_auth_value(const char *s, size_t len)
 {
 	if (len < 8 || secret_is_placeholder(s, len) || is_placeholder_word(s, len))
 		return 0;
-	if (s[0] == '$' || memchr(s, '(', len) || !strncmp(s, "this.", 5) || !strncmp(s, "self.", 5))
+	if (s[0] == '$' || memchr(s, '(', len) || starts(s, len, "this.") || starts(s, len, "self."))
 		return 0;
 	return scan_entropy(s, len) > 2.75;
 }
@@ -559,9 +574,9 @@ static int valid_assignment(const char *s, size_t len)
 		return 0;
 	if (s[0] == '"' || s[0] == '\'' || s[0] == '$' || ci_has(s, len, "fake"))
 		return 0;
-	if (ci_eq(s, len, "true") || ci_eq(s, len, "false") || !strncmp(s, "this.", 5) ||
-	    !strncmp(s, "self.", 5) || !strncasecmp(s, "os.environ", 10) ||
-	    !strncasecmp(s, "process.env", 11) || !strncasecmp(s, "getenv", 6))
+	if (ci_eq(s, len, "true") || ci_eq(s, len, "false") || starts(s, len, "this.") ||
+	    starts(s, len, "self.") || ci_starts(s, len, "os.environ") ||
+	    ci_starts(s, len, "process.env") || ci_starts(s, len, "getenv"))
 		return 0;
 	/* a call: identifier chars then '(' */
 	for (i = 0; i < len && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.'); i++)

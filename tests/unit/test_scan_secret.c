@@ -405,6 +405,34 @@ static void test_cheap_for_hyperscan(void **state)
 	free(big);
 }
 
+/*
+ * A value at the very end of the text is not NUL-terminated: the checks
+ * that compare it with a word ("process.env", "srt=") must stop at its end.
+ * Each text is copied into a buffer of exactly its length, so ASan sees a
+ * read past it (fuzz_scan found the first).
+ */
+static void test_value_at_text_end(void **state)
+{
+	static const char *const texts[] = {
+		"api_key: process.e", "password = os.enviro", "secret: getenv", "api_key: this.",
+		"https://acct.blob.core.windows.net/c?sv=2022-11-02&sig="
+		"AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGh%3D&srt",
+	};
+	struct fx *f = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		size_t n = strlen(texts[i]);
+		char *exact = malloc(n);
+
+		assert_non_null(exact);
+		memcpy(exact, texts[i], n);
+		scan_result_reset(&f->res);
+		assert_int_equal(scan_text(f->eng, f->s, exact, n, &f->res), 0);
+		free(exact);
+	}
+}
+
 static void test_registration(void **state)
 {
 	struct scan_ruleset *rs = NULL;
@@ -451,6 +479,7 @@ int main(void)
 		cmocka_unit_test_setup(test_placeholders_and_lookalikes, setup),
 		cmocka_unit_test_setup(test_zero_width_inside_token, setup),
 		cmocka_unit_test_setup(test_cheap_for_hyperscan, setup),
+		cmocka_unit_test_setup(test_value_at_text_end, setup),
 		cmocka_unit_test(test_registration),
 		cmocka_unit_test(test_placeholder_helper),
 	};
