@@ -50,15 +50,21 @@ static int is_host(char c)
 	return is_alnum(c) || c == '.' || c == '-';
 }
 
+/* The byte before the last c in t[0..end); end when there is none. */
+static size_t before_last(const char *t, size_t end, int c)
+{
+	const char *at = memrchr(t, c, end);
+
+	return at && at > t ? (size_t)(at - t) - 1 : end;
+}
+
 /*
  * Where an e-mail-shaped match ends at `end` starts: the byte before its
  * '@', the last '@' before the end (none follows it in the patterns).
  */
 static size_t at_start(const char *t, size_t end)
 {
-	const char *at = memrchr(t, '@', end);
-
-	return at && at > t ? (size_t)(at - t) - 1 : end;
+	return before_last(t, end, '@');
 }
 
 /* Widen around the '@' to the whole address; the pattern only anchors on it. */
@@ -198,9 +204,7 @@ static int known_tld(const char *s, size_t len)
 /* "[a-z0-9-]\.[a-z]{2,6}\b" ending at `end` starts a byte before its only '.'. */
 static size_t dot_start(const char *t, size_t end)
 {
-	const char *dot = memrchr(t, '.', end);
-
-	return dot && dot > t ? (size_t)(dot - t) - 1 : end;
+	return before_last(t, end, '.');
 }
 
 /* A bare host name ("microsoft.com", "www.example.org/path"): widen, then check the TLD. */
