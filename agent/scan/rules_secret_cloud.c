@@ -61,6 +61,20 @@ static int valid_azure_key(const char *s, size_t len)
  * private_key_id, the value a key rotation needs.
  */
 
+/* One of the other SAS query fields at text[i..hi) (the text is not NUL-terminated). */
+static int sas_field_at(const char *text, size_t i, size_t hi)
+{
+	static const char *const fields[] = { "se=", "sp=", "sv=", "st=", "srt=", "ss=" };
+	size_t k, n;
+
+	for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+		n = strlen(fields[k]);
+		if (n <= hi - i && !memcmp(text + i, fields[k], n))
+			return 1;
+	}
+	return 0;
+}
+
 /* Azure SAS: the signature parameter; the URL query must also carry se=/sp=/sv=. */
 static int extract_sas(const char *text, size_t len, struct scan_span *span)
 {
@@ -71,11 +85,7 @@ static int extract_sas(const char *text, size_t len, struct scan_span *span)
 	lo = b > 400 ? b - 400 : 0;
 	hi = e + 400 < len ? e + 400 : len;
 	for (size_t i = lo; i + 3 < hi; i++) {
-		if ((text[i] == '?' || text[i] == '&' || text[i] == ';') &&
-		    (!strncmp(text + i + 1, "se=", 3) || !strncmp(text + i + 1, "sp=", 3) ||
-		     !strncmp(text + i + 1, "sv=", 3) || !strncmp(text + i + 1, "st=", 3) ||
-		     (i + 4 < hi && !strncmp(text + i + 1, "srt=", 4)) ||
-		     !strncmp(text + i + 1, "ss=", 3)))
+		if ((text[i] == '?' || text[i] == '&' || text[i] == ';') && sas_field_at(text, i + 1, hi))
 			ctx = 1;
 	}
 	if (!ctx)
