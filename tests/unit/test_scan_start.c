@@ -74,11 +74,12 @@ struct alphabet {
 	const char *const *pieces;
 	size_t n_pieces;
 	const char *bytes;
+	int digit_runs;                 /* digit groups and separators between the pieces */
 };
 
 static const struct alphabet alphabets[] = {
-	{ word_pieces, sizeof(word_pieces) / sizeof(word_pieces[0]), word_bytes },
-	{ digit_pieces, sizeof(digit_pieces) / sizeof(digit_pieces[0]), digit_bytes },
+	{ word_pieces, sizeof(word_pieces) / sizeof(word_pieces[0]), word_bytes, 0 },
+	{ digit_pieces, sizeof(digit_pieces) / sizeof(digit_pieces[0]), digit_bytes, 1 },
 };
 
 static size_t random_text(const struct alphabet *a, char *t, size_t cap, unsigned int *seed)
@@ -90,12 +91,12 @@ static size_t random_text(const struct alphabet *a, char *t, size_t cap, unsigne
 		size_t len = strlen(p);
 		char run[8];
 
-		if (a->pieces == digit_pieces && i % 2 == 0 && rand_r(seed) % 4) {
+		if (a->digit_runs && i % 2 == 0 && rand_r(seed) % 4) {
 			/* digit groups of 1-7 between the pieces: the stuff of every digit shape */
 			for (len = 0; len < 1 + (size_t)rand_r(seed) % 7; len++)
 				run[len] = (char)('0' + rand_r(seed) % 10);
 			p = run;
-		} else if (a->pieces == digit_pieces && rand_r(seed) % 2) {
+		} else if (a->digit_runs && rand_r(seed) % 2) {
 			p = &" .-"[rand_r(seed) % 3];
 			len = 1;
 		} else if (rand_r(seed) % 3 == 0) {
@@ -139,6 +140,21 @@ static void check_rule(const struct scan_rule *r, hs_scratch_t **scratch, size_t
 	hs_free_database(plain);
 }
 
+/* Rule i's regex, flags and start were checked with an earlier rule (they share a pattern). */
+static int shared_earlier(const struct scan_ruleset *rs, size_t i)
+{
+	const struct scan_rule *r = scan_ruleset_rule(rs, i), *q;
+	size_t k;
+
+	for (k = 0; k < i; k++) {
+		q = scan_ruleset_rule(rs, k);
+		if (q->start == r->start && q->hs_flags == r->hs_flags && q->regex &&
+		    !strcmp(q->regex, r->regex))
+			return 1;
+	}
+	return 0;
+}
+
 static void test_start_functions_match_som(void **state)
 {
 	struct scan_ruleset *rs = NULL;
@@ -152,7 +168,7 @@ static void test_start_functions_match_som(void **state)
 		const struct scan_rule *r = scan_ruleset_rule(rs, i);
 		size_t hits = 0;
 
-		if (!r->start)
+		if (!r->start || shared_earlier(rs, i))
 			continue;
 		check_rule(r, &scratch, &hits);
 		/* the random texts do make matches of each */
@@ -160,8 +176,8 @@ static void test_start_functions_match_som(void **state)
 			fail_msg("%s: only %zu matches", r->id, hits);
 		rules++;
 	}
-	/* e-mail, the two UPN rules, url-bare-host, basic-auth-url, the digit shapes */
-	assert_true(rules >= 25);
+	/* e-mail (and UPN by context), the UPN tenant, url-bare-host, basic-auth-url, 12 digit shapes */
+	assert_true(rules >= 16);
 	hs_free_scratch(scratch);
 	scan_ruleset_free(rs);
 }
