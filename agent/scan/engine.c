@@ -42,9 +42,11 @@ static void set_error(struct scan_compile_error *e, const char *rule_id, const c
 /* A pattern being assembled: the expression text is owned until compile. */
 struct build_pat {
 	char *expr;
+	char *lead;                    /* with tail: what the full-text database gets */
 	unsigned int hs_flags;
 	uint8_t db;
 	scan_start_fn start;
+	scan_tail_fn tail;
 	uint32_t *rules;
 	size_t n_rules;
 	size_t cap_rules;
@@ -62,6 +64,7 @@ static void build_free(struct build *b)
 
 	for (i = 0; i < b->n; i++) {
 		free(b->v[i].expr);
+		free(b->v[i].lead);
 		free(b->v[i].rules);
 	}
 	free(b->v);
@@ -87,40 +90,49 @@ static char *escape_literal(const char *w)
 	return e;
 }
 
-static int build_add(struct build *b, char *expr, unsigned int hs_flags, uint8_t db,
-		     scan_start_fn start, uint32_t rule)
+/* The same pattern: expression, flags, database, and what C does for it. */
+static bool build_same(const struct build_pat *p, const struct build_pat *q)
+{
+	return p->hs_flags == q->hs_flags && p->db == q->db && p->start == q->start &&
+	       p->tail == q->tail && !strcmp(p->expr, q->expr) &&
+	       (p->lead ? q->lead && !strcmp(p->lead, q->lead) : !q->lead);
+}
+
+/* Takes want's strings: they are the new pattern's, or freed. */
+static int build_add(struct build *b, struct build_pat want, uint32_t rule)
 {
 	struct build_pat *p = NULL;
 	size_t i;
 
-	if (!expr)
+	if (!want.expr || (want.tail && !want.lead)) {
+		free(want.expr);
+		free(want.lead);
 		return -ENOMEM;
+	}
 	for (i = 0; i < b->n; i++) {
-		if (b->v[i].hs_flags == hs_flags && b->v[i].db == db && b->v[i].start == start &&
-		    !strcmp(b->v[i].expr, expr)) {
+		if (build_same(&b->v[i], &want)) {
 			p = &b->v[i];
-			free(expr);
+			free(want.expr);
+			free(want.lead);
 			break;
 		}
 	}
 	if (!p) {
-		if (b->n >= SCAN_PATTERNS_MAX) {
-			free(expr);
-			return -E2BIG;
-		}
-		if (b->n == b->cap) {
+		if (b->n >= SCAN_PATTERNS_MAX || b->n == b->cap) {
 			size_t cap = b->cap ? b->cap * 2 : 64;
-			struct build_pat *v = realloc(b->v, cap * sizeof(*v));
+			struct build_pat *v = b->n < SCAN_PATTERNS_MAX ? realloc(b->v, cap * sizeof(*v))
+								       : NULL;
 
 			if (!v) {
-				free(expr);
-				return -ENOMEM;
+				free(want.expr);
+				free(want.lead);
+				return b->n >= SCAN_PATTERNS_MAX ? -E2BIG : -ENOMEM;
 			}
 			b->v = v;
 			b->cap = cap;
 		}
 		p = &b->v[b->n++];
-		*p = (struct build_pat){ .expr = expr, .hs_flags = hs_flags, .db = db, .start = start };
+		*p = want;
 	}
 	if (p->n_rules == p->cap_rules) {
 		size_t cap = p->cap_rules ? p->cap_rules * 2 : 4;
@@ -142,9 +154,14 @@ static int add_patterns(struct build *b, const struct scan_rule *r, uint32_t ri)
 	int err;
 
 	if (r->kind != SCAN_RULE_DICT)
-		return build_add(b, strdup(r->regex), r->hs_flags, db, r->start, ri);
+		return build_add(b, (struct build_pat){
+			.expr = strdup(r->regex), .lead = r->lead ? strdup(r->lead) : NULL,
+			.hs_flags = r->hs_flags, .db = db, .start = r->start, .tail = r->tail,
+		}, ri);
 	for (k = 0; r->words[k]; k++) {
-		err = build_add(b, escape_literal(r->words[k]), r->hs_flags, db, NULL, ri);
+		err = build_add(b, (struct build_pat){
+			.expr = escape_literal(r->words[k]), .hs_flags = r->hs_flags, .db = db,
+		}, ri);
 		if (err)
 			return err;
 	}
@@ -225,6 +242,14 @@ static void pick_add(struct pick *p, const struct build *b, unsigned int i, unsi
 	p->ids[p->n++] = i;
 }
 
+/* A pattern with a tail scans for its lead only; the tail does the rest in C. */
+static void pick_add_lead(struct pick *p, const struct build *b, unsigned int i)
+{
+	p->exprs[p->n] = b->v[i].lead;
+	p->flags[p->n] = b->v[i].hs_flags;
+	p->ids[p->n++] = i;
+}
+
 /* The expression Hyperscan rejected, or -1 when the error names none. */
 static int pick_bad(const struct pick *p, const hs_compile_error_t *ce)
 {
@@ -281,9 +306,14 @@ static int compile_db(struct scan_engine *eng, const struct build *b, uint8_t db
 	err = pick_init(&p, b);
 	if (err)
 		return err;
-	for (i = 0; i < b->n; i++)
-		if (b->v[i].db == dbi)
+	for (i = 0; i < b->n; i++) {
+		if (b->v[i].db != dbi)
+			continue;
+		if (b->v[i].tail)
+			pick_add_lead(&p, b, i);
+		else
 			pick_add(&p, b, i, eng->pats[i].fallback || eng->pats[i].start ? 0 : som);
+	}
 	err = compile_pick(eng, b, &p, true, &eng->db[dbi], ret_err);
 	pick_fini(&p);
 	return err;
@@ -432,6 +462,9 @@ static int link_patterns(struct scan_engine *eng, const struct build *b)
 		eng->pats[i].n_ref = (uint32_t)b->v[i].n_rules;
 		eng->pats[i].db = b->v[i].db;
 		eng->pats[i].start = b->v[i].start;
+		eng->pats[i].tail = b->v[i].tail;
+		if (b->v[i].tail)
+			eng->pats[i].tail_slot = (uint32_t)eng->n_tail++;
 		memcpy(eng->refs + eng->n_refs, b->v[i].rules, b->v[i].n_rules * sizeof(uint32_t));
 		eng->n_refs += b->v[i].n_rules;
 	}
@@ -680,6 +713,9 @@ struct scan_scratch *scan_scratch_free(struct scan_scratch *s)
 	free(s->part_off);
 	free(s->sorted);
 	free(s->jobs);
+	for (i = 0; i < s->cap_tails; i++)
+		free(s->tails[i].ends);
+	free(s->tails);
 	free(s->pf_masks);
 	free(s);
 	return NULL;
@@ -706,6 +742,7 @@ struct match_ctx {
 	const struct scan_engine *eng;
 	struct scan_scratch *s;
 	const char *buf;               /* what Hyperscan scans: the text or a view */
+	size_t len;
 	const struct scan_wins *w;     /* NULL: offsets are text offsets */
 	size_t hint;                   /* last window used: matches come in end order */
 };
@@ -741,21 +778,9 @@ static int view_to_text(struct match_ctx *m, size_t *start, size_t *end)
 	return 1;
 }
 
-static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
-		    unsigned int flags, void *ctx)
+/* Room for one more candidate; 1 (with s->overflow set) to stop the scan. */
+static int cand_room(struct scan_scratch *s)
 {
-	struct match_ctx *m = ctx;
-	struct scan_scratch *s = m->s;
-	const struct epat *p = &m->eng->pats[id];
-	size_t start = (size_t)from, end = (size_t)to;
-
-	(void)flags;
-	if (p->start)
-		start = p->start(m->buf, end);
-	else if (p->fallback || p->db == SCAN_DB_FULL)
-		start = end;    /* found after the scan (start.c, find_start()) */
-	if (m->w && !view_to_text(m, &start, &end))
-		return 0;
 	if (s->n_cand == s->cap_cand) {
 		size_t cap = s->cap_cand ? s->cap_cand * 2 : 256;
 		struct scan_cand *v;
@@ -774,7 +799,92 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
 		s->cand = v;
 		s->cap_cand = cap;
 	}
+	return 0;
+}
+
+struct tail_ctx {
+	struct scan_scratch *s;
+	struct scan_tail_state *st;
+	uint32_t pat;
+};
+
+/* A tail's end: a candidate unless a lead before reported it (its start comes later). */
+static int tail_emit(void *ctx, size_t end)
+{
+	struct tail_ctx *x = ctx;
+	struct scan_tail_state *st = x->st;
+	size_t i;
+
+	for (i = 0; i < st->n_ends; i++)
+		if (st->ends[i] == end)
+			return 0;
+	if (scan_grow((void **)&st->ends, &st->cap_ends, st->n_ends + 1, sizeof(*st->ends))) {
+		x->s->overflow = -ENOMEM;
+		return 1;
+	}
+	st->ends[st->n_ends++] = end;
+	if (cand_room(x->s))
+		return 1;
+	x->s->cand[x->s->n_cand++] = (struct scan_cand){ .start = end, .end = end, .pat = x->pat };
+	return 0;
+}
+
+/*
+ * A lead match: its tail's ends.  Leads come in end order and a match
+ * ends past its lead, so an end at or before this lead is no longer
+ * looked for: the ends kept stay few however many leads a text has.
+ */
+static int on_lead(struct match_ctx *m, unsigned int id, size_t lead_end)
+{
+	const struct epat *p = &m->eng->pats[id];
+	struct scan_tail_state *st = &m->s->tails[p->tail_slot];
+	struct tail_ctx x = { .s = m->s, .st = st, .pat = id };
+	size_t i, k;
+
+	for (i = k = 0; i < st->n_ends; i++)
+		if (st->ends[i] > lead_end)
+			st->ends[k++] = st->ends[i];
+	st->n_ends = k;
+	return p->tail(m->buf, m->len, lead_end, &st->runs, tail_emit, &x) ? 1 : 0;
+}
+
+static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
+		    unsigned int flags, void *ctx)
+{
+	struct match_ctx *m = ctx;
+	struct scan_scratch *s = m->s;
+	const struct epat *p = &m->eng->pats[id];
+	size_t start = (size_t)from, end = (size_t)to;
+
+	(void)flags;
+	if (p->tail)
+		return on_lead(m, id, end);
+	if (p->start)
+		start = p->start(m->buf, end);
+	else if (p->fallback || p->db == SCAN_DB_FULL)
+		start = end;    /* found after the scan (start.c, find_start()) */
+	if (m->w && !view_to_text(m, &start, &end))
+		return 0;
+	if (cand_room(s))
+		return 1;
 	s->cand[s->n_cand++] = (struct scan_cand){ .start = start, .end = end, .pat = id };
+	return 0;
+}
+
+/* A fresh state for each of n tail patterns, before a scan of the full text. */
+static int tails_reset(struct scan_scratch *s, size_t n)
+{
+	size_t i, had = s->cap_tails;
+	int err;
+
+	err = scan_grow((void **)&s->tails, &s->cap_tails, n, sizeof(*s->tails));
+	if (err)
+		return err;
+	memset(s->tails + had, 0, (s->cap_tails - had) * sizeof(*s->tails));
+	for (i = 0; i < n; i++) {
+		memset(&s->tails[i].runs, 0, sizeof(s->tails[i].runs));
+		s->tails[i].n_ends = 0;
+	}
 	return 0;
 }
 
@@ -797,7 +907,13 @@ static int run_db(const struct scan_engine *eng, struct scan_scratch *s, unsigne
 			return err;
 		m.w = &s->wins[dbi];
 	}
+	if (dbi == SCAN_DB_FULL && eng->n_tail) {
+		err = tails_reset(s, eng->n_tail);
+		if (err)
+			return err;
+	}
 	m.buf = buf;
+	m.len = len;
 	s->stats.scanned[dbi] += len;
 	s->stats.calls[dbi]++;
 	rc = hs_scan(eng->db[dbi], buf, (unsigned int)len, 0, s->hs, on_match, &m);

@@ -30,6 +30,8 @@ struct epat {
 	hs_database_t *own_start;      /* SCAN_DB_FULL wider than SCAN_START_WIDTH_MAX: this
 					* pattern alone, with SOM (start.c) */
 	scan_start_fn start;           /* a window pattern's start in C: compiled without SOM */
+	scan_tail_fn tail;             /* a full-text pattern scanned for its lead only (rules.h) */
+	uint32_t tail_slot;            /* with tail: its state in scan_scratch.tails */
 };
 
 /*
@@ -68,6 +70,7 @@ struct scan_engine {
 	size_t n_guid_ctx;             /* NULL when some GUID rule needs no context */
 	unsigned int digits_min;       /* smallest min_digits of the DIGITS rules */
 	size_t n_fallback;
+	size_t n_tail;                 /* patterns with a tail */
 	unsigned int pf_isa;           /* enum scan_pf_isa: the prefilter's code, set at creation */
 };
 
@@ -82,6 +85,18 @@ struct scan_wins {
 	struct scan_window *v;
 	size_t n;
 	size_t cap;
+};
+
+/*
+ * One tail pattern's state during a scan of the full text: its runs, and
+ * the ends it reported that a later lead may report again (those past the
+ * current lead's end: a match ends after its lead).
+ */
+struct scan_tail_state {
+	struct scan_tail_runs runs;
+	size_t *ends;
+	size_t n_ends;
+	size_t cap_ends;
 };
 
 /* A full-text candidate whose start is being found, and the text range that shows it. */
@@ -162,6 +177,8 @@ struct scan_scratch {
 	size_t cap_jobs;
 	uint64_t *pf_masks;            /* prefilter.c: the text's byte classes, 64-byte blocks */
 	size_t cap_pf_masks;           /* in words */
+	struct scan_tail_state *tails; /* one per tail pattern (scan_engine.n_tail) */
+	size_t cap_tails;
 };
 
 /* The database a trigger's rules go to. */

@@ -74,6 +74,10 @@ static int rule_check(const struct scan_rule *r)
 	/* the full-text database finds its starts itself (start.c) */
 	if (r->start && (r->trigger == SCAN_TRIG_FULL || r->kind != SCAN_RULE_REGEX))
 		return -EINVAL;
+	/* a lead and its tail come together, and stand for a full-text regex */
+	if (!r->lead != !r->tail || (r->lead && (!r->lead[0] || r->trigger != SCAN_TRIG_FULL ||
+						 r->kind != SCAN_RULE_REGEX)))
+		return -EINVAL;
 	switch (r->kind) {
 	case SCAN_RULE_REGEX:
 		return r->regex && r->regex[0] ? 0 : -EINVAL;
@@ -252,6 +256,7 @@ int scan_ruleset_add_copy(struct scan_ruleset *rs, const struct scan_rule *rule)
 	c.id = own_str(rs, rule->id, &err);
 	c.type = own_str(rs, rule->type, &err);
 	c.regex = own_str(rs, rule->regex, &err);
+	c.lead = own_str(rs, rule->lead, &err);
 	c.context = own_list(rs, rule->context, &err);
 	c.negative = own_list(rs, rule->negative, &err);
 	c.allow = own_list(rs, rule->allow, &err);

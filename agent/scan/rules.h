@@ -78,6 +78,33 @@ typedef int (*scan_extract_fn)(const char *text, size_t len, struct scan_span *s
 typedef size_t (*scan_start_fn)(const char *t, size_t end);
 
 /*
+ * A full-text rule whose regex is keywords followed by bounded repeats
+ * (gitleaks' generic-api-key: `(?i:key|token|...)[ \t\w.-]{0,20}...`)
+ * costs Hyperscan ~25 bytes of automaton after every keyword it meets in
+ * prose, where the repeats go on over words before they fail.  Such a rule
+ * may split its regex into `lead` (the keywords, which go into the
+ * full-text database instead of `regex`) and `tail`, a function that calls
+ * emit(ctx, end) for every end of a match of `regex` that begins with a
+ * lead match ending at lead_end, in t[0..n) (the buffer Hyperscan scanned).
+ * An end may come more than once, from one lead or several: the engine
+ * keeps the first.  Nonzero from emit stops the tail, which returns it.
+ * `regex` must be exactly `lead` followed by what `tail` matches; it still
+ * gives the candidates their starts (start.c).  `runs` lives for one scan
+ * of t, zeroed before the first lead: runs of bytes a tail measured from
+ * one lead, the next may reuse, so that a text of keywords one after the
+ * other costs linear time.  tests/unit/test_scan_tail.c compares each
+ * tail with Hyperscan's ends of `regex`.
+ */
+#define SCAN_TAIL_RUNS 4
+struct scan_tail_runs {
+	size_t lo[SCAN_TAIL_RUNS];       /* t[lo[k], hi[k]) are all of the tail's class k, */
+	size_t hi[SCAN_TAIL_RUNS];       /* and t[hi[k]] is not (or hi[k] == n) */
+};
+typedef int (*scan_tail_emit_fn)(void *ctx, size_t end);
+typedef int (*scan_tail_fn)(const char *t, size_t n, size_t lead_end, struct scan_tail_runs *runs,
+			    scan_tail_emit_fn emit, void *ctx);
+
+/*
  * Where a rule's matches can be, so the engine scans only those parts of a
  * text.  Hyperscan's cost grows with every character-class-led pattern (it
  * runs one automaton per such pattern over every byte), so running the PII
@@ -173,6 +200,8 @@ struct scan_rule {
 	scan_extract_fn extract;         /* NULL: the whole match is the value */
 	scan_validate_fn validate;       /* NULL: no check */
 	scan_start_fn start;             /* window rules: the match's start in C; NULL: SOM */
+	const char *lead;                /* full-text rules: regex's keywords, with tail */
+	scan_tail_fn tail;               /* ... and the rest of regex in C (see above) */
 	enum scan_confidence conf;       /* without context */
 	enum scan_confidence conf_ctx;   /* with a context word; 0 = conf */
 	const char *const *context;      /* raise */

@@ -21,12 +21,19 @@
 #define AIRLOCK_SCAN_RULES_SECRET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rules.h"
 
 /* gitleaks' operator block, keyword excluded (see the comment above). */
 #define SECRET_KV_OP \
 	"[ \\t\\w.-]{0,20}[\\s'\"]{0,3}(?:=|>|:{1,3}=|\\|\\||:|=>|\\?=|,)[`'\"\\s=]{0,5}"
+/*
+ * The bytes SECRET_KV_OP can begin with.  A lead (scan_rule.lead) that
+ * ends in it keeps Hyperscan from calling the tail after a keyword that
+ * nothing can follow ("/api/v1", "keyword(").
+ */
+#define SECRET_KV_OP_FIRST "[\\w\\s.'\"=>:|?,-]"
 /*
  * Value terminators, matched by the pattern so that a variable-length
  * value reports ONE end to the engine (Hyperscan reports every end offset:
@@ -71,6 +78,32 @@ int secret_extract_loose(const char *text, size_t len, struct scan_span *span);
  */
 int secret_is_placeholder(const char *s, size_t len);
 int secret_valid_token(const char *s, size_t len);
+
+/*
+ * SECRET_KV after its keyword, in C (secret_kv.c), for a rule that has
+ * Hyperscan look for the keyword only (scan_rule.lead and .tail):
+ *  - secret_kv_op(): bit i set when SECRET_KV_OP matches t[at, at + i)
+ *    (i <= 32), i.e. where the value may begin;
+ *  - secret_kv_end(): SECRET_END at t[v], every way: emit() gets each end
+ *    (v at the text's end or before a final '\n', v + 1, v + 2 for "\n");
+ *    caseless: the rule's HS_FLAG_CASELESS ("\N" then counts);
+ *  - secret_run_end(): where the run of cls bytes from q ends, measured
+ *    once per run and scan in runs->lo/hi[slot].
+ */
+enum secret_run {
+	SECRET_RUN_WORD,    /* [\w.=-] */
+	SECRET_RUN_B64,     /* [A-Za-z0-9+/] */
+};
+static inline int secret_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+uint64_t secret_kv_op(const char *t, size_t n, size_t at);
+int secret_kv_end(const char *t, size_t n, size_t v, int caseless, scan_tail_emit_fn emit,
+		  void *ctx);
+size_t secret_run_end(const char *t, size_t n, size_t q, enum secret_run cls,
+		      struct scan_tail_runs *runs, unsigned int slot);
 
 /*
  * The table entry point (SCAN_RULE_TABLES: X(secret)); declared here too

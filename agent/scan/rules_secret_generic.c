@@ -592,6 +592,41 @@ static int valid_assignment(const char *s, size_t len)
 #define PW_KW "(?:password|passwd|pwd|secret|contrase(?:n|\\xc3\\xb1)a|(?:db|database|key)_?pass|" \
 	      "(?:api|auth|service|account|priv|private|client|db|database)_?key)"
 
+/*
+ * generic-api-key after its keyword (its tail, rules.h): SECRET_KV_OP, a
+ * value, SECRET_END.  A value's bytes are never SECRET_END's, so a value
+ * that is followed by one is a whole run: [\w.=-]{10,} the run of those
+ * bytes, [a-z0-9][a-z0-9+/]{11,}={0,3} an alphanumeric byte, the run of
+ * [A-Za-z0-9+/] after it, and every '=' after that (at most 3).  In prose,
+ * where Hyperscan's automaton stepped ~25 bytes after each "API" to find
+ * no operator, this gives up at the first byte.
+ */
+#define GENERIC_LEAD "access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token"
+
+static int generic_tail(const char *t, size_t n, size_t lead_end, struct scan_tail_runs *runs,
+			scan_tail_emit_fn emit, void *ctx)
+{
+	uint64_t at;
+	size_t q, v, eq;
+	int err;
+
+	/* the lead holds the first byte after the keyword */
+	for (at = secret_kv_op(t, n, lead_end); at; at &= at - 1) {
+		q = lead_end + (size_t)__builtin_ctzll(at);
+		v = secret_run_end(t, n, q, SECRET_RUN_WORD, runs, 0);
+		if (v - q >= 10 && (err = secret_kv_end(t, n, v, 1, emit, ctx)))
+			return err;
+		if (q >= n || !secret_alnum((unsigned char)t[q]))
+			continue;
+		v = secret_run_end(t, n, q + 1, SECRET_RUN_B64, runs, 1);
+		for (eq = 0; eq < 4 && v + eq < n && t[v + eq] == '='; eq++)
+			;
+		if (v - q - 1 >= 11 && eq <= 3 && (err = secret_kv_end(t, n, v + eq, 1, emit, ctx)))
+			return err;
+	}
+	return 0;
+}
+
 static const struct scan_rule generic_rules[] = {
 	{
 		SECRET_RULE("private-key"),
@@ -645,8 +680,8 @@ static const struct scan_rule generic_rules[] = {
 	},
 	{
 		SECRET_RULE("generic-api-key"),
-		.regex = SECRET_KV("access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|secret|token",
-				   "[\\w.=-]{10,}|[a-z0-9][a-z0-9+/]{11,}={0,3}"),
+		.regex = SECRET_KV(GENERIC_LEAD, "[\\w.=-]{10,}|[a-z0-9][a-z0-9+/]{11,}={0,3}"),
+		.lead = "(?i:" GENERIC_LEAD ")", .tail = generic_tail,
 		.hs_flags = HS_FLAG_CASELESS, .extract = extract_generic, .validate = valid_generic,
 		.conf = SCAN_CONF_MEDIUM, .min_entropy = 3.5, .priority = -2,
 	},
