@@ -32,7 +32,7 @@ enum {
 	C_SPACE  = 1 << 2,
 	C_JOIN   = 1 << 3,   /* between the digit groups of one number: "(415) 555-0132" */
 	C_MARGIN = 1 << 4,   /* what a digit-triggered match may hold around its digits */
-	C_TOKEN  = 1 << 5,   /* bytes of API keys, wallets, base64 */
+	C_TOKEN  = 1 << 5,   /* bytes of API keys and wallets: what SCAN_TRIG_TOKEN rules match */
 	C_HEX    = 1 << 6,
 	C_PUNCT  = 1 << 7,   /* '@' ':' '-' '.': what a token's features count */
 };
@@ -51,8 +51,8 @@ static const uint8_t cls[256] = {
 	['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, ['\f'] = C_SPACE, ['\v'] = C_SPACE,
 	['.'] = C_JOIN | C_MARGIN | C_PUNCT, ['-'] = C_JOIN | C_MARGIN | C_TOKEN | C_PUNCT,
 	['@'] = C_PUNCT, [':'] = C_PUNCT,
-	['('] = C_JOIN | C_MARGIN, [')'] = C_JOIN | C_MARGIN, ['+'] = C_JOIN | C_MARGIN | C_TOKEN,
-	['#'] = C_MARGIN, ['_'] = C_TOKEN, ['/'] = C_TOKEN, ['='] = C_TOKEN,
+	['('] = C_JOIN | C_MARGIN, [')'] = C_JOIN | C_MARGIN, ['+'] = C_JOIN | C_MARGIN,
+	['#'] = C_MARGIN, ['_'] = C_TOKEN,
 };
 
 static inline int is_digit(uint8_t c)
@@ -182,9 +182,7 @@ static inline void raw_sse2_64(const uint8_t *p, struct raw *r)
 		r->join |= mask16(_mm_or_si128(_mm_or_si128(sp, dot),
 					       _mm_or_si128(_mm_or_si128(dash, plus),
 							    _mm_or_si128(eq16(v, '('), eq16(v, ')')))), k);
-		r->token |= mask16(_mm_or_si128(_mm_or_si128(an, _mm_or_si128(dash, plus)),
-						_mm_or_si128(slash, _mm_or_si128(eq16(v, '_'),
-										 eq16(v, '=')))), k);
+		r->token |= mask16(_mm_or_si128(an, _mm_or_si128(dash, eq16(v, '_'))), k);
 		r->at |= mask16(eq16(v, '@'), k);
 		r->dot |= mask16(dot, k);
 		r->colon |= mask16(eq16(v, ':'), k);
@@ -251,7 +249,7 @@ __attribute__((target("avx2"))) static inline void raw_avx2_64(const uint8_t *p,
 		r->alnum |= an;
 		r->space |= sp | range32(v, '\t', '\r', h);
 		r->join |= sp | dot | dash | plus | eq32(v, '(', h) | eq32(v, ')', h);
-		r->token |= an | dash | plus | slash | eq32(v, '_', h) | eq32(v, '=', h);
+		r->token |= an | dash | eq32(v, '_', h);
 		r->at |= eq32(v, '@', h);
 		r->dot |= dot;
 		r->colon |= eq32(v, ':', h);
@@ -291,7 +289,7 @@ __attribute__((target("avx512bw"))) static inline void raw_avx512(const uint8_t 
 	r->space = sp | range64(v, '\t', '\r');
 	/* '(' and ')' differ in the lowest bit only */
 	r->join = sp | dot | dash | plus | eq64(_mm512_and_si512(v, _mm512_set1_epi8((char)0xfe)), '(');
-	r->token = r->alnum | dash | plus | slash | eq64(v, '_') | eq64(v, '=');
+	r->token = r->alnum | dash | eq64(v, '_');
 	r->at = eq64(v, '@');
 	r->dot = dot;
 	r->colon = eq64(v, ':');

@@ -132,8 +132,9 @@ enum scan_trigger {
 				  * / : , ; . ) ] ' " ? # > ! (a host name, not "json.dumps(") */
 	SCAN_TRIG_SEPS,          /* a token with "::" or >= 3 ':', >= 3 '.' (or 2 in a token of
 				  * >= 14 bytes), or >= 5 '-' (IP addresses, MACs) */
-	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_+/=-]
-				  * that contains a digit (wallets, API keys, random tokens);
+	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_-]
+				  * that contains a digit (wallets, API keys, random tokens:
+				  * a match must lie in one such run, edge bytes aside);
 				  * a run shaped like a GUID is not one (SCAN_TRIG_GUID) */
 	SCAN_TRIG_GUID,          /* a GUID (8-4-4-4-12 hex) token; when every GUID rule has
 				  * SCAN_RF_NEED_CONTEXT, only one with a context word of one

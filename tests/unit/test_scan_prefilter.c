@@ -99,6 +99,14 @@ static void test_token_windows(void **state)
 	assert_false(covered(f, SCAN_DB_TOKENS, "the end. Note: a well-known fact", "end."));
 	assert_false(covered(f, SCAN_DB_TOKENS, "at 12:30:05 in v1.2", "12:30:05"));
 	assert_false(covered(f, SCAN_DB_TOKENS, "release v1.2 today", "v1.2"));
+	/*
+	 * No token rule matches '/', '+' or '=': a path or a query is no token
+	 * run, the key in it is one (log lines have one path each)
+	 */
+	assert_false(covered(f, SCAN_DB_TOKENS, "GET path=/api/v1/items/12345 ok", "items/12345"));
+	assert_false(covered(f, SCAN_DB_TOKENS, "q=a1+b2+c3+d4+e5+f6+g7 ok", "a1+b2"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "k=/x/sk-proj-Abcdefghij1234567890 y",
+			    "sk-proj-Abcdefghij1234567890"));
 }
 
 /* GUIDs open a window only beside a word the GUID rule's context names. */
@@ -220,6 +228,7 @@ static void test_isa_paths_agree(void **state)
 		"536-22-8726", "b@c.io", "x.example.org/", "::1", "10.1.2.3", "2024-04-23",
 		"(212) 736-5000", "3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35", "Qz7kLmNpRsTvWxYaBcDeFgH9",
 		"AB 12 34 56 C", "1 .2 -3 4", "a:b", "12:30:05", "\xc3\xa9-1.2",
+		"a/b+c=Qz7kLmNpRsTvWxYaBcDeFgH9/x=+",
 	};
 	static const char fill[] = "ab cd.ef-gh 1 \t";
 	struct fx *f = *state;
