@@ -768,7 +768,12 @@ static int host_end(const uint8_t *t, size_t n, size_t i)
 	return i >= n || is_space(t[i]) || (t[i] && strchr("/:,;.)]'\"?#>!", t[i]));
 }
 
-/* "x.com", "www.example.org/", not "json.dumps(", "obj.field_x" or "3.14". */
+/*
+ * "x.com", "www.example.org/", not "json.dumps(", "obj.field_x", "3.14",
+ * nor, as the last label, one that is no TLD a bare host may end in
+ * ("kv.second", "o.total)", "worker.py": code; url-bare-host takes no
+ * other, scan_known_tld()).
+ */
 static int host_dot(const uint8_t *t, size_t n, size_t ts, size_t i)
 {
 	size_t e = i + 1;
@@ -782,7 +787,7 @@ static int host_dot(const uint8_t *t, size_t n, size_t ts, size_t i)
 	/* a label inside a longer name ("www.example.org"): the next dot decides */
 	if (e < n && t[e] == '.' && e + 1 < n && is_alpha(t[e + 1]))
 		return 1;
-	return host_end(t, n, e);
+	return host_end(t, n, e) && scan_known_tld((const char *)t + i + 1, e - i - 1);
 }
 
 /* A feature of the token starting at ts: the punctuation at t[i]. */

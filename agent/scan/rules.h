@@ -128,7 +128,9 @@ enum scan_trigger {
 				  * [A-Za-z0-9 .()+#-] either side */
 	SCAN_TRIG_AT,            /* a token containing '@' */
 	SCAN_TRIG_URL,           /* a token containing "://", or a '.' between a letter or
-				  * digit and 2-24 letters that end the token or precede one of
+				  * digit and 2-24 letters that either precede ".x" (a label
+				  * of a longer name) or are a bare host's TLD
+				  * (scan_known_tld()) and end the token or precede one of
 				  * / : , ; . ) ] ' " ? # > ! (a host name, not "json.dumps(") */
 	SCAN_TRIG_SEPS,          /* a token with "::" or >= 3 ':', >= 3 '.' (or 2 in a token of
 				  * >= 14 bytes), or >= 5 '-' (IP addresses, MACs) */

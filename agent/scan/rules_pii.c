@@ -168,39 +168,6 @@ static int url_extract(const char *t, size_t n, struct scan_span *sp)
 	return 0;
 }
 
-/* Common TLDs that are not also common words or file extensions (.py, .sh, .md, .rs, .so). */
-static const char *const bare_tlds[] = {
-	"ai", "app", "at", "au", "be", "biz", "blog", "br", "ca", "ch", "cloud", "cn", "co", "com",
-	"cz", "de", "dev", "dk", "edu", "email", "es", "eu", "fi", "fr", "gov", "gr", "hk", "hu",
-	"ie", "il", "in", "info", "int", "io", "it", "jp", "kr", "ly", "me", "mil", "mx", "net",
-	"news", "nl", "no", "nz", "online", "org", "pl", "pt", "ro", "ru", "se", "sg", "shop",
-	"site", "store", "tech", "tr", "tv", "tw", "ua", "uk", "us", "xyz", "za",
-};
-
-static int known_tld(const char *s, size_t len)
-{
-	size_t lo = 0, hi = sizeof(bare_tlds) / sizeof(bare_tlds[0]), i;
-	char l[8];
-
-	if (len < 2 || len > 6)
-		return 0;
-	for (i = 0; i < len; i++)
-		l[i] = (char)(s[i] | 0x20);
-	l[len] = 0;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(l, bare_tlds[mid]);
-
-		if (!c)
-			return 1;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return 0;
-}
-
 /* "[a-z0-9-]\.[a-z]{2,6}\b" ending at `end` starts a byte before its only '.'. */
 static size_t dot_start(const char *t, size_t end)
 {
@@ -227,7 +194,7 @@ static int domain_extract(const char *t, size_t n, struct scan_span *sp)
 	h = b;
 	for (d = b; d > a && t[d - 1] != '.'; d--)
 		;
-	if (d == a || !known_tld(t + d, h - d) || !scan_valid_hostname(t + a, h - a))
+	if (d == a || !scan_known_tld(t + d, h - d) || !scan_valid_hostname(t + a, h - a))
 		return -1;
 	if (b < n && t[b] == '/')
 		b = url_end(t, n, b, b);

@@ -856,6 +856,39 @@ static int valid_tld(const char *s, size_t len)
 	return 1;
 }
 
+/* Common TLDs that are not also common words or file extensions (.py, .sh, .md, .rs, .so). */
+static const char *const bare_tlds[] = {
+	"ai", "app", "at", "au", "be", "biz", "blog", "br", "ca", "ch", "cloud", "cn", "co", "com",
+	"cz", "de", "dev", "dk", "edu", "email", "es", "eu", "fi", "fr", "gov", "gr", "hk", "hu",
+	"ie", "il", "in", "info", "int", "io", "it", "jp", "kr", "ly", "me", "mil", "mx", "net",
+	"news", "nl", "no", "nz", "online", "org", "pl", "pt", "ro", "ru", "se", "sg", "shop",
+	"site", "store", "tech", "tr", "tv", "tw", "ua", "uk", "us", "xyz", "za",
+};
+
+int scan_known_tld(const char *s, size_t len)
+{
+	size_t lo = 0, hi = sizeof(bare_tlds) / sizeof(bare_tlds[0]), i;
+	char l[8];
+
+	if (len < 2 || len > 6)
+		return 0;
+	for (i = 0; i < len; i++)
+		l[i] = (char)(s[i] | 0x20);
+	l[len] = 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l, bare_tlds[mid]);
+
+		if (!c)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
 int scan_valid_hostname(const char *s, size_t len)
 {
 	size_t i, start = 0, labels = 0;

@@ -49,6 +49,12 @@ int scan_valid_phone(const char *s, size_t len);
 int scan_valid_email(const char *s, size_t len);
 /* Host name with a TLD: labels as above, TLD alphabetic (or xn--). */
 int scan_valid_hostname(const char *s, size_t len);
+/*
+ * One of the TLDs a bare host name ("example.com", no scheme) may end in:
+ * common ones that are not also common words or file extensions (.py,
+ * .sh, .md, .rs, .so), any case.
+ */
+int scan_known_tld(const char *s, size_t len);
 /* GUID 8-4-4-4-12 hex, not nil, not all one digit. */
 /* 8-4-4-4-12 hex digits, nothing more. */
 int scan_guid_shaped(const char *s, size_t len);
