@@ -759,6 +759,7 @@ digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct p
 
 struct token_feat {
 	unsigned int at, dots, colons, dashes;
+	unsigned int num_dots;          /* '.' between two digits ("10.0.0.1" has 3, "v1.2." 1) */
 	int url, dcolon;
 };
 
@@ -810,6 +811,8 @@ static inline void token_punct(const uint8_t *t, size_t n, size_t ts, size_t i,
 		break;
 	case '.':
 		f->dots++;
+		if (i > ts && i + 1 < n && is_digit(t[i - 1]) && is_digit(t[i + 1]))
+			f->num_dots++;
 		if (!f->url && host_dot(t, n, ts, i))
 			f->url = 1;
 		break;
@@ -878,10 +881,14 @@ token_pass(const struct scan_engine *eng, struct scan_scratch *s, const struct p
 			if (err)
 				return err;
 		}
-		/* "12:30:05" and "v1.2.3" are not addresses; "::1", 1.2.3.4, MACs, GUIDs are */
+		/*
+		 * "12:30:05", "v1.2.3" and "4.0.8." are not addresses; "::1",
+		 * 1.2.3.4 (three dots between digits), MACs (0011.2233.4455 has
+		 * two dots in 14 bytes), GUIDs are
+		 */
 		if ((at && f.at) || (url && f.url) ||
-		    (seps && (f.dcolon || f.colons >= 3 || f.dots >= 3 ||
-			      (f.dots == 2 && te - ts >= 14) || f.dashes >= 5))) {
+		    (seps && (f.dcolon || f.colons >= 3 || f.num_dots >= 3 ||
+			      (f.dots >= 2 && te - ts >= 14) || f.dashes >= 5))) {
 			err = wins_push(w, ts, te);
 			if (err)
 				return err;

@@ -99,6 +99,10 @@ static void test_token_windows(void **state)
 	assert_false(covered(f, SCAN_DB_TOKENS, "the end. Note: a well-known fact", "end."));
 	assert_false(covered(f, SCAN_DB_TOKENS, "at 12:30:05 in v1.2", "12:30:05"));
 	assert_false(covered(f, SCAN_DB_TOKENS, "release v1.2 today", "v1.2"));
+	/* three dots, two between digits: a version at a sentence end, no address */
+	assert_false(covered(f, SCAN_DB_TOKENS, "since version 4.0.8. Then", "4.0.8"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "from 10.0.0.1. Then", "10.0.0.1"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "mac 0011.22aa.bb44. Then", "0011.22aa.bb44"));
 	/*
 	 * No token rule matches '/', '+' or '=': a path or a query is no token
 	 * run, the key in it is one (log lines have one path each)
