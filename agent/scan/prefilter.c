@@ -440,10 +440,10 @@ static int token_run(struct scan_wins *w, const struct pf *x, size_t at, size_t 
 	return wins_push(w, a, b);
 }
 
-/* A cluster's digit groups: count, first three lengths, one separator kind? */
+/* A cluster's digit groups: count, first three lengths, the longest, one separator kind? */
 struct cluster {
 	size_t start, end, digits, groups;
-	size_t glen[3];
+	size_t glen[3], gmax;
 	uint8_t sep;
 	int mixed;
 };
@@ -463,6 +463,18 @@ static int boring(const struct cluster *c)
 	     (c->glen[0] == 2 && c->glen[1] == 2 && c->glen[2] == 4)))
 		return 1;
 	return 0;
+}
+
+/*
+ * Groups of at most three digits joined by single dots: IPv4 addresses
+ * and versions ("10.1.2.3", "3.10.6"), all over logs.  Every digit shape
+ * needs a group of four digits or more, a space between groups, or a '+'
+ * or '(' before the first (rules_pii.c); the IPv4 rule is SEPS's.
+ */
+static int dotted_short(const uint8_t *t, const struct cluster *c)
+{
+	return !c->mixed && c->sep == '.' && c->gmax <= 3 &&
+	       !(c->start && (t[c->start - 1] == '+' || t[c->start - 1] == '('));
 }
 
 /* The digit groups of a GUID ("...-4954-a2fe-...") are the GUID's, SEPS has it. */
@@ -508,6 +520,8 @@ static size_t cluster_walk(const uint8_t *t, size_t n, size_t i, struct cluster 
 		}
 		if (c->groups < 3)
 			c->glen[c->groups] = g;
+		if (g > c->gmax)
+			c->gmax = g;
 		c->groups++;
 		c->digits += g;
 		for (k = j; k < n && joiners < 2 && is_joiner(t[k]); k++)
@@ -573,7 +587,7 @@ static int cluster_found(struct digit_ctx *x, size_t at, size_t digits, size_t *
 		return 0;
 	if (!walked)
 		cluster_walk(t, n, at, &c);
-	if (boring(&c) || in_guid(t, n, &c))
+	if (boring(&c) || dotted_short(t, &c) || in_guid(t, n, &c))
 		return 0;
 	for (a = c.start, m = 0; a > 0 && m < SCAN_TRIG_MARGIN && is_margin(t[a - 1]); a--, m++)
 		;
@@ -598,6 +612,34 @@ static inline int boring_shape(const uint8_t *t, size_t at, size_t len, uint64_t
 	return (c == '-' || c == '.') && t[at + 63 - (size_t)__builtin_clzll(nd)] == c;
 }
 
+/* Bit s: c holds l ones from bit s on (l <= 64). */
+static inline uint64_t runs_of(uint64_t c, unsigned int l)
+{
+	unsigned int have = 1, sh;
+
+	for (; have < l; have += sh) {
+		sh = have <= l - have ? have : l - have;
+		c &= c >> sh;
+	}
+	return c;
+}
+
+/*
+ * dotted_short() by the cluster's bits: single joiners, each a '.', no
+ * run of four digits.
+ */
+static inline int dotted_short_shape(const uint8_t *t, size_t at, size_t len, uint64_t nd)
+{
+	uint64_t d = ~nd & (len < 64 ? (1ull << len) - 1 : ~0ull), j;
+
+	if (!nd || (nd & nd >> 1) || runs_of(d, 4))
+		return 0;
+	for (j = nd; j; j &= j - 1)
+		if (t[at + (size_t)__builtin_ctzll(j)] != '.')
+			return 0;
+	return !(at && (t[at - 1] == '+' || t[at - 1] == '('));
+}
+
 /*
  * A cluster [at, end) whose digits are counted, nd its joiner bits from
  * at.  Those cluster_found() would only take the token run of (too few
@@ -611,24 +653,12 @@ static inline int cluster_at(struct digit_ctx *x, size_t at, size_t end, size_t 
 
 	if (digits >= x->min_digits &&
 	    (digits >= SCAN_TRIG_DIGITS_BARE || letter_flanked(t, x->n, &c)) &&
-	    !boring_shape(t, at, end - at, nd))
+	    !boring_shape(t, at, end - at, nd) && !dotted_short_shape(t, at, end - at, nd))
 		return cluster_found(x, at, digits, &end);
 	if (!scan_trig_used(x->eng, SCAN_TRIG_TOKEN) || at < x->tok_done ||
 	    !((at && is_alpha(t[at - 1])) || (end < x->n && is_alpha(t[end]))))
 		return 0;
 	return token_run(&x->s->wins[SCAN_DB_TOKENS], x->x, at, &x->tok_done);
-}
-
-/* Bit s: c holds l ones from bit s on (l <= 64). */
-static inline uint64_t runs_of(uint64_t c, unsigned int l)
-{
-	unsigned int have = 1, sh;
-
-	for (; have < l; have += sh) {
-		sh = have <= l - have ? have : l - have;
-		c &= c >> sh;
-	}
-	return c;
 }
 
 /*

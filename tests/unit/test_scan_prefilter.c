@@ -81,6 +81,12 @@ static void test_digit_clusters(void **state)
 	/* six digits count only between letters */
 	assert_false(covered(f, SCAN_DB_DIGITS, "\"id\": 240798,", "240798"));
 	assert_true(covered(f, SCAN_DB_DIGITS, "ab 240798 c", "240798"));
+	/* dotted groups of three digits at most: addresses and versions, for SEPS */
+	assert_false(covered(f, SCAN_DB_DIGITS, "client=10.123.45.67 ok", "10.123.45.67"));
+	assert_false(covered(f, SCAN_DB_DIGITS, "from 3.10.116.222.250 on", "3.10.116.222.250"));
+	assert_true(covered(f, SCAN_DB_DIGITS, "ssn 536.22.8726 ok", "536.22.8726"));
+	assert_true(covered(f, SCAN_DB_DIGITS, "tel +44.207.946.179 ok", "+44.207.946.179"));
+	assert_true(covered(f, SCAN_DB_DIGITS, "tel 212 736.500.12 ok", "212 736.500.12"));
 }
 
 static void test_token_windows(void **state)
@@ -167,6 +173,18 @@ static void test_block_edges(void **state)
 		    !covered(f, SCAN_DB_TOKENS, t, "b@c.io"))
 			fail_msg("missed at %zu", pos);
 	}
+	/* an address is judged the same by the bits and by a walk (past bit 60) */
+	for (pos = 0; pos < 200; pos++) {
+		memset(t, ' ', sizeof(t));
+		t[sizeof(t) - 1] = 0;
+		memcpy(t + pos, "10.123.45.67 x", 14);
+		if (covered(f, SCAN_DB_DIGITS, t, "10.123.45.67"))
+			fail_msg("address window at %zu", pos);
+	}
+	/* a chain longer than a block is walked */
+	assert_false(covered(f, SCAN_DB_DIGITS,
+			     "v 1.22.333.4.55.666.7.88.999.1.22.333.4.55.666.7.88.999.1.22.333.4 x",
+			     "1.22.333.4.55"));
 }
 
 /*
