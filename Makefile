@@ -60,7 +60,7 @@ SKEL        := $(OUTPUT)/airlock.skel.h
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all deps demo test test-unit test-cli test-kernel test-fuzz bench eval fuzz format lint install clean
+.PHONY: all deps demo test test-unit test-cli test-kernel test-fuzz bench bench-ab eval fuzz format lint install clean
 
 all: $(AIRLOCKD) $(AIRLOCKCTL)
 
@@ -176,6 +176,14 @@ $(OUTPUT)/eval_scan: tests/eval/eval_scan.c $(OUTPUT)/libairlock.a $(HEADERS) | 
 $(OUTPUT)/bench_scan: bench/scan_bench.c $(OUTPUT)/libairlock.a $(HEADERS) | $(OUTPUT)
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(OUTPUT)/libairlock.a $(HOST_LDLIBS) -lpcre2-8
+
+# Two builds of the scanner in one process: bench/ab.sh REV (see there).
+$(OUTPUT)/scan_ab: bench/scan_ab.c $(HEADERS) | $(OUTPUT)
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< -ldl
+
+bench-ab: $(OUTPUT)/bench_scan $(OUTPUT)/scan_ab
+	$(Q)bench/ab.sh $(or $(REV),HEAD)
 
 # The analyzers' runner (secrets, injection, e-mail content), when it is there.
 EVAL_DETECTORS := $(if $(wildcard tests/eval/eval_detectors.c),$(OUTPUT)/eval_detectors)

@@ -328,6 +328,51 @@ static void corpus_free(struct corpus *c)
 /* --- timing ------------------------------------------------------------------ */
 
 /* CPU time of this thread: "per core" even when other work shares the machine. */
+/*
+ * The corpus as files, for tools that scan it with another build
+ * (bench/ab.sh): DIR/NAME is the text, DIR/NAME.idx each message's
+ * offset and length as two native size_t.
+ */
+static int corpus_write(const struct corpus *c, const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *f;
+	int err = 0, k;
+
+	for (k = 0; k < 2 && !err; k++) {
+		snprintf(path, sizeof(path), "%s/%s%s", dir, name, k ? ".idx" : "");
+		f = fopen(path, "we");
+		if (!f)
+			return -errno;
+		if (k ? fwrite(c->p, sizeof(*c->p), c->n, f) != c->n : fwrite(c->buf, 1, c->len, f) != c->len)
+			err = -EIO;
+		if (fclose(f) && !err)
+			err = -errno;
+	}
+	if (err)
+		fprintf(stderr, "writing %s: %s\n", path, strerror(-err));
+	return err;
+}
+
+/* The mixed corpus and each kind's, as the engine figures measure them. */
+static int corpus_write_all(const char *dir, size_t mb, uint64_t seed)
+{
+	struct corpus c;
+	int err, i;
+
+	err = corpus_make(&c, mb << 20, seed, 1, K__COUNT);
+	if (!err)
+		err = corpus_write(&c, dir, "mix");
+	corpus_free(&c);
+	for (i = 0; i < K__COUNT && !err; i++) {
+		err = corpus_make(&c, (mb << 20) / 4, seed + (uint64_t)i, 1, i);
+		if (!err)
+			err = corpus_write(&c, dir, kind_name[i]);
+		corpus_free(&c);
+	}
+	return err;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -1085,6 +1130,7 @@ int main(int argc, char **argv)
 		{ "pii-only", no_argument, NULL, 'P' },
 		{ "body-only", no_argument, NULL, 'b' },
 		{ "dump", required_argument, NULL, 'D' },
+		{ "write-corpus", required_argument, NULL, 'W' },
 		{ 0 },
 	};
 	struct corpus c, benign;
@@ -1094,7 +1140,7 @@ int main(int argc, char **argv)
 	size_t mb = 32, findings = 0, matches = 0, i;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
 	int opt, baseline = 1, rc = 1, engine_only = 0, kind = K__COUNT, pii_only = 0, body_only = 0;
-	const char *dump = NULL;
+	const char *dump = NULL, *corpus_dir = NULL;
 	double t_eng, t_part, t_pc, scanned = 0;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1106,19 +1152,23 @@ int main(int argc, char **argv)
 		case 'P': pii_only = 1; break;
 		case 'b': body_only = 1; break;
 		case 'D': dump = optarg; break;
+		case 'W': corpus_dir = optarg; break;
 		case 'k':
 			for (kind = 0; kind < K__COUNT && strcmp(optarg, kind_name[kind]); kind++)
 				;
 			break;
 		default:
 			fprintf(stderr, "usage: %s [--mb N] [--seed N] [--no-baseline] [--engine-only] "
-				"[--body-only] [--kind chat|code|json|logs|email] [--pii-only] [--dump FILE]\n",
+				"[--body-only] [--kind chat|code|json|logs|email] [--pii-only] [--dump FILE] "
+				"[--write-corpus DIR]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 	if (body_only)
 		mb = 1;
+	if (corpus_dir)
+		return corpus_write_all(corpus_dir, mb, seed) ? 1 : 0;
 	if (corpus_make(&c, mb << 20, seed, 1, kind) ||
 	    corpus_make(&benign, mb << 20, seed ^ 1, 0, K__COUNT))
 		return 1;
