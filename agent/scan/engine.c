@@ -98,36 +98,37 @@ static bool build_same(const struct build_pat *p, const struct build_pat *q)
 	       (p->lead ? q->lead && !strcmp(p->lead, q->lead) : !q->lead);
 }
 
+static int build_drop(struct build_pat *want, int err)
+{
+	free(want->expr);
+	free(want->lead);
+	return err;
+}
+
 /* Takes want's strings: they are the new pattern's, or freed. */
 static int build_add(struct build *b, struct build_pat want, uint32_t rule)
 {
 	struct build_pat *p = NULL;
 	size_t i;
 
-	if (!want.expr || (want.tail && !want.lead)) {
-		free(want.expr);
-		free(want.lead);
-		return -ENOMEM;
-	}
+	if (!want.expr || (want.tail && !want.lead))
+		return build_drop(&want, -ENOMEM);
 	for (i = 0; i < b->n; i++) {
 		if (build_same(&b->v[i], &want)) {
 			p = &b->v[i];
-			free(want.expr);
-			free(want.lead);
+			build_drop(&want, 0);
 			break;
 		}
 	}
 	if (!p) {
-		if (b->n >= SCAN_PATTERNS_MAX || b->n == b->cap) {
+		if (b->n >= SCAN_PATTERNS_MAX)
+			return build_drop(&want, -E2BIG);
+		if (b->n == b->cap) {
 			size_t cap = b->cap ? b->cap * 2 : 64;
-			struct build_pat *v = b->n < SCAN_PATTERNS_MAX ? realloc(b->v, cap * sizeof(*v))
-								       : NULL;
+			struct build_pat *v = realloc(b->v, cap * sizeof(*v));
 
-			if (!v) {
-				free(want.expr);
-				free(want.lead);
-				return b->n >= SCAN_PATTERNS_MAX ? -E2BIG : -ENOMEM;
-			}
+			if (!v)
+				return build_drop(&want, -ENOMEM);
 			b->v = v;
 			b->cap = cap;
 		}
