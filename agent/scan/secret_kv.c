@@ -33,7 +33,10 @@ static const uint8_t kv_cls[256] = {
 	['>'] = KV_OPER, [':'] = KV_OPER, ['|'] = KV_OPER, ['?'] = KV_OPER, [','] = KV_OPER,
 };
 
-/* The widest SECRET_KV_OP: 20 name bytes, 3 quotes, ":::=", 5 pads. */
+/*
+ * The widest SECRET_KV_OP: 20 name bytes, 3 quotes, ":::=", 5 pads.  No
+ * byte at or past it is read: the last pad is byte KV_OP_MAX - 1.
+ */
 #define KV_OP_MAX (20 + 3 + 4 + 5)
 
 /* Bits 0..: which of the next bytes are of class k; past n, none. */
@@ -62,7 +65,7 @@ static uint64_t repeat(uint64_t m, uint64_t c, unsigned int max)
 uint64_t secret_kv_op(const char *t, size_t n, size_t at)
 {
 	const unsigned char *u = (const unsigned char *)t + at;
-	size_t len = n - at < KV_OP_MAX + 8 ? n - at : KV_OP_MAX + 8, i, run, reach;
+	size_t len = n - at < KV_OP_MAX ? n - at : KV_OP_MAX, i, run, reach;
 	uint64_t m, ops = 0;
 	unsigned int j;
 
