@@ -788,9 +788,9 @@ digit_pass(struct scan_scratch *s, const struct scan_engine *eng, const struct p
 }
 
 struct token_feat {
-	unsigned int at, dots, colons, dashes;
+	unsigned int at, dots, colons, dashes;  /* colons: between hex digits */
 	unsigned int num_dots;          /* '.' between two digits ("10.0.0.1" has 3, "v1.2." 1) */
-	int url, dcolon;
+	int url, dcolon;                /* dcolon: a "::" with a digit around (v6_digit()) */
 };
 
 /* After a host name's last label: the token ends, or punctuation that ends hosts does. */
@@ -821,6 +821,30 @@ static int host_dot(const uint8_t *t, size_t n, size_t ts, size_t i)
 	return host_end(t, n, e) && scan_known_tld((const char *)t + i + 1, e - i - 1);
 }
 
+static inline int is_v6(uint8_t c)
+{
+	return is_hex(c) || c == ':' || c == '.';
+}
+
+/*
+ * The "::" at t[i] may be an IPv6 address: a decimal digit in the run of
+ * hex digits, ':' and '.' around it, as far as ipv6_extract() (rules_pii.c)
+ * looks (48 bytes either way).  Without one it is a C++ scope
+ * ("std::map") or the bare unspecified address, which the rule drops.
+ */
+static int v6_digit(const uint8_t *t, size_t n, size_t i)
+{
+	size_t a = i, b = i;
+
+	while (a > 0 && i - a < 48 && is_v6(t[a - 1]))
+		if (is_digit(t[--a]))
+			return 1;
+	while (b < n && b - i < 48 && is_v6(t[b]))
+		if (is_digit(t[b++]))
+			return 1;
+	return 0;
+}
+
 /* A feature of the token starting at ts: the punctuation at t[i]. */
 static inline void token_punct(const uint8_t *t, size_t n, size_t ts, size_t i,
 			       struct token_feat *f)
@@ -830,10 +854,12 @@ static inline void token_punct(const uint8_t *t, size_t n, size_t ts, size_t i,
 		f->at++;
 		break;
 	case ':':
-		f->colons++;
+		/* the colons of "h:h:h:h" and of a MAC sit between hex digits */
+		if (i > 0 && is_hex(t[i - 1]) && i + 1 < n && is_hex(t[i + 1]))
+			f->colons++;
 		if (i + 2 < n && t[i + 1] == '/' && t[i + 2] == '/')
 			f->url = 1;
-		if (i + 1 < n && t[i + 1] == ':')
+		if (!f->dcolon && i + 1 < n && t[i + 1] == ':' && v6_digit(t, n, i))
 			f->dcolon = 1;
 		break;
 	case '-':

@@ -132,9 +132,11 @@ enum scan_trigger {
 				  * of a longer name) or are a bare host's TLD
 				  * (scan_known_tld()) and end the token or precede one of
 				  * / : , ; . ) ] ' " ? # > ! (a host name, not "json.dumps(") */
-	SCAN_TRIG_SEPS,          /* a token with "::" or >= 3 ':', >= 3 '.' between digits, >= 2
+	SCAN_TRIG_SEPS,          /* a token with >= 3 ':' between hex digits, a "::" with a
+				  * decimal digit in the run of hex digits, ':' and '.' around
+				  * it (48 bytes either way), >= 3 '.' between digits, >= 2
 				  * '.' in a token of >= 14 bytes, or >= 5 '-' (IP addresses,
-				  * MACs) */
+				  * MACs; a C++ scope "std::map" is none) */
 	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_-]
 				  * that contains a digit (wallets, API keys, random tokens:
 				  * a match must lie in one such run, edge bytes aside);

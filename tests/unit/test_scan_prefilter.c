@@ -122,6 +122,21 @@ static void test_token_windows(void **state)
 	assert_false(covered(f, SCAN_DB_TOKENS, "run \"/srv/app/worker.py\" now", "worker.py"));
 	assert_true(covered(f, SCAN_DB_TOKENS, "at shop.example.XYZ, or", "shop.example.XYZ"));
 	assert_true(covered(f, SCAN_DB_TOKENS, "see api.example.io/v1 x", "api.example.io/v1"));
+	/*
+	 * A "::" is an address only with a decimal digit in the hex run around
+	 * it (ipv6_extract()): C++ scopes are not, wherever the digit sits in
+	 * an address, up to the 48 bytes the rule looks either way
+	 */
+	assert_false(covered(f, SCAN_DB_TOKENS, "std::map<std::string, int> m;", "std::map"));
+	assert_false(covered(f, SCAN_DB_TOKENS, "ns::cafe::beef x", "ns::cafe::beef"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "gw fe80::1%eth0 up", "fe80::1"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "gw dead:beef::cafe:0 up", "dead:beef::cafe:0"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "gw 2001::cafe up", "2001::cafe"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "v4 ::ffff:10.0.0.1 up", "::ffff:10.0.0.1"));
+	assert_true(covered(f, SCAN_DB_TOKENS,
+			    "x 1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa::b y", "a::b"));
+	assert_false(covered(f, SCAN_DB_TOKENS,
+			     "x 1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa::b y", "a::b"));
 }
 
 /* GUIDs open a window only beside a word the GUID rule's context names. */
@@ -254,7 +269,7 @@ static void test_isa_paths_agree(void **state)
 	static const char *const shapes[] = {
 		"536-22-8726", "b@c.io", "x.example.org/", "::1", "10.1.2.3", "2024-04-23",
 		"(212) 736-5000", "3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35", "Qz7kLmNpRsTvWxYaBcDeFgH9",
-		"AB 12 34 56 C", "1 .2 -3 4", "a:b", "12:30:05", "\xc3\xa9-1.2",
+		"AB 12 34 56 C", "1 .2 -3 4", "a:b", "12:30:05", "\xc3\xa9-1.2", "std::x", "a1::b",
 		"a/b+c=Qz7kLmNpRsTvWxYaBcDeFgH9/x=+",
 	};
 	static const char fill[] = "ab cd.ef-gh 1 \t";
