@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "engine_int.h"
-
 #include "simd.h"
+#include "validate.h"
 
 /* ASCII letters and digits: one load per byte in the context-window loops. */
 static const uint8_t alnum_tab[256] = {
@@ -65,22 +65,6 @@ static int ci_equal(const char *a, size_t alen, const char *b)
 		if (!b[i] || lower(a[i]) != lower(b[i]))
 			return 0;
 	return b[alen] == 0;
-}
-
-/* Case-insensitive substring; needle is NUL-terminated. */
-static int ci_contains(const char *h, size_t hlen, const char *needle)
-{
-	size_t nl = strlen(needle), i, j;
-
-	if (!nl || nl > hlen)
-		return !nl;
-	for (i = 0; i + nl <= hlen; i++) {
-		for (j = 0; j < nl && lower(h[i + j]) == lower(needle[j]); j++)
-			;
-		if (j == nl)
-			return 1;
-	}
-	return 0;
 }
 
 /* Slot of a lower-case letter or digit in scan_first.by, or -1. */
@@ -508,7 +492,7 @@ static int keywords_near(const struct scan_rule *r, const char *t, size_t n, siz
 			to = end;
 	}
 	for (k = 0; r->keywords[k]; k++)
-		if (ci_contains(t + from, to - from, r->keywords[k]))
+		if (scan_ci_contains(t + from, to - from, r->keywords[k]))
 			return 1;
 	return 0;
 }
@@ -637,7 +621,7 @@ static int allowed(const struct erule *er, hs_scratch_t *hs, const char *v, size
 		if (ci_equal(v, len, r->allow[k]))
 			return 1;
 	for (k = 0; r->stopwords && r->stopwords[k]; k++)
-		if (ci_contains(v, len, r->stopwords[k]))
+		if (scan_ci_contains(v, len, r->stopwords[k]))
 			return 1;
 	if (er->allow_db)
 		(void)hs_scan(er->allow_db, v, (unsigned int)len, 0, hs, allow_cb, &hit);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "rules_secret.h"
+#include "validate.h"
 
 static int is_key_char(unsigned char c)
 {
@@ -162,17 +163,6 @@ static int wrapped(const char *s, size_t len, const char *open, char close)
 	return len > n && !strncmp(s, open, n) && s[len - 1] == close;
 }
 
-static int ci_contains(const char *s, size_t len, const char *w)
-{
-	size_t n = strlen(w), i;
-
-	/* w is lower case: a one-byte test first, the call only on a candidate */
-	for (i = 0; i + n <= len; i++)
-		if (((unsigned char)s[i] | 0x20) == (unsigned char)w[0] && !strncasecmp(s + i, w, n))
-			return 1;
-	return 0;
-}
-
 /* $VAR, $var_name: an environment or shell variable, not its value. */
 static int is_var_ref(const char *s, size_t len)
 {
@@ -196,11 +186,11 @@ int secret_is_placeholder(const char *s, size_t len)
 	/* {{ var }} and ${{ secrets.X }}, but not a random value that happens to hold braces */
 	if (wrapped(s, len, "{{", '}') && len > 4 && s[len - 2] == '}' && !memchr(s + 2, '{', len - 4))
 		return 1;
-	return ci_contains(s, len, "your_") || ci_contains(s, len, "your-") ||
-	       ci_contains(s, len, "yourtoken") || ci_contains(s, len, "yourkey") ||
-	       ci_contains(s, len, "placeholder") || ci_contains(s, len, "redacted") ||
-	       ci_contains(s, len, "_here") || ci_contains(s, len, "-here") ||
-	       ci_contains(s, len, "changeme") || ci_contains(s, len, "change_me");
+	return scan_ci_contains(s, len, "your_") || scan_ci_contains(s, len, "your-") ||
+	       scan_ci_contains(s, len, "yourtoken") || scan_ci_contains(s, len, "yourkey") ||
+	       scan_ci_contains(s, len, "placeholder") || scan_ci_contains(s, len, "redacted") ||
+	       scan_ci_contains(s, len, "_here") || scan_ci_contains(s, len, "-here") ||
+	       scan_ci_contains(s, len, "changeme") || scan_ci_contains(s, len, "change_me");
 }
 
 int secret_valid_token(const char *s, size_t len)

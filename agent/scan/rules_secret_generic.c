@@ -15,17 +15,6 @@
 #include "rules_secret.h"
 #include "validate.h"
 
-static int ci_has(const char *s, size_t len, const char *w)
-{
-	size_t n = strlen(w), i;
-
-	/* w is lower case: a one-byte test first, the call only on a candidate */
-	for (i = 0; i + n <= len; i++)
-		if (((unsigned char)s[i] | 0x20) == (unsigned char)w[0] && !strncasecmp(s + i, w, n))
-			return 1;
-	return 0;
-}
-
 static int ci_eq(const char *s, size_t len, const char *w)
 {
 	return strlen(w) == len && !strncasecmp(s, w, len);
@@ -182,7 +171,7 @@ static int valid_jdbc(const char *s, size_t len)
 {
 	const char *at = memchr(s, '@', len), *slash = memmem(s, len, "//", 2);
 
-	if (ci_has(s, len, "password=") || ci_has(s, len, "pwd="))
+	if (scan_ci_contains(s, len, "password=") || scan_ci_contains(s, len, "pwd="))
 		return 1;
 	/* jdbc:driver://user:pass@host */
 	if (slash && at && at > slash && memchr(slash, ':', (size_t)(at - slash)))
@@ -329,8 +318,8 @@ static int valid_curl_user(const char *s, size_t len)
 		len -= 2;
 	}
 	colon = memchr(s, ':', len);
-	if (!colon || s[0] == '$' || colon[1] == '$' || ci_has(s, len, "${") ||
-	    ci_has(s, len, "$(") || memchr(s, '<', len) || memchr(s, '{', len) || memchr(s, '[', len))
+	if (!colon || s[0] == '$' || colon[1] == '$' || scan_ci_contains(s, len, "${") ||
+	    scan_ci_contains(s, len, "$(") || memchr(s, '<', len) || memchr(s, '{', len) || memchr(s, '[', len))
 		return 0;
 	ul = (size_t)(colon - s);
 	pl = len - ul - 1;
@@ -475,11 +464,11 @@ static int valid_generic(const char *s, size_t len)
 {
 	if (secret_is_placeholder(s, len) || only_letters(s, len) || is_dotted_name(s, len))
 		return 0;
-	if (has_ascending_run(s, len) || has_version(s, len) || ci_has(s, len, "example"))
+	if (has_ascending_run(s, len) || has_version(s, len) || scan_ci_contains(s, len, "example"))
 		return 0;
 	/* a name that refers to a secret, not the secret */
-	if (ci_has(s, len, "secret") || ci_has(s, len, "token") || ci_has(s, len, "password") ||
-	    ci_has(s, len, "passwd") || ends_with_ci(s, len, "key") || ci_has(s, len, "api_key"))
+	if (scan_ci_contains(s, len, "secret") || scan_ci_contains(s, len, "token") || scan_ci_contains(s, len, "password") ||
+	    scan_ci_contains(s, len, "passwd") || ends_with_ci(s, len, "key") || scan_ci_contains(s, len, "api_key"))
 		return 0;
 	return 1;
 }
@@ -572,7 +561,7 @@ static int valid_assignment(const char *s, size_t len)
 
 	if (len < 4 || secret_is_placeholder(s, len) || is_placeholder_word(s, len))
 		return 0;
-	if (s[0] == '"' || s[0] == '\'' || s[0] == '$' || ci_has(s, len, "fake"))
+	if (s[0] == '"' || s[0] == '\'' || s[0] == '$' || scan_ci_contains(s, len, "fake"))
 		return 0;
 	if (ci_eq(s, len, "true") || ci_eq(s, len, "false") || starts(s, len, "this.") ||
 	    starts(s, len, "self.") || ci_starts(s, len, "os.environ") ||

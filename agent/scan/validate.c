@@ -865,6 +865,32 @@ static const char *const bare_tlds[] = {
 	"site", "store", "tech", "tr", "tv", "tw", "ua", "uk", "us", "xyz", "za",
 };
 
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+}
+
+int scan_ci_contains(const char *s, size_t len, const char *w)
+{
+	size_t n = strlen(w), i, j;
+	unsigned char w0;
+
+	if (!n)
+		return 1;
+	w0 = ascii_lower((unsigned char)w[0]);
+	/* a one-byte test first: most positions fail it */
+	for (i = 0; i + n <= len; i++) {
+		if (ascii_lower((unsigned char)s[i]) != w0)
+			continue;
+		for (j = 1; j < n && ascii_lower((unsigned char)s[i + j]) ==
+					     ascii_lower((unsigned char)w[j]); j++)
+			;
+		if (j == n)
+			return 1;
+	}
+	return 0;
+}
+
 int scan_known_tld(const char *s, size_t len)
 {
 	size_t lo = 0, hi = sizeof(bare_tlds) / sizeof(bare_tlds[0]), i;

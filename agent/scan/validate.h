@@ -61,6 +61,9 @@ int scan_guid_shaped(const char *s, size_t len);
 /* A GUID shape that is not all zeros nor one repeated digit. */
 int scan_valid_guid(const char *s, size_t len);
 
+/* s[0..len) holds w (NUL-terminated), ASCII letters in either case; "" is in any span. */
+int scan_ci_contains(const char *s, size_t len, const char *w);
+
 /* Digits of s into out (at most cap), returns the count (may exceed cap). */
 size_t scan_digits(const char *s, size_t len, char *out, size_t cap);
 

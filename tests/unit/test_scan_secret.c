@@ -462,6 +462,10 @@ static void test_placeholder_helper(void **state)
 	assert_true(secret_is_placeholder("<token>", 7));
 	assert_true(secret_is_placeholder("$SECRET", 7));
 	assert_true(secret_is_placeholder("your_api_key", 12));
+	/* "_here" starts with a byte that is no letter: it was never matched */
+	assert_true(secret_is_placeholder("q8Xv2LpR9sT4_here", 17));
+	assert_true(secret_is_placeholder("Q8XV2LPR9ST4_HERE", 17));
+	assert_true(secret_is_placeholder("q8Xv2LpR9sT4-here", 17));
 	assert_false(secret_is_placeholder("q8Xv2LpR9sT4", 12));
 	assert_false(secret_is_placeholder("{{h}o)p${e]nob(ody}}", 20));
 }

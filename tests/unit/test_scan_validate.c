@@ -312,6 +312,22 @@ static void test_guid(void **state)
 	expect_all(scan_valid_guid, good, bad);
 }
 
+static void test_ci_contains(void **state)
+{
+	(void)state;
+	assert_true(scan_ci_contains("A_HERE", 6, "_here"));
+	assert_true(scan_ci_contains("x${Y}", 5, "${"));
+	assert_true(scan_ci_contains("PassWord=1", 10, "password="));
+	assert_true(scan_ci_contains("abc", 3, "ABC"));
+	assert_true(scan_ci_contains("", 0, ""));
+	/* the span ends at len, not at a NUL */
+	assert_false(scan_ci_contains("tokenx", 4, "token"));
+	assert_false(scan_ci_contains("ab", 2, "abc"));
+	/* only ASCII letters fold: '_' is not 0x7f, '@' is not '`' */
+	assert_false(scan_ci_contains("\x7fhere", 5, "_here"));
+	assert_false(scan_ci_contains("`x", 2, "@x"));
+}
+
 static void test_digits(void **state)
 {
 	char d[4];
@@ -332,7 +348,7 @@ int main(void)
 		cmocka_unit_test(test_ip_pton_edges),
 		cmocka_unit_test(test_mac),    cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_email_host), cmocka_unit_test(test_guid),
-		cmocka_unit_test(test_digits),
+		cmocka_unit_test(test_digits), cmocka_unit_test(test_ci_contains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
