@@ -818,8 +818,13 @@ static const struct scan_rule pii_rules[] = {
 		.negative = neg_ip, .priority = 5,
 	},
 	{
+		/*
+		 * "::", or the eight groups (six and an IPv4 address) an address
+		 * without it has: a run of four groups also took every MAC, six
+		 * candidates each that ipv6_extract() and the parser turned down
+		 */
 		.id = "ipv6", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
-		.regex = "::|[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}",
+		.regex = "::|[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}|(?:[0-9a-f]{1,4}:){6}\\d{1,3}\\.\\d",
 		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
 		.flags = SCAN_RF_BOUND_ALNUM, .extract = ipv6_extract, .validate = ipv6_validate,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,

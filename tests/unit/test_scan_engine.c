@@ -209,6 +209,37 @@ static void test_iban(void **state)
 	expect_none(f, "DE65 5001 0517 9423 1847 11", "IBAN");
 }
 
+/* The candidates of rule `id` that scan_collect() gives for t. */
+static size_t cands_of(struct fx *f, const char *t, const char *id)
+{
+	const struct scan_engine *eng = f->eng;
+	size_t i, k = 0;
+
+	assert_int_equal(scan_collect(eng, f->s, t, strlen(t)), 0);
+	for (i = 0; i < f->s->n_cand; i++) {
+		const struct epat *p = &eng->pats[f->s->cand[i].pat];
+
+		k += !strcmp(eng->rules[eng->refs[p->ref]].r->id, id);
+	}
+	return k;
+}
+
+/*
+ * A MAC's six colon groups are no IPv6 address: the IPv6 pattern took every
+ * run of four groups, and each end Hyperscan reported in a MAC (six of them)
+ * went through the address parser.
+ */
+static void test_ipv6_candidates(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(cands_of(f, "mac 00:1b:44:11:3a:b7 up", "ipv6"), 0);
+	assert_int_equal(cands_of(f, "mac 00:1b:44:11:3a:b7 up", "mac-address"), 1);
+	assert_int_equal(cands_of(f, "gw 2001:db8::1 up", "ipv6"), 1);
+	/* one end per byte of the last group, not of the last five */
+	assert_int_equal(cands_of(f, "ip 2345:425:2ca1:0:0:567:5673:23b5 up", "ipv6"), 4);
+}
+
 static void test_network(void **state)
 {
 	struct fx *f = *state;
@@ -219,6 +250,11 @@ static void test_network(void **state)
 	expect(f, "fe80::1%eth0 link", "IP_ADDRESS", "fe80::1%eth0");
 	expect(f, "mapped ::ffff:10.9.8.7 here", "IP_ADDRESS", "::ffff:10.9.8.7");
 	expect_none(f, "at 12:34:56 std::vector 1.2.3 999.1.1.1 1:2:3:4", "IP_ADDRESS");
+	/* without "::": eight groups, or six and an IPv4 address */
+	expect(f, "ip 2345:0425:2CA1:0000:0000:0567:5673:23b5.", "IP_ADDRESS",
+	       "2345:0425:2CA1:0000:0000:0567:5673:23b5");
+	expect(f, "v4 0:0:0:0:0:FFFF:129.144.52.38 in", "IP_ADDRESS", "0:0:0:0:0:FFFF:129.144.52.38");
+	expect_none(f, "seven 684D:1111:222:3333:4444:5555:77 groups", "IP_ADDRESS");
 	expect(f, "mac 00:1b:44:11:3a:b7", "MAC_ADDRESS", "00:1b:44:11:3a:b7");
 	expect(f, "mac 001b.4411.3ab7", "MAC_ADDRESS", "001b.4411.3ab7");
 	expect_none(f, "ff:ff:ff:ff:ff:ff 00:1b:44:11:3a", "MAC_ADDRESS");
@@ -869,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_itin_aba_bank),
 		cmocka_unit_test(test_ids_with_context),
 		cmocka_unit_test(test_iban),
+		cmocka_unit_test(test_ipv6_candidates),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_phones),
