@@ -168,6 +168,29 @@ static int url_extract(const char *t, size_t n, struct scan_span *sp)
 	return 0;
 }
 
+/*
+ * The start of the IPv4 pattern's match ending at `end`: SHAPE_EDGE_L_NODOT,
+ * four groups of 1-3 digits joined by '.', SHAPE_EDGE_R.  The right edge is
+ * a byte that is no digit, or none ('$'); the left one the byte before the
+ * first group, or none at a line start ('^': the text's, or after the '\n'
+ * joining windows).  Each group is a whole run of digits: the edges and the
+ * dots bound them, so reading back is the only way the match can go.
+ */
+static size_t ipv4_start(const char *t, size_t end)
+{
+	size_t p = end, g, k;
+
+	if (p && !is_digit(t[p - 1]))
+		p--;
+	for (g = 0; g < 4; g++) {
+		for (k = 0; k < 3 && p && is_digit(t[p - 1]); k++)
+			p--;
+		if (g < 3)
+			p--;    /* the '.' */
+	}
+	return p && t[p - 1] != '\n' ? p - 1 : p;
+}
+
 /* "[a-z0-9-]\.[a-z]{2,6}\b" ending at `end` starts a byte before its only '.'. */
 static size_t dot_start(const char *t, size_t end)
 {
@@ -813,7 +836,7 @@ static const struct scan_rule pii_rules[] = {
 		.id = "ipv4", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
 		.regex = SHAPE_EDGE_L_NODOT "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}" SHAPE_EDGE_R,
 		.hs_flags = HS_FLAG_MULTILINE, .trigger = SCAN_TRIG_SEPS, .flags = SCAN_RF_BOUND_ALNUM,
-		.extract = ipv4_extract, .validate = ipv4_validate,
+		.start = ipv4_start, .extract = ipv4_extract, .validate = ipv4_validate,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,
 		.negative = neg_ip, .priority = 5,
 	},

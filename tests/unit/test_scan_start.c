@@ -66,7 +66,7 @@ static const char *const digit_pieces[] = {
 	"4111", "1234", "56", "7", "0", "00", "123456", "(212)", "+44", "+1", "GB", "DE89", "AB",
 	"XYZ1", " ", "-", ".", "  ", "--", "\n", "_", "a", "Z", "c", "(", ")", "+", "123", "45",
 	"6789", "-22-", ".22.", " 736 ", "12 34 56 C", "0161", "987", "0-", "4111-1111",
-	"1234-5678-", " GB29", "NWBK", " DE89 ", "(0)",
+	"1234-5678-", " GB29", "NWBK", " DE89 ", "(0)", "10.0.0.1", "192.168.", ".255", "1.2.3",
 };
 static const char digit_bytes[] = "0123456789 .-()+_aAbBcCdDeZz\n";
 
@@ -176,8 +176,8 @@ static void test_start_functions_match_som(void **state)
 			fail_msg("%s: only %zu matches", r->id, hits);
 		rules++;
 	}
-	/* e-mail (and UPN by context), the UPN tenant, url-bare-host, basic-auth-url, 12 digit shapes */
-	assert_true(rules >= 16);
+	/* e-mail (and UPN by context), the UPN tenant, url-bare-host, basic-auth-url, IPv4, 12 digit shapes */
+	assert_true(rules >= 17);
 	hs_free_scratch(scratch);
 	scan_ruleset_free(rs);
 }
