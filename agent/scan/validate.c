@@ -856,15 +856,6 @@ static int valid_tld(const char *s, size_t len)
 	return 1;
 }
 
-/* Common TLDs that are not also common words or file extensions (.py, .sh, .md, .rs, .so). */
-static const char *const bare_tlds[] = {
-	"ai", "app", "at", "au", "be", "biz", "blog", "br", "ca", "ch", "cloud", "cn", "co", "com",
-	"cz", "de", "dev", "dk", "edu", "email", "es", "eu", "fi", "fr", "gov", "gr", "hk", "hu",
-	"ie", "il", "in", "info", "int", "io", "it", "jp", "kr", "ly", "me", "mil", "mx", "net",
-	"news", "nl", "no", "nz", "online", "org", "pl", "pt", "ro", "ru", "se", "sg", "shop",
-	"site", "store", "tech", "tr", "tv", "tw", "ua", "uk", "us", "xyz", "za",
-};
-
 static inline unsigned char ascii_lower(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
@@ -890,6 +881,15 @@ int scan_ci_contains(const char *s, size_t len, const char *w)
 	}
 	return 0;
 }
+
+/* Common TLDs that are not also common words or file extensions (.py, .sh, .md, .rs, .so). */
+static const char *const bare_tlds[] = {
+	"ai", "app", "at", "au", "be", "biz", "blog", "br", "ca", "ch", "cloud", "cn", "co", "com",
+	"cz", "de", "dev", "dk", "edu", "email", "es", "eu", "fi", "fr", "gov", "gr", "hk", "hu",
+	"ie", "il", "in", "info", "int", "io", "it", "jp", "kr", "ly", "me", "mil", "mx", "net",
+	"news", "nl", "no", "nz", "online", "org", "pl", "pt", "ro", "ru", "se", "sg", "shop",
+	"site", "store", "tech", "tr", "tv", "tw", "ua", "uk", "us", "xyz", "za",
+};
 
 int scan_known_tld(const char *s, size_t len)
 {
