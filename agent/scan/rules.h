@@ -87,7 +87,8 @@ typedef size_t (*scan_start_fn)(const char *t, size_t end);
  * emit(ctx, end) for every end of a match of `regex` that begins with a
  * lead match ending at lead_end, in t[0..n) (the buffer Hyperscan scanned);
  * each such end is past lead_end (a tail is never empty).  An end may come
- * more than once, from one lead or several: the engine keeps the first.  Nonzero from emit stops the tail, which returns it.
+ * more than once, from one lead or several: the engine keeps the first.
+ * Nonzero from emit stops the tail, which returns it.
  * `regex` must be exactly `lead` followed by what `tail` matches; it still
  * gives the candidates their starts (start.c).  `runs` lives for one scan
  * of t, zeroed before the first lead: runs of bytes a tail measured from

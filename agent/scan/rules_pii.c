@@ -847,7 +847,8 @@ static const struct scan_rule pii_rules[] = {
 		 * candidates each that ipv6_extract() and the parser turned down
 		 */
 		.id = "ipv6", .type = "IP_ADDRESS", .category = SCAN_CAT_PII,
-		.regex = "::|[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}|(?:[0-9a-f]{1,4}:){6}\\d{1,3}\\.\\d",
+		.regex = "::|[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}"
+			 "|(?:[0-9a-f]{1,4}:){6}\\d{1,3}\\.\\d",
 		.hs_flags = HS_FLAG_CASELESS, .trigger = SCAN_TRIG_SEPS,
 		.flags = SCAN_RF_BOUND_ALNUM, .extract = ipv6_extract, .validate = ipv6_validate,
 		.conf = SCAN_CONF_MEDIUM, .context = ctx_ip, .conf_ctx = SCAN_CONF_HIGH,

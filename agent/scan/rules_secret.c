@@ -6,7 +6,6 @@
  */
 #include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "rules_secret.h"
 #include "validate.h"

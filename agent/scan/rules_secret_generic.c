@@ -319,7 +319,8 @@ static int valid_curl_user(const char *s, size_t len)
 	}
 	colon = memchr(s, ':', len);
 	if (!colon || s[0] == '$' || colon[1] == '$' || scan_ci_contains(s, len, "${") ||
-	    scan_ci_contains(s, len, "$(") || memchr(s, '<', len) || memchr(s, '{', len) || memchr(s, '[', len))
+	    scan_ci_contains(s, len, "$(") || memchr(s, '<', len) || memchr(s, '{', len) ||
+	    memchr(s, '[', len))
 		return 0;
 	ul = (size_t)(colon - s);
 	pl = len - ul - 1;
@@ -467,8 +468,9 @@ static int valid_generic(const char *s, size_t len)
 	if (has_ascending_run(s, len) || has_version(s, len) || scan_ci_contains(s, len, "example"))
 		return 0;
 	/* a name that refers to a secret, not the secret */
-	if (scan_ci_contains(s, len, "secret") || scan_ci_contains(s, len, "token") || scan_ci_contains(s, len, "password") ||
-	    scan_ci_contains(s, len, "passwd") || ends_with_ci(s, len, "key") || scan_ci_contains(s, len, "api_key"))
+	if (scan_ci_contains(s, len, "secret") || scan_ci_contains(s, len, "token") ||
+	    scan_ci_contains(s, len, "password") || scan_ci_contains(s, len, "passwd") ||
+	    ends_with_ci(s, len, "key") || scan_ci_contains(s, len, "api_key"))
 		return 0;
 	return 1;
 }

@@ -253,7 +253,8 @@ static void test_network(void **state)
 	/* without "::": eight groups, or six and an IPv4 address */
 	expect(f, "ip 2345:0425:2CA1:0000:0000:0567:5673:23b5.", "IP_ADDRESS",
 	       "2345:0425:2CA1:0000:0000:0567:5673:23b5");
-	expect(f, "v4 0:0:0:0:0:FFFF:129.144.52.38 in", "IP_ADDRESS", "0:0:0:0:0:FFFF:129.144.52.38");
+	expect(f, "v4 0:0:0:0:0:FFFF:129.144.52.38 in", "IP_ADDRESS",
+	       "0:0:0:0:0:FFFF:129.144.52.38");
 	expect_none(f, "seven 684D:1111:222:3333:4444:5555:77 groups", "IP_ADDRESS");
 	expect(f, "mac 00:1b:44:11:3a:b7", "MAC_ADDRESS", "00:1b:44:11:3a:b7");
 	expect(f, "mac 001b.4411.3ab7", "MAC_ADDRESS", "001b.4411.3ab7");

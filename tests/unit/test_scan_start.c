@@ -176,7 +176,10 @@ static void test_start_functions_match_som(void **state)
 			fail_msg("%s: only %zu matches", r->id, hits);
 		rules++;
 	}
-	/* e-mail (and UPN by context), the UPN tenant, url-bare-host, basic-auth-url, IPv4, 12 digit shapes */
+	/*
+	 * e-mail (and UPN by context), the UPN tenant, url-bare-host,
+	 * basic-auth-url, IPv4, 12 digit shapes
+	 */
 	assert_true(rules >= 17);
 	hs_free_scratch(scratch);
 	scan_ruleset_free(rs);
