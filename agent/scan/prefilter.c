@@ -128,7 +128,7 @@ struct pf {
 
 /* One block's classes before the neighbour tests; bits past the text are 0. */
 struct raw {
-	uint64_t digit, join, space, token, alnum, at, dot, colon, dash, slash;
+	uint64_t digit, join, space, token, alnum, hex, at, dot, colon, dash, slash;
 };
 
 static void raw_scalar(const uint8_t *t, size_t n, size_t base, struct raw *r)
@@ -145,6 +145,7 @@ static void raw_scalar(const uint8_t *t, size_t n, size_t base, struct raw *r)
 		r->space |= k & C_SPACE ? bit : 0;
 		r->token |= k & C_TOKEN ? bit : 0;
 		r->alnum |= k & (C_ALPHA | C_DIGIT) ? bit : 0;
+		r->hex |= is_hex(c) ? bit : 0;
 		r->at |= c == '@' ? bit : 0;
 		r->dot |= c == '.' ? bit : 0;
 		r->colon |= c == ':' ? bit : 0;
@@ -178,6 +179,7 @@ static inline void raw_sse2_64(const uint8_t *p, struct raw *r)
 
 		r->digit |= mask16(scan_in_range16(v, '0', '9'), k);
 		r->alnum |= mask16(an, k);
+		r->hex |= mask16(scan_digit_or_letter16(v, 'f'), k);
 		r->space |= mask16(_mm_or_si128(sp, scan_in_range16(v, '\t', '\r')), k);
 		r->join |= mask16(_mm_or_si128(_mm_or_si128(sp, dot),
 					       _mm_or_si128(_mm_or_si128(dash, plus),
@@ -241,12 +243,14 @@ __attribute__((target("avx2"))) static inline void raw_avx2_64(const uint8_t *p,
 	for (h = 0; h < 2; h++) {
 		__m256i v = _mm256_loadu_si256((const __m256i *)(p + 32 * h));
 		uint64_t digit = range32(v, '0', '9', h), sp = eq32(v, ' ', h);
-		uint64_t an = digit | range32(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 'z', h);
+		__m256i lower = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+		uint64_t an = digit | range32(lower, 'a', 'z', h);
 		uint64_t dot = eq32(v, '.', h), dash = eq32(v, '-', h), plus = eq32(v, '+', h);
 		uint64_t slash = eq32(v, '/', h);
 
 		r->digit |= digit;
 		r->alnum |= an;
+		r->hex |= digit | range32(lower, 'a', 'f', h);
 		r->space |= sp | range32(v, '\t', '\r', h);
 		r->join |= sp | dot | dash | plus | eq32(v, '(', h) | eq32(v, ')', h);
 		r->token |= an | dash | eq32(v, '_', h);
@@ -283,9 +287,11 @@ __attribute__((target("avx512bw"))) static inline void raw_avx512(const uint8_t 
 				   : _mm512_maskz_loadu_epi8((1ull << (n - base)) - 1, t + base);
 	uint64_t sp = eq64(v, ' '), dot = eq64(v, '.'), dash = eq64(v, '-'), plus = eq64(v, '+');
 	uint64_t slash = eq64(v, '/');
+	__m512i lower = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
 
 	r->digit = range64(v, '0', '9');
-	r->alnum = r->digit | range64(_mm512_or_si512(v, _mm512_set1_epi8(0x20)), 'a', 'z');
+	r->alnum = r->digit | range64(lower, 'a', 'z');
+	r->hex = r->digit | range64(lower, 'a', 'f');
 	r->space = sp | range64(v, '\t', '\r');
 	/* '(' and ')' differ in the lowest bit only */
 	r->join = sp | dot | dash | plus | eq64(_mm512_and_si512(v, _mm512_set1_epi8((char)0xfe)), '(');
@@ -315,7 +321,7 @@ classify_blocks(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *co
 	for (k = 0; k < nb; k++) {
 		size_t base = k * 64;
 		uint8_t l = base ? t[base - 1] : ' ', r = base + 64 < n ? t[base + 64] : ' ';
-		uint64_t al, ar, cl, cr;
+		uint64_t al, ar, cl, cr, hl, hr;
 		struct raw cur;
 
 		raw_at(t, n, base, &cur);
@@ -325,7 +331,14 @@ classify_blocks(const uint8_t *t, size_t n, const struct punct *pu, uint64_t *co
 		cr = ar | (cur.colon | cur.slash) >> 1 | (uint64_t)(r == ':' || r == '/') << 63;
 		m[PF_DIGIT][k] = cur.digit;
 		m[PF_JOIN][k] = cur.join;
-		m[PF_HIT][k] = (cur.at & fat) | (((cur.dot & fdot) | (cur.dash & fdash)) & al & ar) |
+		/*
+		 * The SEPS and GUID triggers count dashes, and every shape they
+		 * are for (a MAC "00-1a-...", a GUID) has one between hex digits;
+		 * "well-known" has none
+		 */
+		hl = cur.hex << 1 | (uint64_t)!!is_hex(l);
+		hr = cur.hex >> 1 | (uint64_t)!!is_hex(r) << 63;
+		m[PF_HIT][k] = (cur.at & fat) | (cur.dot & fdot & al & ar) | (cur.dash & fdash & hl & hr) |
 			       (cur.colon & fcolon & cl & cr);
 		m[PF_SPACE][k] = cur.space;
 		m[PF_PUNCT][k] = cur.at | cur.dot | cur.colon | cur.dash;

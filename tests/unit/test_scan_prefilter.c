@@ -100,6 +100,9 @@ static void test_token_windows(void **state)
 	assert_true(covered(f, SCAN_DB_TOKENS, "ip=10.1.2.3 ok", "10.1.2.3"));
 	assert_true(covered(f, SCAN_DB_TOKENS, "lo ::1 up", "::1"));
 	assert_true(covered(f, SCAN_DB_TOKENS, "mac 00-1b-44-11-3a-b7", "00-1b-44-11-3a-b7"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "mac 00-1B-44-11-3A-B7.", "00-1B-44-11-3A-B7"));
+	/* five dashes, none between hex digits: no MAC, no GUID, not looked at */
+	assert_false(covered(f, SCAN_DB_TOKENS, "a well-known-long-run-on-words x", "well-known"));
 	assert_true(covered(f, SCAN_DB_TOKENS, "w 16Yeky6GMjeNkAiNcBY7ZhrLoMSgg1BoyZ x", "16Yeky6GMjeNkAiNcBY7ZhrLoMSgg1BoyZ"));
 	/* sentence ends, labels, words with a hyphen, times, versions: nothing */
 	assert_false(covered(f, SCAN_DB_TOKENS, "the end. Note: a well-known fact", "end."));
