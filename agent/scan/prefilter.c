@@ -941,6 +941,17 @@ token_pass(const struct scan_engine *eng, struct scan_scratch *s, const struct p
 		size_t ts = i, te;
 		struct token_feat f;
 
+		/*
+		 * A dot between hex digits may be an address's or a MAC's, any
+		 * other one only a host name's: "obj.field", "json.dumps(" and
+		 * "e.g." are turned away before their token is read (a dot
+		 * starts the pass only between alphanumeric bytes)
+		 */
+		if (t[i] == '.' && !(is_hex(t[i - 1]) && is_hex(t[i + 1])) &&
+		    !(url && host_dot(t, n, 0, i))) {
+			i++;
+			continue;
+		}
 		ts = word_back(x, i, i - done > SCAN_TOKEN_MAX ? i - SCAN_TOKEN_MAX : done);
 		te = token_scan(x, ts, &f);
 		if (te <= i)

@@ -136,8 +136,9 @@ enum scan_trigger {
 	SCAN_TRIG_SEPS,          /* a token with >= 3 ':' between hex digits, a "::" with a
 				  * decimal digit in the run of hex digits, ':' and '.' around
 				  * it (48 bytes either way), >= 3 '.' between digits, >= 2
-				  * '.' in a token of >= 14 bytes, or >= 5 '-' with one between
-				  * hex digits (IP addresses, MACs; a C++ scope "std::map" and
+				  * '.' in a token of >= 14 bytes, or >= 5 '-', with a '.' or a
+				  * '-' between hex digits for those two (IP addresses, MACs;
+				  * "std::map", "user.name_one.path_two" and
 				  * "well-known-long-run-on-words" are none) */
 	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_-]
 				  * that contains a digit (wallets, API keys, random tokens:

@@ -120,6 +120,8 @@ static void test_token_windows(void **state)
 	assert_false(covered(f, SCAN_DB_TOKENS, "q=a1+b2+c3+d4+e5+f6+g7 ok", "a1+b2"));
 	assert_true(covered(f, SCAN_DB_TOKENS, "k=/x/sk-proj-Abcdefghij1234567890 y",
 			    "sk-proj-Abcdefghij1234567890"));
+	/* dots that are neither a host name's nor between hex digits: not a MAC or an address */
+	assert_false(covered(f, SCAN_DB_TOKENS, "x = user.name_one.path_two;", "user.name_one"));
 	/* a bare host's last label is a TLD it may end in: code's fields and files are not */
 	assert_false(covered(f, SCAN_DB_TOKENS, "print(o.total, kv.second)", "o.total"));
 	assert_false(covered(f, SCAN_DB_TOKENS, "run \"/srv/app/worker.py\" now", "worker.py"));
