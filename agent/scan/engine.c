@@ -148,16 +148,25 @@ static int build_add(struct build *b, struct build_pat want, uint32_t rule)
 	return 0;
 }
 
-static int add_patterns(struct build *b, const struct scan_rule *r, uint32_t ri)
+/* The trigger rule r runs under in eng: its own, or the whole text (full_text). */
+static enum scan_trigger rule_trigger(const struct scan_engine *eng, const struct scan_rule *r)
 {
-	uint8_t db = (uint8_t)scan_trigger_db(r->trigger);
+	return eng->opts.full_text ? SCAN_TRIG_FULL : r->trigger;
+}
+
+static int add_patterns(const struct scan_engine *eng, struct build *b, const struct scan_rule *r,
+			uint32_t ri)
+{
+	enum scan_trigger trig = rule_trigger(eng, r);
+	uint8_t db = (uint8_t)scan_trigger_db(trig);
 	size_t k;
 	int err;
 
 	if (r->kind != SCAN_RULE_DICT)
 		return build_add(b, (struct build_pat){
 			.expr = strdup(r->regex), .lead = r->lead ? strdup(r->lead) : NULL,
-			.hs_flags = r->hs_flags, .db = db, .start = r->start, .tail = r->tail,
+			.hs_flags = r->hs_flags, .db = db,
+			.start = trig == SCAN_TRIG_FULL ? NULL : r->start, .tail = r->tail,
 		}, ri);
 	for (k = 0; r->words[k]; k++) {
 		err = build_add(b, (struct build_pat){
@@ -187,10 +196,10 @@ static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struc
 		*er = (struct erule){ .r = r, .index = (uint32_t)i };
 		scan_first_build(r->context, &er->ctx_first);
 		scan_first_build(r->negative, &er->neg_first);
-		eng->trig_used |= 1u << r->trigger;
-		if (r->trigger == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
+		eng->trig_used |= 1u << rule_trigger(eng, r);
+		if (rule_trigger(eng, r) == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
 			eng->digits_min = r->min_digits;
-		err = add_patterns(b, r, (uint32_t)eng->n_rules);
+		err = add_patterns(eng, b, r, (uint32_t)eng->n_rules);
 		if (err)
 			return err;
 		eng->n_rules++;
@@ -484,7 +493,7 @@ static int guid_gates(struct scan_engine *eng)
 	for (i = 0; i < eng->n_rules; i++) {
 		const struct scan_rule *r = eng->rules[i].r;
 
-		if (r->trigger != SCAN_TRIG_GUID)
+		if (rule_trigger(eng, r) != SCAN_TRIG_GUID)
 			continue;
 		if (!(r->flags & SCAN_RF_NEED_CONTEXT) || !r->context)
 			return 0;
@@ -496,7 +505,7 @@ static int guid_gates(struct scan_engine *eng)
 	if (!eng->guid_ctx)
 		return -ENOMEM;
 	for (i = 0; i < eng->n_rules; i++)
-		if (eng->rules[i].r->trigger == SCAN_TRIG_GUID)
+		if (rule_trigger(eng, eng->rules[i].r) == SCAN_TRIG_GUID)
 			eng->guid_ctx[eng->n_guid_ctx++] = &eng->rules[i];
 	return 0;
 }
@@ -525,6 +534,7 @@ int scan_engine_new_opts(const struct scan_ruleset *rs, const struct scan_engine
 			eng->opts.max_candidates = opts->max_candidates;
 		if (opts->min_conf)
 			eng->opts.min_conf = opts->min_conf;
+		eng->opts.full_text = opts->full_text;
 	}
 	err = collect(rs, eng, &b);
 	if (err)

@@ -12,6 +12,7 @@
 #ifndef AIRLOCK_SCAN_ENGINE_H
 #define AIRLOCK_SCAN_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,11 @@ struct scan_engine_opts {
 	size_t max_input;                 /* larger input: -E2BIG; 0 = default */
 	size_t max_candidates;            /* more raw matches: -E2BIG; 0 = default */
 	enum scan_confidence min_conf;    /* findings below are dropped; 0 = LOW */
+	/*
+	 * Every rule on the whole text, no windows: the reference the
+	 * triggers' window contract (rules.h) is tested against; slow.
+	 */
+	bool full_text;
 };
 
 struct scan_engine;

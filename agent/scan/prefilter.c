@@ -903,6 +903,49 @@ static size_t token_scan(const struct pf *x, size_t ts, struct token_feat *f)
 	return te;
 }
 
+static int digits_at(const uint8_t *t, size_t a, size_t k)
+{
+	while (k--)
+		if (!is_digit(t[a++]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The end of an ISO 8601 date or date-time whose first '-' is t[i]
+ * ("2024-03-11", "2024-03-11T09:30:25.581Z", "...T09:30+05:30"), or 0.
+ * Logs and JSON have one in every line or record, and no address, MAC or
+ * GUID fits in one.
+ */
+static size_t iso_time_end(const uint8_t *t, size_t n, size_t i)
+{
+	size_t j = i + 6;
+
+	if (i < 4 || j > n || (i > 4 && is_alnum(t[i - 5])) || !digits_at(t, i - 4, 4) ||
+	    !digits_at(t, i + 1, 2) || t[i + 3] != '-' || !digits_at(t, i + 4, 2))
+		return 0;
+	if (j + 6 > n || (t[j] | 0x20) != 't' || !digits_at(t, j + 1, 2) || t[j + 3] != ':' ||
+	    !digits_at(t, j + 4, 2))
+		return j;
+	j += 6;
+	if (j + 3 <= n && t[j] == ':' && digits_at(t, j + 1, 2)) {
+		j += 3;
+		if (j + 1 < n && t[j] == '.' && is_digit(t[j + 1]))
+			for (j++; j < n && is_digit(t[j]); j++)
+				;
+	}
+	if (j < n && (t[j] | 0x20) == 'z')
+		return j + 1;
+	if (j + 3 <= n && (t[j] == '+' || t[j] == '-') && digits_at(t, j + 1, 2)) {
+		j += 3;
+		if (j + 3 <= n && t[j] == ':' && digits_at(t, j + 1, 2))
+			return j + 3;
+		if (j + 2 <= n && digits_at(t, j, 2))
+			return j + 2;
+	}
+	return j;
+}
+
 /*
  * A GUID inside the token (quotes and punctuation around it are common):
  * its window, when a GUID rule could report it.
@@ -950,6 +993,11 @@ token_pass(const struct scan_engine *eng, struct scan_scratch *s, const struct p
 		if (t[i] == '.' && !(is_hex(t[i - 1]) && is_hex(t[i + 1])) &&
 		    !(url && host_dot(t, n, 0, i))) {
 			i++;
+			continue;
+		}
+		/* a date-time's dashes, colons and dot: the rest of its token decides */
+		if (t[i] == '-' && (te = iso_time_end(t, n, i))) {
+			i = te;
 			continue;
 		}
 		ts = word_back(x, i, i - done > SCAN_TOKEN_MAX ? i - SCAN_TOKEN_MAX : done);

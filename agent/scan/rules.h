@@ -138,8 +138,9 @@ enum scan_trigger {
 				  * it (48 bytes either way), >= 3 '.' between digits, >= 2
 				  * '.' in a token of >= 14 bytes, or >= 5 '-', with a '.' or a
 				  * '-' between hex digits for those two (IP addresses, MACs;
-				  * "std::map", "user.name_one.path_two" and
-				  * "well-known-long-run-on-words" are none) */
+				  * "std::map", "user.name_one.path_two",
+				  * "well-known-long-run-on-words" and the ISO 8601 date-time
+				  * "2024-03-11T09:30:25+05:30" are none) */
 	SCAN_TRIG_TOKEN,         /* a run of >= SCAN_TRIG_TOKEN_MIN bytes of [A-Za-z0-9_-]
 				  * that contains a digit (wallets, API keys, random tokens:
 				  * a match must lie in one such run, edge bytes aside);

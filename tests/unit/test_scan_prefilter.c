@@ -4,6 +4,7 @@
  * of a text each database gets to see.  Uses the engine's private header.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,6 +121,15 @@ static void test_token_windows(void **state)
 	assert_false(covered(f, SCAN_DB_TOKENS, "q=a1+b2+c3+d4+e5+f6+g7 ok", "a1+b2"));
 	assert_true(covered(f, SCAN_DB_TOKENS, "k=/x/sk-proj-Abcdefghij1234567890 y",
 			    "sk-proj-Abcdefghij1234567890"));
+	/*
+	 * an ISO 8601 date-time is none (three colons between digits with an
+	 * offset); what follows it in its token still counts
+	 */
+	assert_false(covered(f, SCAN_DB_TOKENS, "at 2024-03-11T09:30:25+05:30 ok", "2024-03-11"));
+	assert_false(covered(f, SCAN_DB_TOKENS, "at 2024-03-11T09:30:25.581Z ok", "2024-03-11"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "ts=2024-03-11T09:30:25Z|00:1b:44:11:3a:b7 x",
+			    "00:1b:44:11:3a:b7"));
+	assert_true(covered(f, SCAN_DB_TOKENS, "on 2024-03-11,10.0.0.1 x", "10.0.0.1"));
 	/* dots that are neither a host name's nor between hex digits: not a MAC or an address */
 	assert_false(covered(f, SCAN_DB_TOKENS, "x = user.name_one.path_two;", "user.name_one"));
 	/* a bare host's last label is a TLD it may end in: code's fields and files are not */
@@ -456,6 +466,84 @@ static void test_context_windows(void **state)
 	assert_int_equal(scan_context_conf(&er, t, n, start, start + 8), 0);
 }
 
+static int is_digit_byte(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * The window contract as a whole: the engine finds on random texts what
+ * the same rules find on the whole text (scan_engine_opts.full_text).
+ * The texts are values every trigger is for, the look-alikes the
+ * prefilter turns away (date-times, hyphenated words, fields, scopes,
+ * versions), glued with and without white space so that they share tokens.
+ */
+static void test_windows_find_what_full_text_finds(void **state)
+{
+	static const char *const pieces[] = {
+		"bob@example.org", "(212) 736-5000", "+44 20 7946 0958", "4111 1111 1111 1111",
+		"GB82 WEST 1234 5698 7654 32", "536-22-8726", "10.1.2.3", "fe80::1%eth0",
+		"2001:db8::8a2e:370:7334", "00-1b-44-11-3a-b7", "00:1B:44:11:3A:B7", "0011.22aa.bb44",
+		"object id 3f2b8a4e-1c9d-4e7a-9b6f-0d2c4a8e1f35", "https://example.org/a?b=c",
+		"shop.example.io", "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "JG 10 37 29 A",
+		"NHS 943 476 5919", "ghp_Qz7kLmNpRsTvWxYaBcDeFgH9iJ1kL2mN3oP4", "routing 021000021",
+		"2024-03-11T09:30:25.581Z", "2024-03-11T09:30:25+05:30", "2024-03-11", "09:30:25",
+		"well-known", "state-of-the-art-and-so-on", "user.name_one.path_two", "json.dumps(x)",
+		"std::map<int>", "v1.2.3", "3100.83", "e.g.", "re-run", "[worker-3]", "req=b8bc3b4b",
+		"api_key = \"Qz7kLmNpRsTvWxYaBcDeFgH9\"", "password: hunter2xyz!",
+	};
+	static const char *const glue[] = { " ", "", ",", "\n", "|", "=", "\"", ":", "-", "." };
+	struct scan_engine_opts o = { .full_text = true };
+	struct fx *f = *state;
+	struct scan_engine *full;
+	struct scan_result a = { 0 }, b = { 0 };
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	char t[1024];
+	size_t k, i, n, found = 0;
+
+	assert_int_equal(scan_engine_new_opts(f->rs, &o, &full, NULL), 0);
+	assert_int_equal(scan_scratch_grow(full, f->s), 0);
+	for (k = 0; k < 20000; k++) {
+		size_t parts = 2 + k % 9;
+
+		for (n = 0, i = 0; i < parts; i++) {
+			const char *p, *g;
+
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			p = pieces[(rng >> 33) % (sizeof(pieces) / sizeof(pieces[0]))];
+			g = glue[(rng >> 17) % (sizeof(glue) / sizeof(glue[0]))];
+			if (n + strlen(p) + strlen(g) >= sizeof(t))
+				break;
+			/* "021000021.1" is a decimal, which no digit window holds (rules.h) */
+			if (n && t[n - 1] == '.' && n > 1 && is_digit_byte(t[n - 2]) && is_digit_byte(p[0]))
+				t[n - 1] = ' ';
+			memcpy(t + n, p, strlen(p));
+			n += strlen(p);
+			memcpy(t + n, g, strlen(g));
+			n += strlen(g);
+		}
+		scan_result_reset(&a);
+		scan_result_reset(&b);
+		assert_int_equal(scan_text(f->eng, f->s, t, n, &a), 0);
+		assert_int_equal(scan_text(full, f->s, t, n, &b), 0);
+		for (i = 0; i < a.n && i < b.n; i++)
+			if (a.v[i].start != b.v[i].start || a.v[i].end != b.v[i].end ||
+			    strcmp(a.v[i].detail, b.v[i].detail) || a.v[i].confidence != b.v[i].confidence)
+				break;
+		if (i < a.n || i < b.n)
+			fail_msg("text %zu \"%.*s\": finding %zu: windows %s %zu-%zu, full text %s %zu-%zu",
+				 k, (int)n, t, i, i < a.n ? a.v[i].detail : "-", i < a.n ? a.v[i].start : 0,
+				 i < a.n ? a.v[i].end : 0, i < b.n ? b.v[i].detail : "-",
+				 i < b.n ? b.v[i].start : 0, i < b.n ? b.v[i].end : 0);
+		found += a.n;
+	}
+	/* the texts do hold findings: the comparison is not of empty lists */
+	assert_true(found > 20000);
+	scan_result_free(&a);
+	scan_result_free(&b);
+	scan_engine_free(full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_phrases),
 		cmocka_unit_test(test_phrase_windows),
 		cmocka_unit_test(test_context_windows),
+		cmocka_unit_test(test_windows_find_what_full_text_finds),
 	};
 
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
