@@ -181,6 +181,7 @@ static int add_patterns(const struct scan_engine *eng, struct build *b, const st
 static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struct build *b)
 {
 	size_t i, n = scan_ruleset_count(rs);
+	enum scan_trigger trig;
 	int err;
 
 	eng->rules = calloc(n ? n : 1, sizeof(*eng->rules));
@@ -196,8 +197,9 @@ static int collect(const struct scan_ruleset *rs, struct scan_engine *eng, struc
 		*er = (struct erule){ .r = r, .index = (uint32_t)i };
 		scan_first_build(r->context, &er->ctx_first);
 		scan_first_build(r->negative, &er->neg_first);
-		eng->trig_used |= 1u << rule_trigger(eng, r);
-		if (rule_trigger(eng, r) == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
+		trig = rule_trigger(eng, r);
+		eng->trig_used |= 1u << trig;
+		if (trig == SCAN_TRIG_DIGITS && r->min_digits < eng->digits_min)
 			eng->digits_min = r->min_digits;
 		err = add_patterns(eng, b, r, (uint32_t)eng->n_rules);
 		if (err)

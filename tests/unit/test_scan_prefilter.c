@@ -515,7 +515,7 @@ static void test_windows_find_what_full_text_finds(void **state)
 			if (n + strlen(p) + strlen(g) >= sizeof(t))
 				break;
 			/* "021000021.1" is a decimal, which no digit window holds (rules.h) */
-			if (n && t[n - 1] == '.' && n > 1 && is_digit_byte(t[n - 2]) && is_digit_byte(p[0]))
+			if (n > 1 && t[n - 1] == '.' && is_digit_byte(t[n - 2]) && is_digit_byte(p[0]))
 				t[n - 1] = ' ';
 			memcpy(t + n, p, strlen(p));
 			n += strlen(p);
